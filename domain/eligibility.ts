@@ -1,0 +1,95 @@
+/**
+ * Who may enroll in which pathway, with reasons a person can act on when refused.
+ */
+import { compareLocalDate, localDateOf, parseIsoDate } from './calendar';
+import type { PathwayDefinition } from './catalogue';
+import { CATALOGUE } from './catalogue';
+import { DomainError } from './errors';
+import type { Programme } from './programmes';
+import { classifySme } from './sme';
+import { atsForProvince, findProvince } from './territory';
+
+export interface CompanyFacts {
+  province: string;
+  city?: string;
+  sector: string;
+  staff: number;
+  turnoverCents?: number;
+  balanceSheetCents?: number;
+}
+
+export type EligibilityResult =
+  | { ok: true; provinceCode: string; atsCode: string; size: 'micro' | 'small' | 'medium'; city?: string }
+  | { ok: false; error: DomainError };
+
+const refuse = (code: string, it: string, en: string, details?: unknown): EligibilityResult => ({
+  ok: false,
+  error: new DomainError(code, { it, en }, details),
+});
+
+export function checkEnrollmentEligibility(args: {
+  programme: Programme | undefined;
+  programmeRequested: string;
+  definition: PathwayDefinition | undefined;
+  kindRequested: string;
+  company: CompanyFacts;
+  today: Date;
+}): EligibilityResult {
+  const { programme, definition, company } = args;
+  if (!programme) {
+    return refuse(
+      'unknown_programme',
+      `Programma "${args.programmeRequested}" sconosciuto.`,
+      `Unknown programme "${args.programmeRequested}".`,
+    );
+  }
+  if (!definition) {
+    const kinds = Object.keys(CATALOGUE).join(', ');
+    return refuse(
+      'unknown_kind',
+      `Percorso "${args.kindRequested}" sconosciuto. Percorsi disponibili: ${kinds}.`,
+      `Unknown pathway kind "${args.kindRequested}". Available kinds: ${kinds}.`,
+    );
+  }
+  const today = localDateOf(args.today.getTime());
+  if (compareLocalDate(today, parseIsoDate(programme.startsOn)) < 0) {
+    return refuse(
+      'enrollment_not_open',
+      `Le iscrizioni al programma ${programme.code} aprono il ${programme.startsOn}.`,
+      `Enrollment in programme ${programme.code} opens on ${programme.startsOn}.`,
+    );
+  }
+  if (compareLocalDate(today, parseIsoDate(programme.enrollmentClosesOn)) > 0) {
+    return refuse(
+      'enrollment_closed',
+      `Le iscrizioni al programma ${programme.code} sono chiuse dal ${programme.enrollmentClosesOn}.`,
+      `Enrollment in programme ${programme.code} closed on ${programme.enrollmentClosesOn}.`,
+    );
+  }
+  const province = findProvince(company.province);
+  if (!province) {
+    return refuse(
+      'territory_not_covered',
+      `La provincia "${company.province}" non appartiene a nessuna ATS lombarda: il programma copre solo le 12 province della Lombardia.`,
+      `Province "${company.province}" belongs to no Lombard ATS: the programme covers only the 12 provinces of Lombardy.`,
+    );
+  }
+  const ats = atsForProvince(province.code);
+  if (!programme.atsCodes.includes(ats.code)) {
+    return refuse(
+      'territory_not_in_programme',
+      `La rete di ${ats.name} non partecipa al programma ${programme.code}.`,
+      `The ${ats.name} network does not take part in programme ${programme.code}.`,
+    );
+  }
+  const sme = classifySme(company);
+  if (sme.size === 'large') {
+    return refuse(
+      'not_an_sme',
+      `L'impresa non è una PMI secondo la raccomandazione UE 2003/361: ${sme.reasons.join('; ')}.`,
+      `The company is not an SME under EU recommendation 2003/361: ${sme.reasons.join('; ')}.`,
+      { reasons: sme.reasons },
+    );
+  }
+  return { ok: true, provinceCode: province.code, atsCode: ats.code, size: sme.size, city: company.city?.toLowerCase() };
+}

@@ -1,0 +1,29 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'generated/', 'var/', 'test-artifacts/', 'bin/*.js', '**/*.mjs', 'jest.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: it may import only the workflow SDK,
+    // the pure domain and activity *types*.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Workflows may import activity types only.' },
+            { group: ['node:*', 'fs', 'path', 'crypto', '@prisma/*', 'nodemailer', '../client/*', '../worker/*'], message: 'Not deterministic: keep side effects in activities/.' },
+          ],
+        },
+      ],
+    },
+  },
+);
