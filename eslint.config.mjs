@@ -19,8 +19,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Workflows may import activity types only.' },
-            { group: ['node:*', 'fs', 'path', 'crypto', '@prisma/*', 'nodemailer', '../client/*', '../worker/*'], message: 'Not deterministic: keep side effects in activities/.' },
+            {
+              group: ['../activities/*', '../activities'],
+              allowTypeImports: true,
+              message: 'Workflows may import activity types only.',
+            },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', '@prisma/*', 'nodemailer', '../client/*', '../worker/*'],
+              message: 'Not deterministic: keep side effects in activities/.',
+            },
           ],
         },
       ],

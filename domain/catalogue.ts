@@ -78,7 +78,10 @@ export const congedoFlessibilita: PathwayDefinition = {
       name: { it: 'Analisi dei bisogni di conciliazione', en: 'Work-life balance needs analysis' },
       completedBy: ['consultant'],
       durationWorkingDays: 15,
-      evidence: { kind: 'report', label: { it: "Riferimento al rapporto d'analisi", en: 'Reference to the analysis report' } },
+      evidence: {
+        kind: 'report',
+        label: { it: "Riferimento al rapporto d'analisi", en: 'Reference to the analysis report' },
+      },
       rationale: 'An employee survey and interviews come before any plan: the plan must answer real needs.',
     },
     {
@@ -93,7 +96,10 @@ export const congedoFlessibilita: PathwayDefinition = {
       name: { it: 'Piano di congedo e flessibilità redatto', en: 'Leave and flexibility plan drafted' },
       completedBy: ['consultant'],
       durationWorkingDays: 15,
-      evidence: { kind: 'document-ref', label: { it: 'Riferimento al documento del piano', en: 'Plan document reference' } },
+      evidence: {
+        kind: 'document-ref',
+        label: { it: 'Riferimento al documento del piano', en: 'Plan document reference' },
+      },
     },
     {
       key: 'plan-adopted',

@@ -91,5 +91,11 @@ export function checkEnrollmentEligibility(args: {
       { reasons: sme.reasons },
     );
   }
-  return { ok: true, provinceCode: province.code, atsCode: ats.code, size: sme.size, city: company.city?.toLowerCase() };
+  return {
+    ok: true,
+    provinceCode: province.code,
+    atsCode: ats.code,
+    size: sme.size,
+    city: company.city?.toLowerCase(),
+  };
 }

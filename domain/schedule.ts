@@ -41,6 +41,10 @@ export function notificationPlan(
   }
   if (policy.onDueDay) plan.push({ type: 'reminder-due-today', at: morning(0), offset: 0 });
   plan.push({ type: 'overdue', at: morning(policy.overdueAfterWorkingDays), offset: policy.overdueAfterWorkingDays });
-  plan.push({ type: 'escalation', at: morning(policy.escalateAfterWorkingDays), offset: policy.escalateAfterWorkingDays });
+  plan.push({
+    type: 'escalation',
+    at: morning(policy.escalateAfterWorkingDays),
+    offset: policy.escalateAfterWorkingDays,
+  });
   return plan.filter((n) => n.at > from).sort((a, b) => a.at - b.at);
 }

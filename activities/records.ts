@@ -1,0 +1,48 @@
+/**
+ * The reporting projection: milestones and the enrollment's status, written idempotently.
+ */
+import type { Db } from './db';
+import { isUniqueViolation } from './db';
+import type { MilestoneInput } from './types';
+
+export function createRecordActivities(db: Db) {
+  return {
+    async recordMilestone(input: MilestoneInput): Promise<void> {
+      const data = {
+        enrollmentId: input.enrollmentId,
+        eventKey: input.eventKey,
+        seq: input.seq,
+        type: input.type,
+        stepKey: input.stepKey ?? null,
+        actor: input.actor,
+        occurredAt: new Date(input.occurredAt),
+        dueAt: input.dueAt === undefined ? null : new Date(input.dueAt),
+        onTime: input.onTime ?? null,
+        evidence: input.evidence ?? null,
+        note: input.note ?? null,
+      };
+      const terminal = input.enrollment.status !== 'active';
+      try {
+        // One transaction: the milestone and the projection land together or not at all.
+        await db.$transaction([
+          db.milestone.upsert({
+            where: { enrollmentId_eventKey: { enrollmentId: input.enrollmentId, eventKey: input.eventKey } },
+            create: data,
+            update: {},
+          }),
+          db.enrollment.update({
+            where: { id: input.enrollmentId },
+            data: {
+              status: input.enrollment.status,
+              currentStep: input.enrollment.currentStep,
+              ...(terminal ? { completedAt: new Date(input.occurredAt) } : {}),
+            },
+          }),
+        ]);
+      } catch (err) {
+        // A concurrent retry inserted the same milestone first: the outcome is the same.
+        if (!isUniqueViolation(err)) throw err;
+      }
+    },
+  };
+}

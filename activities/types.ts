@@ -1,0 +1,55 @@
+/**
+ * The activity surface the workflows see. Workflows import these types only; the implementation
+ * is built by createActivities(deps) with real dependencies injected.
+ */
+import type { Text } from '../domain/catalogue';
+import type { Recipient } from '../workflows/messages';
+
+export type TemplateName =
+  | 'enrollment-welcome'
+  | 'step-reminder'
+  | 'step-overdue'
+  | 'escalation-consultant'
+  | 'step-completed'
+  | 'pathway-completed';
+
+/** Context values: strings as they are, `{it, en}` picked by the recipient's locale, numbers under keys ending in "At" formatted as Rome date-times. */
+export type ContextValue = string | number | boolean | Text | null;
+
+export interface NotifyInput {
+  /** Derived from what caused the message; one outbox row per (key, recipient). */
+  key: string;
+  enrollmentId: string;
+  template: TemplateName;
+  to: Recipient[];
+  context: Record<string, ContextValue>;
+}
+
+export interface NotifyResult {
+  sent: number;
+  alreadySent: number;
+  failed: { email: string; reason: string }[];
+}
+
+export interface MilestoneInput {
+  enrollmentId: string;
+  /** Unique per enrollment: a retried activity writes nothing new. */
+  eventKey: string;
+  /** Position in the workflow's history; orders milestones written at the same instant. */
+  seq: number;
+  type: 'enrolled' | 'step_completed' | 'completed' | 'expired' | 'withdrawn';
+  stepKey?: string;
+  actor: string;
+  occurredAt: number;
+  dueAt?: number;
+  onTime?: boolean;
+  evidence?: string;
+  note?: string;
+  /** Projection of the pathway onto the enrollment row. */
+  enrollment: { status: string; currentStep: string | null };
+}
+
+export interface PathwayActivities {
+  recordMilestone(input: MilestoneInput): Promise<void>;
+  notify(input: NotifyInput): Promise<NotifyResult>;
+}

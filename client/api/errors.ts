@@ -1,0 +1,36 @@
+import { isDomainError } from '../../domain/errors';
+
+/** HTTP status for each domain error code; anything not listed is a 422 (understood, but refused). */
+const STATUS: Record<string, number> = {
+  invalid_request: 400,
+  not_found: 404,
+  idempotency_conflict: 409,
+  already_enrolled: 409,
+  step_out_of_order: 409,
+  step_already_completed: 409,
+  pathway_closed: 409,
+  role_not_allowed: 403,
+};
+
+export function pickLocale(acceptLanguage: string | undefined): 'it' | 'en' {
+  // Italian first: only an explicit preference for English, ahead of Italian, switches.
+  const langs = (acceptLanguage ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((s) => s.trim().slice(0, 2));
+  const en = langs.indexOf('en');
+  const it = langs.indexOf('it');
+  return en >= 0 && (it < 0 || en < it) ? 'en' : 'it';
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function toErrorResponse(err: unknown, locale: 'it' | 'en'): { status: number; body: ErrorBody } | null {
+  if (!isDomainError(err)) return null;
+  return {
+    status: STATUS[err.code] ?? 422,
+    body: { error: { code: err.code, message: err.messages[locale], details: err.details } },
+  };
+}

@@ -1,0 +1,34 @@
+import { formatRomeDateTime } from '../../domain/calendar';
+import type { EnrollmentView } from '../service';
+
+const esc = (s: unknown) =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+/** The page an email link opens: the pathway's steps and due dates, readable on a phone. */
+export function renderEnrollmentPage(e: EnrollmentView, locale: 'it' | 'en'): string {
+  const t = (it: string, en: string) => (locale === 'it' ? it : en);
+  const when = (iso: string | null) => (iso ? formatRomeDateTime(Date.parse(iso), locale) : '—');
+  const steps = e.pathway?.steps ?? [];
+  const statusLabel: Record<string, string> = {
+    done: t('completato', 'done'),
+    active: t('in corso', 'in progress'),
+    pending: t('da iniziare', 'not started'),
+  };
+  const rows = steps
+    .map(
+      (s) =>
+        `<tr><td>${esc(s.name[locale])}</td><td>${esc(statusLabel[s.status])}</td><td>${esc(when(s.dueAt))}</td><td>${esc(when(s.completedAt))}</td></tr>`,
+    )
+    .join('');
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(e.company.name)} · conciliaflow</title>
+<style>body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a}header{background:#00843D;color:#fff;padding:1rem}main{padding:1rem;max-width:60rem;margin:auto}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.5rem;text-align:left}</style></head>
+<body><header>Regione Lombardia · ${t('Conciliazione vita-lavoro', 'Work-life balance')}</header><main>
+<h1>${esc(e.company.name)}</h1>
+<p>${t('Percorso', 'Pathway')}: <strong>${esc(e.kind)}</strong> · ${t('Stato', 'Status')}: <strong>${esc(e.status)}</strong> · ${t('Consulente', 'Consultant')}: ${esc(e.consultant.name)}</p>
+<table><caption>${t('Passi del percorso', 'Pathway steps')}</caption><thead><tr><th scope="col">${t('Passo', 'Step')}</th><th scope="col">${t('Stato', 'Status')}</th><th scope="col">${t('Scadenza', 'Due')}</th><th scope="col">${t('Completato', 'Completed')}</th></tr></thead><tbody>${rows}</tbody></table>
+</main></body></html>`;
+}

@@ -1,0 +1,202 @@
+/**
+ * `conciliaflow`: the command line. Pathway commands talk to the HTTP API (CONCILIAFLOW_URL,
+ * default http://localhost:3000), so the CLI works the same against a local or a remote service.
+ *
+ * Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 refused by the service (4xx),
+ * 4 service unreachable or failing (5xx).
+ */
+import fs from 'node:fs';
+import { Command, CommanderError } from 'commander';
+
+const baseUrl = () => (process.env.CONCILIAFLOW_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl()}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        'accept-language': process.env.CONCILIAFLOW_LANG ?? 'it',
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new CliError(
+      `Cannot reach ${baseUrl()} (${(err as Error).message}). Start the service with \`npm start\` or set CONCILIAFLOW_URL.`,
+      4,
+    );
+  }
+  const text = await res.text();
+  const json = text ? (JSON.parse(text) as unknown) : null;
+  if (!res.ok) {
+    const e = (json as { error?: { code?: string; message?: string } })?.error;
+    throw new CliError(`${e?.code ?? res.status}: ${e?.message ?? text}`, res.status >= 500 ? 4 : 3);
+  }
+  return json;
+}
+
+function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file === '-' ? 0 : file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`Cannot read JSON from ${file}: ${(err as Error).message}`, 2);
+  }
+}
+
+type View = {
+  id: string;
+  status: string;
+  kind: string;
+  company: { name: string };
+  pathway: { steps: { key: string; status: string; dueAt: string | null; name: { it: string } }[] } | null;
+};
+
+function printEnrollment(v: View): void {
+  process.stdout.write(`${v.id}  ${v.company.name}  ${v.kind}  [${v.status}]\n`);
+  for (const s of v.pathway?.steps ?? []) {
+    const mark = s.status === 'done' ? '✔' : s.status === 'active' ? '▶' : '·';
+    process.stdout.write(`  ${mark} ${s.key.padEnd(16)} ${s.name.it.padEnd(48)} ${s.dueAt ?? ''}\n`);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('conciliaflow')
+    .description('Percorsi di conciliazione vita-lavoro per le PMI lombarde / work-life balance pathways')
+    .option('--json', 'print machine-readable JSON')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  conciliaflow enroll --file request.json --key my-request-1
+  conciliaflow show enr_123
+  conciliaflow advance enr_123 intake --actor consultant:giulia@studio.it
+  conciliaflow advance enr_123 needs-analysis --evidence "REP-2026-14" --actor consultant:giulia@studio.it
+  CONCILIAFLOW_URL=https://conciliaflow.example.org conciliaflow list --status active`,
+    );
+  const json = () => Boolean(program.opts().json);
+
+  program
+    .command('enroll')
+    .description('enroll a company from a JSON request (see README for the shape)')
+    .requiredOption('-f, --file <file>', 'JSON file with the enrollment request, "-" for stdin')
+    .option('-k, --key <key>', 'idempotency key: repeating the command with it never enrolls twice')
+    .action(async (opts: { file: string; key?: string }) => {
+      const body = readJsonFile(opts.file);
+      const v = (await call('POST', '/enrollments', body, opts.key ? { 'idempotency-key': opts.key } : {})) as View;
+      if (json()) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+      else printEnrollment(v);
+    });
+
+  program
+    .command('show <id>')
+    .description('show an enrollment: steps, due dates, milestones')
+    .action(async (id: string) => {
+      const v = (await call('GET', `/enrollments/${encodeURIComponent(id)}`)) as View;
+      if (json()) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+      else printEnrollment(v);
+    });
+
+  program
+    .command('list')
+    .description('list enrollments')
+    .option('--status <status>', 'active | completed | withdrawn | expired')
+    .option('--limit <n>', 'page size', '50')
+    .option('--cursor <id>', 'continue after this id')
+    .action(async (opts: { status?: string; limit: string; cursor?: string }) => {
+      const q = new URLSearchParams({
+        limit: opts.limit,
+        ...(opts.status ? { status: opts.status } : {}),
+        ...(opts.cursor ? { cursor: opts.cursor } : {}),
+      });
+      const page = (await call('GET', `/enrollments?${q}`)) as {
+        items: { id: string; company: string; kind: string; status: string; currentStep: string | null }[];
+        nextCursor: string | null;
+      };
+      if (json()) return void process.stdout.write(JSON.stringify(page, null, 2) + '\n');
+      for (const e of page.items)
+        process.stdout.write(
+          `${e.id}  ${e.status.padEnd(9)} ${e.kind.padEnd(22)} ${e.currentStep ?? '-'}  ${e.company}\n`,
+        );
+      if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
+    });
+
+  program
+    .command('advance <id> <step>')
+    .description('complete a step of an enrollment')
+    .requiredOption('-a, --actor <role:id>', 'who completes it, e.g. consultant:giulia@studio.it')
+    .option('-e, --evidence <ref>', 'evidence reference (document id, signed agreement, register)')
+    .action(async (id: string, step: string, opts: { actor: string; evidence?: string }) => {
+      const [role, ...rest] = opts.actor.split(':');
+      if (!role || rest.length === 0)
+        throw new CliError('--actor must look like role:id, e.g. consultant:giulia@studio.it', 2);
+      const v = (await call(
+        'POST',
+        `/enrollments/${encodeURIComponent(id)}/steps/${encodeURIComponent(step)}/complete`,
+        {
+          actor: { role, id: rest.join(':') },
+          evidence: opts.evidence,
+        },
+      )) as View;
+      if (json()) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+      else printEnrollment(v);
+    });
+
+  program
+    .command('catalogue')
+    .description('the pathway catalogue')
+    .command('list')
+    .description('list pathway kinds with their steps')
+    .action(async () => {
+      const { CATALOGUE } = await import('../../domain/catalogue');
+      const kinds = Object.values(CATALOGUE);
+      if (json()) return void process.stdout.write(JSON.stringify(kinds, null, 2) + '\n');
+      for (const k of kinds) {
+        process.stdout.write(`${k.kind} (v${k.version}) ${k.name.it}\n`);
+        for (const s of k.steps)
+          process.stdout.write(`  - ${s.key}: ${s.name.it} (${s.durationWorkingDays} gg lavorativi)\n`);
+      }
+    });
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CliError) {
+      process.stderr.write(`errore / error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+if (
+  require.main === module ||
+  process.argv[1]?.endsWith('conciliaflow.js') ||
+  process.argv[1]?.endsWith('conciliaflow')
+) {
+  void run(process.argv).then((code) => process.exit(code));
+}

@@ -1,0 +1,309 @@
+/**
+ * The operations people perform, shared by the HTTP API and the CLI. Input is validated once,
+ * here at the edge; refusals are DomainErrors with an Italian and an English message.
+ */
+import crypto from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../activities/db';
+import { isUniqueViolation } from '../activities/db';
+import { findPathway } from '../domain/catalogue';
+import { DomainError } from '../domain/errors';
+import { checkEnrollmentEligibility } from '../domain/eligibility';
+import { findProgramme } from '../domain/programmes';
+import {
+  completeStepUpdate,
+  getStateQuery,
+  pathwayWorkflowId,
+  type PathwayInput,
+  type PathwayState,
+} from '../workflows/messages';
+import { pathwayWorkflow } from '../workflows/pathway';
+import { completeStepRequestSchema, enrollRequestSchema, type EnrollRequest } from './schemas';
+import type { ZodError } from 'zod';
+
+export interface ServiceDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  /** Injected so tests can enroll "on" a given day. */
+  now?: () => Date;
+}
+
+export function validationError(err: ZodError): DomainError {
+  const details = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const list = details.map((d) => `${d.path || '(body)'}: ${d.message}`).join('; ');
+  return new DomainError(
+    'invalid_request',
+    { it: `Richiesta non valida: ${list}`, en: `Invalid request: ${list}` },
+    details,
+  );
+}
+
+function notFound(id: string): DomainError {
+  return new DomainError('not_found', {
+    it: `Iscrizione "${id}" non trovata.`,
+    en: `Enrollment "${id}" not found.`,
+  });
+}
+
+function hashRequest(req: EnrollRequest): string {
+  const { idempotencyKey: _k, ...rest } = req;
+  return crypto.createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+export type EnrollmentView = Awaited<ReturnType<Service['getEnrollment']>>;
+
+export function createService(deps: ServiceDeps) {
+  const { db, temporal, taskQueue } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function startPathway(enrollmentId: string): Promise<void> {
+    const e = await db.enrollment.findUniqueOrThrow({
+      where: { id: enrollmentId },
+      include: { company: { include: { participants: true } } },
+    });
+    const programme = findProgramme(e.programmeCode)!;
+    const definition = findPathway(e.kind)!;
+    const input: PathwayInput = {
+      enrollmentId: e.id,
+      definition,
+      programme: { code: programme.code, endsOn: programme.endsOn },
+      company: { name: e.company.name, city: e.company.city ?? undefined },
+      consultant: { name: e.consultantName, email: e.consultantEmail },
+      participants: e.company.participants.map((p) => ({
+        name: p.name,
+        email: p.email,
+        locale: p.locale === 'en' ? 'en' : 'it',
+      })),
+    };
+    try {
+      await temporal.workflow.start(pathwayWorkflow, {
+        taskQueue,
+        workflowId: e.workflowId,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      // A retried request after a crash between row and start: the workflow already runs.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  async function getEnrollment(id: string) {
+    const e = await db.enrollment.findUnique({
+      where: { id },
+      include: {
+        company: { include: { participants: { orderBy: { createdAt: 'asc' } } } },
+        milestones: { orderBy: { seq: 'asc' } },
+      },
+    });
+    if (!e) throw notFound(id);
+    let pathway: PathwayState | null = null;
+    try {
+      pathway = await temporal.workflow.getHandle(e.workflowId).query(getStateQuery);
+    } catch {
+      // A finished workflow past retention cannot be queried; the database still tells the story.
+    }
+    return {
+      id: e.id,
+      status: e.status,
+      programme: e.programmeCode,
+      kind: e.kind,
+      catalogueVersion: e.catalogueVersion,
+      workflowId: e.workflowId,
+      currentStep: e.currentStep,
+      createdAt: e.createdAt.toISOString(),
+      completedAt: e.completedAt?.toISOString() ?? null,
+      consultant: { name: e.consultantName, email: e.consultantEmail },
+      company: {
+        id: e.company.id,
+        name: e.company.name,
+        vatNumber: e.company.vatNumber,
+        province: e.company.province,
+        atsCode: e.company.atsCode,
+        size: e.company.size,
+      },
+      participants: e.company.participants.map((p) => ({
+        name: p.name,
+        email: p.email,
+        role: p.role,
+        locale: p.locale,
+      })),
+      milestones: e.milestones.map((m) => ({
+        type: m.type,
+        stepKey: m.stepKey,
+        actor: m.actor,
+        occurredAt: m.occurredAt.toISOString(),
+        dueAt: m.dueAt?.toISOString() ?? null,
+        onTime: m.onTime,
+        evidence: m.evidence,
+      })),
+      pathway: pathway && {
+        status: pathway.status,
+        currentStep: pathway.currentStep,
+        steps: pathway.steps.map((s) => ({
+          key: s.key,
+          name: s.name,
+          status: s.status,
+          dueAt: s.dueAt === undefined ? null : new Date(s.dueAt).toISOString(),
+          completedAt: s.completedAt === undefined ? null : new Date(s.completedAt).toISOString(),
+          completedBy: s.completedBy?.id ?? null,
+          onTime: s.onTime ?? null,
+        })),
+        history: pathway.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+      },
+    };
+  }
+
+  return {
+    /** Enroll a company; `created` is false when the same request (same key) was seen before. */
+    async enroll(body: unknown, headerKey?: string) {
+      const parsed = enrollRequestSchema.safeParse(body);
+      if (!parsed.success) throw validationError(parsed.error);
+      const req = parsed.data;
+      const programme = findProgramme(req.programme);
+      const definition = findPathway(req.kind);
+      const eligibility = checkEnrollmentEligibility({
+        programme,
+        definition,
+        kindRequested: req.kind,
+        programmeRequested: req.programme,
+        company: req.company,
+        today: now(),
+      });
+      if (!eligibility.ok) throw eligibility.error;
+      const key = headerKey ?? req.idempotencyKey ?? `auto:${req.company.vatNumber}:${req.programme}:${req.kind}`;
+      const requestHash = hashRequest(req);
+
+      const existing = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
+      if (existing) {
+        if (existing.requestHash !== requestHash) {
+          throw new DomainError('idempotency_conflict', {
+            it: `La chiave di idempotenza "${key}" è già stata usata per una richiesta diversa.`,
+            en: `Idempotency key "${key}" was already used for a different request.`,
+          });
+        }
+        await startPathway(existing.id);
+        return { created: false, enrollment: await getEnrollment(existing.id) };
+      }
+
+      let enrollmentId: string;
+      try {
+        enrollmentId = await db.$transaction(async (tx) => {
+          const c = req.company;
+          const company = await tx.company.upsert({
+            where: { vatNumber: c.vatNumber },
+            create: {
+              name: c.name,
+              vatNumber: c.vatNumber,
+              province: eligibility.provinceCode,
+              atsCode: eligibility.atsCode,
+              city: c.city ?? eligibility.city,
+              sector: c.sector,
+              staff: c.staff,
+              turnoverCents: c.turnoverCents,
+              balanceSheetCents: c.balanceSheetCents,
+              size: eligibility.size,
+            },
+            update: {},
+          });
+          const dup = await tx.enrollment.findUnique({
+            where: {
+              companyId_programmeCode_kind: { companyId: company.id, programmeCode: req.programme, kind: req.kind },
+            },
+          });
+          if (dup) {
+            throw new DomainError(
+              'already_enrolled',
+              {
+                it: `L'impresa ${c.vatNumber} è già iscritta a "${definition!.name.it}" nel programma ${req.programme} (iscrizione ${dup.id}).`,
+                en: `Company ${c.vatNumber} is already enrolled in "${definition!.name.en}" in programme ${req.programme} (enrollment ${dup.id}).`,
+              },
+              { enrollmentId: dup.id },
+            );
+          }
+          for (const p of req.participants) {
+            await tx.participant.upsert({
+              where: { companyId_email: { companyId: company.id, email: p.email } },
+              create: { companyId: company.id, name: p.name, email: p.email, role: p.role, locale: p.locale },
+              update: {},
+            });
+          }
+          const id = `enr_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
+          await tx.enrollment.create({
+            data: {
+              id,
+              idempotencyKey: key,
+              requestHash,
+              programmeCode: req.programme,
+              kind: req.kind,
+              catalogueVersion: definition!.version,
+              companyId: company.id,
+              consultantEmail: req.consultant.email,
+              consultantName: req.consultant.name,
+              workflowId: pathwayWorkflowId(id),
+              currentStep: definition!.steps[0]!.key,
+            },
+          });
+          return id;
+        });
+      } catch (err) {
+        // The same request raced another copy of itself: the other one wrote the row.
+        if (!isUniqueViolation(err)) throw err;
+        const winner = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
+        if (!winner) throw err;
+        await startPathway(winner.id);
+        return { created: false, enrollment: await getEnrollment(winner.id) };
+      }
+      await startPathway(enrollmentId);
+      return { created: true, enrollment: await getEnrollment(enrollmentId) };
+    },
+
+    getEnrollment,
+
+    async listEnrollments(opts: { limit?: number; cursor?: string; status?: string } = {}) {
+      const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
+      const rows = await db.enrollment.findMany({
+        where: opts.status ? { status: opts.status } : undefined,
+        include: { company: true },
+        orderBy: { id: 'asc' },
+        take: limit + 1,
+        ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
+      });
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map((e) => ({
+          id: e.id,
+          status: e.status,
+          kind: e.kind,
+          programme: e.programmeCode,
+          company: e.company.name,
+          currentStep: e.currentStep,
+          createdAt: e.createdAt.toISOString(),
+        })),
+        nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
+      };
+    },
+
+    /** Complete a step through the workflow's Update; the validator refuses bad requests before they reach history. */
+    async completeStep(id: string, body: unknown) {
+      const parsed = completeStepRequestSchema.safeParse(body);
+      if (!parsed.success) throw validationError(parsed.error);
+      const e = await db.enrollment.findUnique({ where: { id } });
+      if (!e) throw notFound(id);
+      try {
+        await temporal.workflow.getHandle(e.workflowId).executeUpdate(completeStepUpdate, { args: [parsed.data] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+          const texts = err.cause.details?.[0] as { it: string; en: string } | undefined;
+          throw new DomainError(err.cause.type ?? 'refused', texts ?? { it: err.cause.message, en: err.cause.message });
+        }
+        throw err;
+      }
+      return getEnrollment(id);
+    },
+  };
+}
+
+export type Service = ReturnType<typeof createService>;

@@ -1,0 +1,74 @@
+/**
+ * Configuration from the environment, validated once at start-up. Every variable has an embedded
+ * default that runs the local stack; the README lists them all.
+ */
+import { z } from 'zod';
+import { databaseUrl } from '../activities/db-url';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().optional(),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('conciliaflow'),
+  TEMPORAL_PORT: z.coerce.number().int().default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
+  SMTP_URL: z.string().optional(),
+  MAIL_CATCHER_PORT: z.coerce.number().int().default(1025),
+  MAIL_FROM: z.string().default('Conciliazione vita-lavoro <noreply@conciliaflow.local>'),
+  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(5),
+  SMTP_RATE_PER_SECOND: z.coerce.number().int().min(1).default(50),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string;
+  /** Undefined: the embedded stack starts its own dev server. */
+  temporalAddress?: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  /** Undefined: the embedded stack starts its own mail catcher. */
+  smtpUrl?: string;
+  mailCatcherPort: number;
+  mailFrom: string;
+  smtpMaxConnections: number;
+  smtpRatePerSecond: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(
+      `Invalid configuration:\n${lines.join('\n')}\nFix these environment variables (see README, "Configuration").`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL ?? databaseUrl(),
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    temporalPort: e.TEMPORAL_PORT,
+    temporalUiPort: e.TEMPORAL_UI_PORT,
+    smtpUrl: e.SMTP_URL,
+    mailCatcherPort: e.MAIL_CATCHER_PORT,
+    mailFrom: e.MAIL_FROM,
+    smtpMaxConnections: e.SMTP_MAX_CONNECTIONS,
+    smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,
+    logLevel: e.LOG_LEVEL,
+  };
+}

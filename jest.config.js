@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // Temporal servers and a JVM per file: two cores, so at most two files at once.
+  maxWorkers: 2,
+  testTimeout: 120_000,
+  // Screenshots and other artifacts are kept in test-artifacts/ (gitignored).
+};

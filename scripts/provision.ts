@@ -1,0 +1,133 @@
+/**
+ * Finds or builds the two Temporal servers the embedded stack and the tests need:
+ * - the Temporal CLI (dev server + Web UI), `go install`ed from the Go module proxy;
+ * - the Java time-skipping test server, resolved from Maven Central.
+ * Both land in a cache directory outside the repository and are reused when present.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TEMPORAL_CLI_VERSION, TEST_SERVER_VERSION, temporalCliCachedPath, testServerCachedPath } from './paths';
+
+export class ProvisionError extends Error {}
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function say(quiet: boolean, msg: string): void {
+  if (!quiet) process.stderr.write(`[provision] ${msg}\n`);
+}
+
+/** Path of a working Temporal CLI binary; builds it once if needed. */
+export function ensureTemporalCli(quiet = false): string {
+  const override = process.env.TEMPORAL_CLI_PATH;
+  if (override) {
+    if (!fs.existsSync(override)) {
+      throw new ProvisionError(
+        `TEMPORAL_CLI_PATH=${override} does not exist. Unset it to let conciliaflow build the CLI, or point it at a temporal binary.`,
+      );
+    }
+    return override;
+  }
+  const target = temporalCliCachedPath();
+  if (fs.existsSync(target)) return target;
+  if (!has('go')) {
+    throw new ProvisionError(
+      'The Temporal CLI is not cached and Go is not installed. Install Go >= 1.23 (e.g. `apt-get install golang` or https://go.dev/dl) ' +
+        'and run `npm run provision` again, or set TEMPORAL_CLI_PATH to an existing temporal binary, or TEMPORAL_ADDRESS to a running server.',
+    );
+  }
+  const gobin = path.dirname(target);
+  fs.mkdirSync(gobin, { recursive: true });
+  say(
+    quiet,
+    `building Temporal CLI ${TEMPORAL_CLI_VERSION} with go install into ${gobin} (a few minutes, once per machine)...`,
+  );
+  const started = Date.now();
+  const res = spawnSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+    env: { ...process.env, GOBIN: gobin, GOFLAGS: '-buildvcs=false' },
+    stdio: quiet ? ['ignore', 'ignore', 'pipe'] : 'inherit',
+  });
+  if (res.status !== 0 || !fs.existsSync(target)) {
+    throw new ProvisionError(
+      `go install of the Temporal CLI failed (exit ${res.status}). ${res.stderr ? res.stderr.toString().slice(-2000) : ''}\n` +
+        'Check that the Go module proxy is reachable (GOPROXY), or set TEMPORAL_CLI_PATH.',
+    );
+  }
+  say(quiet, `Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
+  return target;
+}
+
+/** Path of an executable wrapper that starts the Java time-skipping test server: `<wrapper> <port>`. */
+export function ensureTestServer(quiet = false): string {
+  const override = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (override) return override;
+  const wrapper = testServerCachedPath();
+  if (fs.existsSync(wrapper)) return wrapper;
+  if (!has('java') || !has('mvn')) {
+    throw new ProvisionError(
+      'The time-skipping test server needs Java 17+ and Maven: `apt-get install -y openjdk-17-jre-headless maven`, then run `npm run provision` again.',
+    );
+  }
+  const dir = path.dirname(wrapper);
+  const libDir = path.join(dir, 'lib');
+  fs.mkdirSync(libDir, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-testserver-'));
+  fs.writeFileSync(
+    path.join(work, 'pom.xml'),
+    `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.conciliaflow</groupId><artifactId>test-server-fetch</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>${TEST_SERVER_VERSION}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-nop</artifactId><version>2.0.16</version></dependency>
+  </dependencies>
+</project>
+`,
+  );
+  say(quiet, `resolving io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central into ${libDir}...`);
+  const res = spawnSync(
+    'mvn',
+    ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'],
+    { cwd: work, stdio: quiet ? ['ignore', 'ignore', 'pipe'] : 'inherit' },
+  );
+  fs.rmSync(work, { recursive: true, force: true });
+  if (res.status !== 0) {
+    throw new ProvisionError(
+      `Maven could not fetch the Temporal test server (exit ${res.status}). ${res.stderr ? res.stderr.toString().slice(-2000) : ''}\n` +
+        'Check that Maven Central is reachable, or set TEMPORAL_TEST_SERVER_PATH to an executable that takes a port.',
+    );
+  }
+  fs.writeFileSync(
+    wrapper,
+    `#!/bin/sh\n# Temporal time-skipping test server ${TEST_SERVER_VERSION}; usage: temporal-test-server <port>\nexec java -cp "${libDir}/*" io.temporal.testserver.TestServer "$@"\n`,
+    { mode: 0o755 },
+  );
+  say(quiet, `test server ready: ${wrapper}`);
+  return wrapper;
+}
+
+function main(): void {
+  const quiet = process.argv.includes('--quiet');
+  try {
+    if (process.env.TEMPORAL_ADDRESS && !process.argv.includes('--test')) {
+      say(quiet, `TEMPORAL_ADDRESS=${process.env.TEMPORAL_ADDRESS}: no dev server needed for npm start`);
+    }
+    const cli = ensureTemporalCli(quiet);
+    const ts = ensureTestServer(quiet);
+    say(quiet, `temporal CLI: ${cli}`);
+    say(quiet, `test server:  ${ts}`);
+    if (!quiet) execFileSync(cli, ['--version'], { stdio: 'inherit' });
+  } catch (err) {
+    if (err instanceof ProvisionError) {
+      process.stderr.write(`\n[provision] ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) main();

@@ -1,0 +1,137 @@
+/**
+ * `npm start`: the embedded stack in one command. Temporal dev server persisted under var/
+ * (with its Web UI), SQLite with migrations applied, a local mail catcher, the worker and the
+ * HTTP API. Ctrl-C stops everything; the next start resumes the same pathways.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import pino from 'pino';
+import { createDb } from '../activities/db';
+import { MailCatcher } from '../activities/mail/mail-catcher';
+import { createTransport } from '../activities/transport';
+import { buildApi } from '../client/api/server';
+import { createService } from '../client/service';
+import { ConfigError, loadConfig } from '../config';
+import { createWorker } from '../worker/create-worker';
+import { pinoTemporalLogger } from '../worker/temporal-logger';
+import { startDevServer, type DevServer } from './dev-server';
+import { migrate } from './migrate';
+import { varDir } from './paths';
+import { ensureTemporalCli, ProvisionError } from './provision';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({
+    level: config.logLevel,
+    transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } : undefined,
+  });
+  // We stop the worker ourselves, in order, after the API.
+  Runtime.install({ shutdownSignals: [], logger: pinoTemporalLogger(logger.child({ part: 'temporal' })) });
+
+  let devServer: DevServer | undefined;
+  let temporalAddress = config.temporalAddress;
+  if (!temporalAddress) {
+    const cli = ensureTemporalCli();
+    logger.info('starting the Temporal dev server (persisted to var/temporal.db)...');
+    devServer = await startDevServer({
+      cliPath: cli,
+      dbFile: path.join(varDir, 'temporal.db'),
+      port: config.temporalPort,
+      uiPort: config.temporalUiPort,
+      logFile: path.join(varDir, 'temporal.log'),
+    });
+    temporalAddress = devServer.address;
+  }
+
+  logger.info('applying database migrations...');
+  migrate(config.databaseUrl);
+  const db = createDb(config.databaseUrl);
+
+  let catcher: MailCatcher | undefined;
+  let smtpUrl = config.smtpUrl;
+  if (!smtpUrl) {
+    catcher = await MailCatcher.start({ port: config.mailCatcherPort, dir: path.join(varDir, 'mail'), logger });
+    smtpUrl = `smtp://127.0.0.1:${catcher.port}`;
+  }
+  const transport = createTransport({
+    url: smtpUrl,
+    maxConnections: config.smtpMaxConnections,
+    ratePerSecond: config.smtpRatePerSecond,
+  });
+
+  const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+  logger.info('bundling workflows and starting the worker...');
+  const worker = await createWorker({
+    connection: workerConnection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    deps: {
+      db,
+      transport,
+      from: config.mailFrom,
+      publicUrl: config.publicUrl,
+      logger: logger.child({ part: 'worker' }),
+    },
+    logger,
+  });
+  const workerRun = worker.run();
+
+  const connection = await Connection.connect({ address: temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const service = createService({ db, temporal, taskQueue: config.taskQueue });
+  const links: Record<string, string> = { api: config.publicUrl, health: `${config.publicUrl}/health` };
+  if (devServer?.uiUrl) links.temporalUi = devServer.uiUrl;
+  if (catcher) links.mail = `${config.publicUrl}/mail`;
+  const api = await buildApi({
+    service,
+    db,
+    temporal,
+    logger: logger.child({ part: 'api' }),
+    mailCatcher: catcher,
+    links,
+  });
+  await api.listen({ port: config.port, host: config.host });
+
+  const lines = [
+    '',
+    'conciliaflow is running:',
+    `  API            ${config.publicUrl}   (GET /health, POST /enrollments, GET /catalogue)`,
+    `  Temporal       ${temporalAddress}${devServer ? '   (dev server, state in var/temporal.db)' : ''}`,
+    ...(devServer?.uiUrl ? [`  Temporal UI    ${devServer.uiUrl}`] : []),
+    `  Database       ${config.databaseUrl}`,
+    catcher
+      ? `  Mail catcher   smtp://127.0.0.1:${catcher.port}, read messages at ${config.publicUrl}/mail (kept in var/mail)`
+      : `  SMTP relay     ${smtpUrl.replace(/:[^:@/]*@/, ':***@')}`,
+    `  CLI            npx conciliaflow --help`,
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: API, then worker (draining), then servers...');
+    await api.close();
+    worker.shutdown();
+    await workerRun.catch((err) => logger.error({ err }, 'worker stopped with an error'));
+    transport.close();
+    await connection.close();
+    await workerConnection.close();
+    await catcher?.stop();
+    await db.$disconnect();
+    await devServer?.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  const known = err instanceof ConfigError || err instanceof ProvisionError;
+  process.stderr.write(`\nconciliaflow could not start: ${known ? err.message : (err?.stack ?? String(err))}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,251 @@
+/**
+ * End to end on real servers: the Temporal dev server (from the Temporal CLI), SQLite through
+ * Prisma, an SMTP server on loopback whose messages are parsed, and the HTTP API over a socket.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Db } from '../../activities/db';
+import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import { buildApi } from '../../client/api/server';
+import { createService } from '../../client/service';
+import { congedoFlessibilita } from '../../domain/catalogue';
+import { isDomainError } from '../../domain/errors';
+import { getStateQuery } from '../../workflows/messages';
+import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import { createTestDb, enrollRequest, logger, startSmtp, testWorker } from '../support/fixtures';
+
+const run = promisify(execFile);
+const taskQueue = 'e2e';
+let server: DevServer;
+let db: Db;
+let catcher: MailCatcher;
+let nativeConnection: NativeConnection;
+let connection: Connection;
+let api: Awaited<ReturnType<typeof buildApi>>;
+let base: string;
+let service: ReturnType<typeof createService>;
+let temporal: Client;
+
+beforeAll(async () => {
+  server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
+  ({ db } = createTestDb());
+  catcher = await startSmtp();
+  nativeConnection = await NativeConnection.connect({ address: server.address });
+  connection = await Connection.connect({ address: server.address });
+  temporal = new Client({ connection });
+  service = createService({ db, temporal, taskQueue });
+  api = await buildApi({ service, db, temporal, logger });
+  base = await api.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await connection?.close();
+  await nativeConnection?.close();
+  await catcher?.stop();
+  await db?.$disconnect();
+  await server?.stop();
+});
+
+async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are asserted field by field
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
+
+async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
+  const { worker, transport } = await testWorker({ connection: nativeConnection, taskQueue, db, catcher });
+  try {
+    return await worker.runUntil(fn);
+  } finally {
+    transport.close();
+  }
+}
+
+test('enroll over HTTP, idempotently; welcome email over SMTP; steps to completion; CLI reads it', async () => {
+  await withWorker(async () => {
+    expect((await http('GET', '/health')).body).toMatchObject({
+      status: 'ok',
+      temporal: { ok: true },
+      database: { ok: true },
+    });
+    const req = enrollRequest();
+    const first = await http('POST', '/enrollments', req, { 'idempotency-key': 'e2e-request-0001' });
+    expect(first.status).toBe(201);
+    const id: string = first.body.id;
+    const again = await http('POST', '/enrollments', req, { 'idempotency-key': 'e2e-request-0001' });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(id);
+    expect(await db.enrollment.count({ where: { companyId: first.body.company.id } })).toBe(1);
+    const runs = await connection.workflowService.listWorkflowExecutions({
+      namespace: 'default',
+      query: `WorkflowId = "${first.body.workflowId}"`,
+    });
+    expect(runs.executions).toHaveLength(1);
+
+    const owner = req.participants[0]!;
+    const welcome = await catcher.waitFor((m) => m.to.includes(owner.email) && /benvenut/i.test(m.subject));
+    expect(welcome.subject).toContain('Piani di congedo e flessibilità');
+    expect(welcome.text).toContain(`Gentile ${owner.name}`);
+    expect(welcome.text).toContain(req.company.name);
+    expect(welcome.text).toContain(`http://conciliaflow.test/enrollments/${id}`);
+    expect(welcome.html).toContain('Regione Lombardia');
+    expect(welcome.messageId).toMatch(/^<[0-9a-f]{32}@conciliaflow\.test>$/);
+    const englishWelcome = await catcher.waitFor(
+      (m) => m.to.includes(req.participants[1]!.email) && /welcome/i.test(m.subject),
+    );
+    expect(englishWelcome.text).toContain('Dear Anna Verdi');
+
+    const outOfOrder = await http(
+      'POST',
+      `/enrollments/${id}/steps/plan-adopted/complete`,
+      { actor: consultant },
+      { 'accept-language': 'it' },
+    );
+    expect(outOfOrder.status).toBe(409);
+    expect(outOfOrder.body.error.code).toBe('step_out_of_order');
+    expect(outOfOrder.body.error.message).toContain('non è ancora aperto');
+
+    for (const step of congedoFlessibilita.steps) {
+      const r = await http('POST', `/enrollments/${id}/steps/${step.key}/complete`, {
+        actor: consultant,
+        evidence: step.evidence ? `PROT-${step.key}-2026` : undefined,
+      });
+      expect(r.status).toBe(200);
+    }
+    // The last Update returns before the workflow has written its completion: wait for it.
+    const result = await temporal.workflow.getHandle(first.body.workflowId).result();
+    expect(result.status).toBe('completed');
+    const view = await http('GET', `/enrollments/${id}`);
+    expect(view.body.status).toBe('completed');
+    expect(view.body.milestones.map((m: { type: string }) => m.type)).toEqual([
+      'enrolled',
+      ...congedoFlessibilita.steps.map(() => 'step_completed'),
+      'completed',
+    ]);
+    const completedMail = await catcher.waitFor(
+      (m) => m.to.includes(owner.email) && /completat/i.test(m.subject) && /percorso/i.test(m.subject),
+    );
+    expect(completedMail.text).toContain(req.company.name);
+
+    const cli = await run(
+      process.execPath,
+      [path.resolve(__dirname, '../../bin/conciliaflow.js'), '--json', 'show', id],
+      {
+        env: { ...process.env, CONCILIAFLOW_URL: base },
+      },
+    );
+    expect(JSON.parse(cli.stdout)).toMatchObject({ id, status: 'completed' });
+  });
+});
+
+test('bad input gets a clear 4xx in the caller language and writes nothing', async () => {
+  const before = await db.enrollment.count();
+  const companies = await db.company.count();
+  const bad = enrollRequest({ kind: 'no-such-pathway' });
+  const r1 = await http('POST', '/enrollments', bad, { 'accept-language': 'en' });
+  expect(r1.status).toBe(422);
+  expect(r1.body.error).toMatchObject({ code: 'unknown_kind' });
+  expect(r1.body.error.message).toContain('congedo-flessibilita');
+  const r2 = await http('POST', '/enrollments', { ...enrollRequest(), participants: [] }, { 'accept-language': 'it' });
+  expect(r2.status).toBe(400);
+  expect(r2.body.error.message).toMatch(/^Richiesta non valida: participants/);
+  const r3 = await http(
+    'POST',
+    '/enrollments',
+    enrollRequest({ company: { ...enrollRequest().company, province: 'Torino' } }),
+  );
+  expect(r3.status).toBe(422);
+  expect(r3.body.error.code).toBe('territory_not_covered');
+  const r4 = await http('POST', '/enrollments', '{"broken json');
+  expect(r4.status).toBe(400);
+  const r5 = await http('GET', '/enrollments/enr_missing');
+  expect(r5.status).toBe(404);
+  expect(await db.enrollment.count()).toBe(before);
+  expect(await db.company.count()).toBe(companies);
+});
+
+test('a worker stopped mid-pathway and started again loses nothing and sends nothing twice', async () => {
+  const req = enrollRequest();
+  const id = await withWorker(async () => {
+    const r = await http('POST', '/enrollments', req);
+    expect(r.status).toBe(201);
+    await catcher.waitFor((m) => m.to.includes(req.participants[0]!.email) && /benvenut/i.test(m.subject));
+    const s = await http('POST', `/enrollments/${r.body.id}/steps/intake/complete`, { actor: consultant });
+    expect(s.status).toBe(200);
+    return r.body.id as string;
+  });
+  // No worker now. A second worker (empty cache: it replays the history) takes over.
+  await withWorker(async () => {
+    for (const step of congedoFlessibilita.steps.slice(1)) {
+      const r = await http('POST', `/enrollments/${id}/steps/${step.key}/complete`, {
+        actor: consultant,
+        evidence: `DOC-${step.key}`,
+      });
+      expect(r.status).toBe(200);
+    }
+    await temporal.workflow.getHandle(`pathway-${id}`).result();
+    const view = await http('GET', `/enrollments/${id}`);
+    expect(view.body.status).toBe('completed');
+  });
+  const mine = catcher.messages().filter((m) => req.participants.some((p) => m.to.includes(p.email)));
+  const ids = mine.map((m) => m.messageId);
+  expect(new Set(ids).size).toBe(ids.length);
+  // welcome + one per completed step + pathway completed, for each of the two participants
+  expect(mine).toHaveLength(2 * (1 + congedoFlessibilita.steps.length + 1));
+  expect(await db.milestone.count({ where: { enrollmentId: id } })).toBe(congedoFlessibilita.steps.length + 2);
+  const outbox = await db.outboxMessage.findMany({ where: { enrollmentId: id } });
+  expect(outbox.every((o) => o.status === 'sent' && o.attempts === 1)).toBe(true);
+});
+
+// Refusals run on the dev server: the Java time-skipping server does not keep rejected Updates,
+// so a client polling for their outcome gets "update not found" there.
+test('out-of-order, unknown, evidence-less and wrong-role completions are refused and change nothing', async () => {
+  await withWorker(async () => {
+    const { enrollment } = await service.enroll(enrollRequest());
+    const handle = temporal.workflow.getHandle(enrollment.workflowId);
+    const before = await handle.query(getStateQuery);
+    const historyBefore = (await handle.fetchHistory()).events?.length ?? 0;
+
+    const refusal = async (body: unknown) => {
+      try {
+        await service.completeStep(enrollment.id, body);
+      } catch (err) {
+        if (isDomainError(err)) return err;
+        throw err;
+      }
+      throw new Error('expected a refusal');
+    };
+    expect((await refusal({ stepKey: 'training', actor: consultant })).code).toBe('step_out_of_order');
+    expect((await refusal({ stepKey: 'no-such-step', actor: consultant })).code).toBe('unknown_step');
+    expect((await refusal({ stepKey: 'intake', actor: { role: 'sme', id: 'x@y.test' } })).code).toBe(
+      'role_not_allowed',
+    );
+    await service.completeStep(enrollment.id, { stepKey: 'intake', actor: consultant });
+    const noEvidence = await refusal({ stepKey: 'needs-analysis', actor: consultant });
+    expect(noEvidence.code).toBe('evidence_required');
+    expect(noEvidence.messages.it).toContain("Riferimento al rapporto d'analisi");
+    expect((await refusal({ stepKey: 'intake', actor: consultant })).code).toBe('step_already_completed');
+
+    const after = await handle.query(getStateQuery);
+    expect(after.steps.map((s) => s.status)).toEqual(['done', 'active', 'pending', 'pending', 'pending']);
+    expect(after.history.filter((h) => h.type === 'step-completed')).toHaveLength(1);
+    expect(before.steps[0]!.status).toBe('active');
+    // Rejected updates never reach history: only the one accepted update added events.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const updateAccepted = events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(updateAccepted).toHaveLength(1);
+    expect(events.length).toBeGreaterThan(historyBefore);
+    const milestones = await db.milestone.count({ where: { enrollmentId: enrollment.id, type: 'step_completed' } });
+    expect(milestones).toBe(1);
+  });
+});

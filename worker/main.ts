@@ -1,0 +1,45 @@
+/**
+ * The worker process on its own (for deployments with separate API and worker processes).
+ * `npm start` runs the same worker inside the embedded stack.
+ */
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import pino from 'pino';
+import { createDb } from '../activities/db';
+import { createTransport } from '../activities/transport';
+import { loadConfig } from '../config';
+import { createWorker } from './create-worker';
+import { pinoTemporalLogger } from './temporal-logger';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, name: 'worker' });
+  Runtime.install({ logger: pinoTemporalLogger(logger) });
+  if (!config.smtpUrl) throw new Error('SMTP_URL is required for a standalone worker (e.g. smtp://127.0.0.1:1025).');
+  const connection = await NativeConnection.connect({
+    address: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`,
+  });
+  const db = createDb(config.databaseUrl);
+  const transport = createTransport({
+    url: config.smtpUrl,
+    maxConnections: config.smtpMaxConnections,
+    ratePerSecond: config.smtpRatePerSecond,
+  });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    deps: { db, transport, from: config.mailFrom, publicUrl: config.publicUrl, logger },
+    logger,
+  });
+  logger.info({ taskQueue: config.taskQueue }, 'worker running; SIGTERM or Ctrl-C drains and stops it');
+  await worker.run();
+  transport.close();
+  await db.$disconnect();
+  await connection.close();
+  logger.info('worker stopped');
+}
+
+main().catch((err) => {
+  process.stderr.write(`worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,1 @@
+export { pathwayWorkflow } from './pathway';
