@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { formatRomeDateTime } from '../../domain/calendar';
 
 const baseUrl = () => (process.env.CONCILIAFLOW_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 
@@ -71,7 +72,8 @@ function printEnrollment(v: View): void {
   process.stdout.write(`${v.id}  ${v.company.name}  ${v.kind}  [${v.status}]\n`);
   for (const s of v.pathway?.steps ?? []) {
     const mark = s.status === 'done' ? '✔' : s.status === 'active' ? '▶' : '·';
-    process.stdout.write(`  ${mark} ${s.key.padEnd(16)} ${s.name.it.padEnd(48)} ${s.dueAt ?? ''}\n`);
+    const due = s.dueAt ? formatRomeDateTime(Date.parse(s.dueAt), 'it') : '';
+    process.stdout.write(`  ${mark} ${s.key.padEnd(16)} ${s.name.it.padEnd(48)} ${due}\n`);
   }
 }
 

@@ -1,0 +1,73 @@
+/**
+ * Records workflow histories for the replay tests: `npm run replay:record`.
+ * Run it when a new workflow behaviour lands (never to "fix" a failing replay: a failing replay
+ * means running pathways would break; guard the change with patched() instead).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { createService } from '../../client/service';
+import { CATALOGUE } from '../../domain/catalogue';
+import { ensureTestServer } from '../../scripts/provision';
+import { createTestDb, enrollRequest, startSmtp, testWorker } from '../support/fixtures';
+
+const outDir = path.join(__dirname, 'histories');
+
+async function main(): Promise<void> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
+  const bundlePath = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'cf-rec-')), 'wf.js');
+  fs.writeFileSync(bundlePath, code);
+  process.env.CF_WORKFLOW_BUNDLE = bundlePath;
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: ensureTestServer() } },
+  });
+  const { db } = createTestDb();
+  const catcher = await startSmtp();
+  const taskQueue = 'record';
+  const service = createService({ db, temporal: env.client, taskQueue });
+  const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
+  fs.mkdirSync(outDir, { recursive: true });
+
+  for (const definition of Object.values(CATALOGUE)) {
+    const { worker, transport } = await testWorker({ connection: env.nativeConnection, taskQueue, db, catcher });
+    await worker.runUntil(async () => {
+      // 1. Completed: reminders fire on the first step, then every step is completed, one late.
+      const done = await service.enroll(enrollRequest({ kind: definition.kind }));
+      await env.sleep('20 days');
+      for (const step of definition.steps) {
+        await service.completeStep(done.enrollment.id, {
+          stepKey: step.key,
+          actor: step.completedBy.includes('consultant')
+            ? consultant
+            : { role: step.completedBy[0]!, id: 'owner@test' },
+          evidence: step.evidence ? `DOC-${step.key}` : undefined,
+        });
+        await env.sleep('3 days');
+      }
+      await env.client.workflow.getHandle(done.enrollment.workflowId).result();
+      // 2. Expired: nobody acts until the programme's hard end.
+      const expired = await service.enroll(enrollRequest({ kind: definition.kind }));
+      await env.client.workflow.getHandle(expired.enrollment.workflowId).result();
+      for (const [name, id] of [
+        ['completed', done.enrollment.workflowId],
+        ['expired', expired.enrollment.workflowId],
+      ] as const) {
+        const history = await env.client.workflow.getHandle(id).fetchHistory();
+        const file = path.join(outDir, `${definition.kind}.v${definition.version}.${name}.json`);
+        fs.writeFileSync(file, historyToJSON(history));
+        process.stdout.write(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length} events)\n`);
+      }
+    });
+    transport.close();
+  }
+  await catcher.stop();
+  await db.$disconnect();
+  await env.teardown();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err?.stack ?? err}\n`);
+  process.exit(1);
+});
