@@ -4,6 +4,7 @@
  * means running pathways would break; guard the change with patched() instead).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -17,7 +18,7 @@ const outDir = path.join(__dirname, 'histories');
 
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
-  const bundlePath = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'cf-rec-')), 'wf.js');
+  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cf-rec-')), 'wf.js');
   fs.writeFileSync(bundlePath, code);
   process.env.CF_WORKFLOW_BUNDLE = bundlePath;
   const env = await TestWorkflowEnvironment.createTimeSkipping({
