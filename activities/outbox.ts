@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { formatRomeDateTime } from '../domain/calendar';
 import type { Db } from './db';
 import { isUniqueViolation } from './db';
-import { renderMessage } from './mail/render';
+import { renderMessage, TemplateError } from './mail/render';
+import type { Text } from '../domain/catalogue';
 import type { ContextValue, NotifyInput, NotifyResult } from './types';
 
 export interface MailDeps {
@@ -24,7 +25,8 @@ export interface MailDeps {
 export function localizeContext(context: Record<string, ContextValue>, locale: 'it' | 'en'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(context)) {
-    if (v !== null && typeof v === 'object') out[k] = v[locale];
+    if (Array.isArray(v)) out[k] = v;
+    else if (v !== null && typeof v === 'object') out[k] = (v as Text)[locale];
     else if (typeof v === 'number' && k.endsWith('At')) out[k] = formatRomeDateTime(v, locale);
     else out[k] = v;
   }
@@ -56,7 +58,18 @@ export function createMailActivities(deps: MailDeps) {
             recipientName: to.name,
             enrollmentUrl: `${publicUrl}/enrollments/${input.enrollmentId}`,
           };
-          const rendered = renderMessage(input.template, to.locale, ctx);
+          let rendered: { subject: string; html: string; text: string };
+          let renderError: string | undefined;
+          try {
+            rendered = renderMessage(input.template, to.locale, ctx);
+          } catch (err) {
+            // A template bug is not fixed by retrying: record it as failed so it is visible and
+            // the pathway goes on, instead of retrying the activity forever.
+            if (!(err instanceof TemplateError)) throw err;
+            renderError = err.message;
+            rendered = { subject: `(${input.template}: render failed)`, html: '', text: '' };
+            logger.error({ key, template: input.template, err: err.message }, 'email could not be rendered');
+          }
           try {
             row = await db.outboxMessage.create({
               data: {
@@ -69,6 +82,7 @@ export function createMailActivities(deps: MailDeps) {
                 html: rendered.html,
                 text: rendered.text,
                 messageId: stableMessageId(key, from),
+                ...(renderError ? { status: 'failed', lastError: renderError } : {}),
               },
             });
           } catch (err) {

@@ -35,6 +35,12 @@ export function createRecordActivities(db: Db) {
             data: {
               status: input.enrollment.status,
               currentStep: input.enrollment.currentStep,
+              ...(input.enrollment.consultant
+                ? {
+                    consultantEmail: input.enrollment.consultant.email,
+                    consultantName: input.enrollment.consultant.name,
+                  }
+                : {}),
               ...(terminal ? { completedAt: new Date(input.occurredAt) } : {}),
             },
           }),

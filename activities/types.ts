@@ -11,10 +11,20 @@ export type TemplateName =
   | 'step-overdue'
   | 'escalation-consultant'
   | 'step-completed'
-  | 'pathway-completed';
+  | 'pathway-completed'
+  | 'programme-end-warning'
+  | 'pathway-expired'
+  | 'step-reopened'
+  | 'due-date-extended'
+  | 'consultant-assigned'
+  | 'enrollment-withdrawn'
+  | 'delivery-failed'
+  | 'digest-consultant'
+  | 'digest-coordinator'
+  | 'report-delivery';
 
 /** Context values: strings as they are, `{it, en}` picked by the recipient's locale, numbers under keys ending in "At" formatted as Rome date-times. */
-export type ContextValue = string | number | boolean | Text | null;
+export type ContextValue = string | number | boolean | Text | null | readonly unknown[];
 
 export interface NotifyInput {
   /** Derived from what caused the message; one outbox row per (key, recipient). */
@@ -37,7 +47,16 @@ export interface MilestoneInput {
   eventKey: string;
   /** Position in the workflow's history; orders milestones written at the same instant. */
   seq: number;
-  type: 'enrolled' | 'step_completed' | 'completed' | 'expired' | 'withdrawn';
+  type:
+    | 'enrolled'
+    | 'step_completed'
+    | 'completed'
+    | 'expired'
+    | 'withdrawn'
+    | 'step_reopened'
+    | 'due_extended'
+    | 'consultant_assigned'
+    | 'participation_confirmed';
   stepKey?: string;
   actor: string;
   occurredAt: number;
@@ -46,7 +65,7 @@ export interface MilestoneInput {
   evidence?: string;
   note?: string;
   /** Projection of the pathway onto the enrollment row. */
-  enrollment: { status: string; currentStep: string | null };
+  enrollment: { status: string; currentStep: string | null; consultant?: { name: string; email: string } };
 }
 
 export interface PathwayActivities {

@@ -14,37 +14,87 @@ export const participantSchema = z.object({
   locale: z.enum(['it', 'en']).default('it'),
 });
 
-export const enrollRequestSchema = z.object({
-  programme: trimmed(40).default('demo-2026-2027'),
-  kind: trimmed(60),
-  company: z.object({
-    name: trimmed(200),
-    /** Partita IVA: 11 digits. */
-    vatNumber: z
-      .string()
-      .trim()
-      .regex(/^\d{11}$/, 'la partita IVA ha 11 cifre / VAT number must be 11 digits'),
-    province: trimmed(40),
-    city: trimmed(80).optional(),
-    sector: z.enum(['commercio', 'artigianato', 'industria', 'servizi', 'agricoltura', 'terzo-settore']),
-    staff: z.number().int().min(0).max(1_000_000),
-    turnoverCents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-    balanceSheetCents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  }),
-  consultant: z.object({ name: trimmed(120), email }),
-  participants: z.array(participantSchema).min(1).max(500),
-  idempotencyKey: z.string().trim().min(8).max(200).optional(),
+/** Partita IVA: 11 digits. */
+const vatNumber = z
+  .string()
+  .trim()
+  .regex(/^\d{11}$/, 'la partita IVA ha 11 cifre / VAT number must be 11 digits');
+const sector = z.enum(['commercio', 'artigianato', 'industria', 'servizi', 'agricoltura', 'terzo-settore']);
+const cents = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** A member firm of a business network, with its own participants. */
+export const memberSchema = z.object({
+  name: trimmed(200),
+  vatNumber,
+  sector,
+  staff: z.number().int().min(0).max(1_000_000),
+  turnoverCents: cents.optional(),
+  balanceSheetCents: cents.optional(),
+  participants: z.array(participantSchema).max(500).default([]),
 });
+
+export const enrollRequestSchema = z
+  .object({
+    programme: trimmed(40).default('demo-2026-2027'),
+    kind: trimmed(60),
+    company: z
+      .object({
+        name: trimmed(200),
+        vatNumber: vatNumber.optional(),
+        /** Codice fiscale of a project not yet registered (autoimprenditorialità femminile). */
+        taxCode: z
+          .string()
+          .trim()
+          .toUpperCase()
+          .regex(/^[A-Z0-9]{16}$/, 'il codice fiscale ha 16 caratteri / tax code must be 16 characters')
+          .optional(),
+        province: trimmed(40),
+        city: trimmed(80).optional(),
+        sector,
+        staff: z.number().int().min(0).max(1_000_000),
+        turnoverCents: cents.optional(),
+        balanceSheetCents: cents.optional(),
+        /** Present for a business network ("rete di imprese"): at least two member firms. */
+        members: z.array(memberSchema).min(2).max(200).optional(),
+      })
+      .refine((c) => Boolean(c.vatNumber) !== Boolean(c.taxCode), {
+        message: 'indicare la partita IVA oppure il codice fiscale / give either vatNumber or taxCode',
+        path: ['vatNumber'],
+      }),
+    consultant: z.object({ name: trimmed(120), email }),
+    participants: z.array(participantSchema).max(500).default([]),
+    idempotencyKey: z.string().trim().min(8).max(200).optional(),
+  })
+  .refine((r) => r.participants.length + (r.company.members ?? []).reduce((n, m) => n + m.participants.length, 0) > 0, {
+    message: 'almeno un partecipante / at least one participant',
+    path: ['participants'],
+  });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 export type EnrollRequestInput = z.input<typeof enrollRequestSchema>;
+
+const actor = z.object({
+  role: z.enum(['consultant', 'sme', 'coordinator', 'admin']),
+  id: trimmed(254),
+  name: trimmed(120).optional(),
+});
+const reason = z.string().trim().min(5).max(1000);
 
 export const completeStepRequestSchema = z.object({
   stepKey: trimmed(60),
   evidence: z.string().trim().max(2000).optional(),
-  actor: z.object({
-    role: z.enum(['consultant', 'sme', 'coordinator', 'admin']),
-    id: trimmed(254),
-    name: trimmed(120).optional(),
-  }),
+  actor,
 });
+export const reopenStepRequestSchema = z.object({ stepKey: trimmed(60), reason, actor });
+export const extendDueDateRequestSchema = z.object({
+  stepKey: trimmed(60),
+  newDueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'data AAAA-MM-GG / date YYYY-MM-DD'),
+  reason,
+  actor,
+});
+export const assignConsultantRequestSchema = z.object({
+  consultant: z.object({ name: trimmed(120), email }),
+  actor,
+});
+export const withdrawRequestSchema = z.object({ reason, actor });
+export const confirmParticipationRequestSchema = z.object({ actor });
 export type CompleteStepBody = z.infer<typeof completeStepRequestSchema>;

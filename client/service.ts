@@ -3,24 +3,46 @@
  * here at the edge; refusals are DomainErrors with an Italian and an English message.
  */
 import crypto from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../activities/db';
 import { isUniqueViolation } from '../activities/db';
 import { findPathway } from '../domain/catalogue';
+import { findPathwayVersion } from '../domain/catalogue-history';
+import { classifySme } from '../domain/sme';
 import { DomainError } from '../domain/errors';
 import { checkEnrollmentEligibility } from '../domain/eligibility';
 import { findProgramme } from '../domain/programmes';
 import {
+  assignConsultantUpdate,
   completeStepUpdate,
+  confirmParticipationUpdate,
+  extendDueDateUpdate,
+  reopenStepUpdate,
+  withdrawUpdate,
   getStateQuery,
   pathwayWorkflowId,
   type PathwayInput,
   type PathwayState,
 } from '../workflows/messages';
 import { pathwayWorkflow } from '../workflows/pathway';
-import { completeStepRequestSchema, enrollRequestSchema, type EnrollRequest } from './schemas';
-import type { ZodError } from 'zod';
+import {
+  assignConsultantRequestSchema,
+  completeStepRequestSchema,
+  confirmParticipationRequestSchema,
+  enrollRequestSchema,
+  extendDueDateRequestSchema,
+  reopenStepRequestSchema,
+  withdrawRequestSchema,
+  type EnrollRequest,
+} from './schemas';
+import type { ZodError, ZodType } from 'zod';
 
 export interface ServiceDeps {
   db: Db;
@@ -28,6 +50,8 @@ export interface ServiceDeps {
   taskQueue: string;
   /** Injected so tests can enroll "on" a given day. */
   now?: () => Date;
+  /** Passed to new pathways; tests lower it to exercise continue-as-new. */
+  continueAsNewAfterEvents?: number;
 }
 
 export function validationError(err: ZodError): DomainError {
@@ -61,21 +85,25 @@ export function createService(deps: ServiceDeps) {
   async function startPathway(enrollmentId: string): Promise<void> {
     const e = await db.enrollment.findUniqueOrThrow({
       where: { id: enrollmentId },
-      include: { company: { include: { participants: true } } },
+      include: { company: { include: { participants: true, members: { include: { participants: true } } } } },
     });
+    // A network's reminders reach its own contacts and every member firm's participants.
+    const people = [...e.company.participants, ...e.company.members.flatMap((m) => m.participants)];
     const programme = findProgramme(e.programmeCode)!;
-    const definition = findPathway(e.kind)!;
+    // The version the enrollment started with, never the catalogue's latest.
+    const definition = findPathwayVersion(e.kind, e.catalogueVersion)!;
     const input: PathwayInput = {
       enrollmentId: e.id,
       definition,
-      programme: { code: programme.code, endsOn: programme.endsOn },
+      programme: { code: programme.code, endsOn: programme.endsOn, name: programme.name },
       company: { name: e.company.name, city: e.company.city ?? undefined },
       consultant: { name: e.consultantName, email: e.consultantEmail },
-      participants: e.company.participants.map((p) => ({
+      participants: people.map((p) => ({
         name: p.name,
         email: p.email,
         locale: p.locale === 'en' ? 'en' : 'it',
       })),
+      ...(deps.continueAsNewAfterEvents ? { continueAsNewAfterEvents: deps.continueAsNewAfterEvents } : {}),
     };
     try {
       await temporal.workflow.start(pathwayWorkflow, {
@@ -156,6 +184,38 @@ export function createService(deps: ServiceDeps) {
     };
   }
 
+  /**
+   * Validate at the edge, then send the Update; the workflow's validator has the last word and a
+   * refusal comes back as a DomainError with both languages, before anything reaches history.
+   */
+  async function runUpdate<Req>(
+    id: string,
+    update: UpdateDefinition<PathwayState, [Req]>,
+    schema: ZodType<Req>,
+    body: unknown,
+  ) {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const e = await db.enrollment.findUnique({ where: { id } });
+    if (!e) throw notFound(id);
+    try {
+      await temporal.workflow.getHandle(e.workflowId).executeUpdate(update, { args: [parsed.data] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        const texts = err.cause.details?.[0] as { it: string; en: string } | undefined;
+        throw new DomainError(err.cause.type ?? 'refused', texts ?? { it: err.cause.message, en: err.cause.message });
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        throw new DomainError('pathway_closed', {
+          it: 'Il percorso è concluso: non accetta più modifiche.',
+          en: 'The pathway has finished: it accepts no more changes.',
+        });
+      }
+      throw err;
+    }
+    return getEnrollment(id);
+  }
+
   return {
     /** Enroll a company; `created` is false when the same request (same key) was seen before. */
     async enroll(body: unknown, headerKey?: string) {
@@ -169,11 +229,14 @@ export function createService(deps: ServiceDeps) {
         definition,
         kindRequested: req.kind,
         programmeRequested: req.programme,
-        company: req.company,
+        company: { ...req.company, registered: Boolean(req.company.vatNumber) },
         today: now(),
       });
       if (!eligibility.ok) throw eligibility.error;
-      const key = headerKey ?? req.idempotencyKey ?? `auto:${req.company.vatNumber}:${req.programme}:${req.kind}`;
+      const key =
+        headerKey ??
+        req.idempotencyKey ??
+        `auto:${req.company.vatNumber ?? req.company.taxCode}:${req.programme}:${req.kind}`;
       const requestHash = hashRequest(req);
 
       const existing = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
@@ -192,11 +255,14 @@ export function createService(deps: ServiceDeps) {
       try {
         enrollmentId = await db.$transaction(async (tx) => {
           const c = req.company;
+          const fiscalId = c.vatNumber ?? c.taxCode!;
           const company = await tx.company.upsert({
-            where: { vatNumber: c.vatNumber },
+            where: { vatNumber: fiscalId },
             create: {
               name: c.name,
-              vatNumber: c.vatNumber,
+              vatNumber: fiscalId,
+              registered: Boolean(c.vatNumber),
+              isNetwork: Boolean(c.members?.length),
               province: eligibility.provinceCode,
               atsCode: eligibility.atsCode,
               city: c.city ?? eligibility.city,
@@ -208,6 +274,31 @@ export function createService(deps: ServiceDeps) {
             },
             update: {},
           });
+          for (const m of c.members ?? []) {
+            const member = await tx.company.upsert({
+              where: { vatNumber: m.vatNumber },
+              create: {
+                name: m.name,
+                vatNumber: m.vatNumber,
+                province: eligibility.provinceCode,
+                atsCode: eligibility.atsCode,
+                sector: m.sector,
+                staff: m.staff,
+                turnoverCents: m.turnoverCents,
+                balanceSheetCents: m.balanceSheetCents,
+                size: classifySme(m).size,
+                networkId: company.id,
+              },
+              update: { networkId: company.id },
+            });
+            for (const p of m.participants) {
+              await tx.participant.upsert({
+                where: { companyId_email: { companyId: member.id, email: p.email } },
+                create: { companyId: member.id, name: p.name, email: p.email, role: p.role, locale: p.locale },
+                update: {},
+              });
+            }
+          }
           const dup = await tx.enrollment.findUnique({
             where: {
               companyId_programmeCode_kind: { companyId: company.id, programmeCode: req.programme, kind: req.kind },
@@ -217,8 +308,8 @@ export function createService(deps: ServiceDeps) {
             throw new DomainError(
               'already_enrolled',
               {
-                it: `L'impresa ${c.vatNumber} è già iscritta a "${definition!.name.it}" nel programma ${req.programme} (iscrizione ${dup.id}).`,
-                en: `Company ${c.vatNumber} is already enrolled in "${definition!.name.en}" in programme ${req.programme} (enrollment ${dup.id}).`,
+                it: `L'impresa ${fiscalId} è già iscritta a "${definition!.name.it}" nel programma ${req.programme} (iscrizione ${dup.id}).`,
+                en: `Company ${fiscalId} is already enrolled in "${definition!.name.en}" in programme ${req.programme} (enrollment ${dup.id}).`,
               },
               { enrollmentId: dup.id },
             );
@@ -287,22 +378,15 @@ export function createService(deps: ServiceDeps) {
     },
 
     /** Complete a step through the workflow's Update; the validator refuses bad requests before they reach history. */
-    async completeStep(id: string, body: unknown) {
-      const parsed = completeStepRequestSchema.safeParse(body);
-      if (!parsed.success) throw validationError(parsed.error);
-      const e = await db.enrollment.findUnique({ where: { id } });
-      if (!e) throw notFound(id);
-      try {
-        await temporal.workflow.getHandle(e.workflowId).executeUpdate(completeStepUpdate, { args: [parsed.data] });
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-          const texts = err.cause.details?.[0] as { it: string; en: string } | undefined;
-          throw new DomainError(err.cause.type ?? 'refused', texts ?? { it: err.cause.message, en: err.cause.message });
-        }
-        throw err;
-      }
-      return getEnrollment(id);
-    },
+    /** Complete a step through the workflow's Update; the validator refuses bad requests before they reach history. */
+    completeStep: (id: string, body: unknown) => runUpdate(id, completeStepUpdate, completeStepRequestSchema, body),
+    reopenStep: (id: string, body: unknown) => runUpdate(id, reopenStepUpdate, reopenStepRequestSchema, body),
+    extendDueDate: (id: string, body: unknown) => runUpdate(id, extendDueDateUpdate, extendDueDateRequestSchema, body),
+    assignConsultant: (id: string, body: unknown) =>
+      runUpdate(id, assignConsultantUpdate, assignConsultantRequestSchema, body),
+    withdraw: (id: string, body: unknown) => runUpdate(id, withdrawUpdate, withdrawRequestSchema, body),
+    confirmParticipation: (id: string, body: unknown) =>
+      runUpdate(id, confirmParticipationUpdate, confirmParticipationRequestSchema, body),
   };
 }
 

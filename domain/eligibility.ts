@@ -9,13 +9,21 @@ import type { Programme } from './programmes';
 import { classifySme } from './sme';
 import { atsForProvince, findProvince } from './territory';
 
-export interface CompanyFacts {
-  province: string;
-  city?: string;
+export interface FirmFacts {
+  name?: string;
   sector: string;
   staff: number;
   turnoverCents?: number;
   balanceSheetCents?: number;
+}
+
+export interface CompanyFacts extends FirmFacts {
+  province: string;
+  city?: string;
+  /** False for a project not yet registered (no VAT number). */
+  registered?: boolean;
+  /** Present for a business network ("rete di imprese"): its member firms. */
+  members?: FirmFacts[];
 }
 
 export type EligibilityResult =

@@ -88,3 +88,169 @@ export function checkCompletion(
   }
   return null;
 }
+
+const STAFF: ActorRole[] = ['consultant', 'coordinator', 'admin'];
+
+function closed(status: string): Refusal | null {
+  return status === 'active'
+    ? null
+    : {
+        code: 'pathway_closed',
+        message: {
+          it: `Il percorso è chiuso (stato: ${status}): non si può più modificare.`,
+          en: `The pathway is closed (status: ${status}): it can no longer be changed.`,
+        },
+      };
+}
+
+function roleRefusal(role: string, allowed: ActorRole[], what: Text): Refusal | null {
+  return allowed.includes(role as ActorRole)
+    ? null
+    : {
+        code: 'role_not_allowed',
+        message: {
+          it: `Il ruolo "${role}" non può ${what.it} (ammessi: ${allowed.join(', ')}).`,
+          en: `Role "${role}" cannot ${what.en} (allowed: ${allowed.join(', ')}).`,
+        },
+      };
+}
+
+function reasonRefusal(reason: string | undefined): Refusal | null {
+  return (reason ?? '').trim().length >= 5
+    ? null
+    : {
+        code: 'reason_required',
+        message: {
+          it: 'Indicare una motivazione (almeno 5 caratteri): resta nello storico del percorso.',
+          en: 'Give a reason (at least 5 characters): it stays in the pathway history.',
+        },
+      };
+}
+
+interface StepWithDates extends StepView {
+  dueAt?: number;
+  completedAt?: number;
+}
+
+/** Only the most recently completed step can be reopened: later work builds on it. */
+export function checkReopen(
+  status: string,
+  steps: StepWithDates[],
+  attempt: { stepKey: string; reason?: string; actor: { role: ActorRole } },
+): Refusal | null {
+  const refusal =
+    closed(status) ??
+    roleRefusal(attempt.actor.role, STAFF, { it: 'riaprire un passo', en: 'reopen a step' }) ??
+    reasonRefusal(attempt.reason);
+  if (refusal) return refusal;
+  const done = steps.filter((s) => s.status === 'done');
+  const last = done.reduce<StepWithDates | undefined>(
+    (a, s) => (a === undefined || (s.completedAt ?? 0) >= (a.completedAt ?? 0) ? s : a),
+    undefined,
+  );
+  if (!last || last.key !== attempt.stepKey) {
+    return {
+      code: 'step_not_reopenable',
+      message: {
+        it: `Si può riaprire solo l'ultimo passo completato${last ? ` ("${last.key}")` : ' (nessun passo è completato)'}.`,
+        en: `Only the last completed step can be reopened${last ? ` ("${last.key}")` : ' (no step is completed)'}.`,
+      },
+    };
+  }
+  return null;
+}
+
+/** A due date moves later, never past the programme's hard end. */
+export function checkExtension(
+  status: string,
+  steps: StepWithDates[],
+  attempt: { stepKey: string; reason?: string; actor: { role: ActorRole }; newDueAt: number },
+  hardEnd: number,
+): Refusal | null {
+  const refusal =
+    closed(status) ??
+    roleRefusal(attempt.actor.role, STAFF, { it: 'prorogare una scadenza', en: 'extend a due date' }) ??
+    reasonRefusal(attempt.reason);
+  if (refusal) return refusal;
+  const step = steps.find((s) => s.key === attempt.stepKey);
+  if (!step || step.status !== 'active') {
+    return {
+      code: 'step_not_active',
+      message: {
+        it: `Si può prorogare solo il passo in corso; "${attempt.stepKey}" non lo è.`,
+        en: `Only the step in progress can be extended; "${attempt.stepKey}" is not.`,
+      },
+    };
+  }
+  if (attempt.newDueAt <= (step.dueAt ?? 0)) {
+    return {
+      code: 'extension_not_later',
+      message: {
+        it: 'La nuova scadenza deve essere successiva a quella attuale.',
+        en: 'The new due date must be later than the current one.',
+      },
+    };
+  }
+  if (attempt.newDueAt > hardEnd) {
+    return {
+      code: 'past_programme_end',
+      message: {
+        it: 'La nuova scadenza supera la fine del programma: tutte le attività devono chiudersi entro quella data.',
+        en: 'The new due date is past the programme end: every activity must be finished by then.',
+      },
+    };
+  }
+  return null;
+}
+
+export function checkAssignment(
+  status: string,
+  currentEmail: string,
+  attempt: { consultant: { email: string; name: string }; actor: { role: ActorRole } },
+): Refusal | null {
+  const refusal =
+    closed(status) ??
+    roleRefusal(attempt.actor.role, STAFF, { it: 'assegnare il consulente', en: 'assign the consultant' });
+  if (refusal) return refusal;
+  if (attempt.consultant.email.toLowerCase() === currentEmail.toLowerCase()) {
+    return {
+      code: 'consultant_unchanged',
+      message: {
+        it: `${attempt.consultant.email} segue già questo percorso.`,
+        en: `${attempt.consultant.email} already follows this pathway.`,
+      },
+    };
+  }
+  return null;
+}
+
+export function checkWithdrawal(
+  status: string,
+  attempt: { reason?: string; actor: { role: ActorRole } },
+): Refusal | null {
+  return (
+    closed(status) ??
+    roleRefusal(attempt.actor.role, ['sme', 'consultant', 'admin'], {
+      it: "ritirare l'iscrizione",
+      en: 'withdraw the enrollment',
+    }) ??
+    reasonRefusal(attempt.reason)
+  );
+}
+
+export function checkConfirmation(
+  status: string,
+  confirmed: boolean,
+  attempt: { actor: { role: ActorRole } },
+): Refusal | null {
+  const refusal =
+    closed(status) ??
+    roleRefusal(attempt.actor.role, ['sme'], { it: 'confermare la partecipazione', en: 'confirm participation' });
+  if (refusal) return refusal;
+  return confirmed
+    ? {
+        code: 'already_confirmed',
+        message: { it: 'La partecipazione è già stata confermata.', en: 'Participation is already confirmed.' },
+      }
+    : null;
+}

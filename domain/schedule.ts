@@ -48,3 +48,33 @@ export function notificationPlan(
   });
   return plan.filter((n) => n.at > from).sort((a, b) => a.at - b.at);
 }
+
+/** Working days before the programme's hard end at which open pathways are warned. */
+export const PROGRAMME_END_WARNINGS_WORKING_DAYS = [20, 5] as const;
+
+/** Morning send-window instants of the programme-end warnings still ahead of `from`. */
+export function programmeWarningPlan(
+  endsOnIso: string,
+  from: number,
+  city?: string,
+): { workingDaysLeft: number; at: number }[] {
+  const end = parseIsoDate(endsOnIso);
+  return PROGRAMME_END_WARNINGS_WORKING_DAYS.map((w) => ({
+    workingDaysLeft: w,
+    at: nextSendWindow(workingDayAt(addWorkingDays(end, -w, city), 9), city),
+  })).filter((x) => x.at > from);
+}
+
+/** Due date of a step, from its start, its duration and an optional deadline relative to the programme end. */
+export function stepDueAtFor(
+  step: { durationWorkingDays: number; dueWorkingDaysBeforeProgrammeEnd?: number },
+  startedAt: number,
+  endsOnIso: string,
+  city?: string,
+): number {
+  const hardEnd = programmeHardEnd(endsOnIso);
+  const due = stepDueAt(startedAt, step.durationWorkingDays, hardEnd, city);
+  if (step.dueWorkingDaysBeforeProgrammeEnd === undefined) return due;
+  const relative = dueAtEndOfDay(addWorkingDays(parseIsoDate(endsOnIso), -step.dueWorkingDaysBeforeProgrammeEnd, city));
+  return Math.max(Math.min(due, relative), startedAt);
+}

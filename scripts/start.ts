@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
+import { assertCatalogueValid } from '../domain/catalogue-validate';
 import { createDb } from '../activities/db';
 import { MailCatcher } from '../activities/mail/mail-catcher';
 import { createTransport } from '../activities/transport';
@@ -22,6 +23,8 @@ import { ensureTemporalCli, ProvisionError } from './provision';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // A broken catalogue entry stops the start-up with the entry and field named.
+  assertCatalogueValid();
   const logger = pino({
     level: config.logLevel,
     transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } : undefined,

@@ -4,6 +4,7 @@
  */
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
+import { assertCatalogueValid } from '../domain/catalogue-validate';
 import { createDb } from '../activities/db';
 import { createTransport } from '../activities/transport';
 import { loadConfig } from '../config';
@@ -12,6 +13,8 @@ import { pinoTemporalLogger } from './temporal-logger';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // A broken catalogue entry stops the start-up with the entry and field named.
+  assertCatalogueValid();
   const logger = pino({ level: config.logLevel, name: 'worker' });
   Runtime.install({ logger: pinoTemporalLogger(logger) });
   if (!config.smtpUrl) throw new Error('SMTP_URL is required for a standalone worker (e.g. smtp://127.0.0.1:1025).');

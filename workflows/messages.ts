@@ -22,12 +22,14 @@ export interface Actor {
 export interface PathwayInput {
   enrollmentId: string;
   definition: PathwayDefinition;
-  programme: { code: string; endsOn: string };
+  programme: { code: string; endsOn: string; name?: string };
   company: { name: string; city?: string };
   consultant: { name: string; email: string };
   participants: Recipient[];
   /** Set when the workflow continues as new: the state so far. */
   carried?: PathwayState;
+  /** Continue as new once the history has this many events (default 2000); tests set it low. */
+  continueAsNewAfterEvents?: number;
 }
 
 export type PathwayStatus = 'active' | 'completed' | 'withdrawn' | 'expired';
@@ -42,11 +44,28 @@ export interface StepState {
   completedBy?: Actor;
   evidence?: string;
   onTime?: boolean;
+  /** Times the step was reopened; part of notification keys so a reopened step is reminded again. */
+  round?: number;
+  /** Times its due date was re-planned (extension); idem. */
+  plan?: number;
+  /** When the current reminder plan was made (start, reopen or extension). */
+  plannedFrom?: number;
 }
 
 export interface HistoryEntry {
   at: number;
-  type: 'enrolled' | 'step-started' | 'step-completed' | 'notification' | 'completed' | 'expired';
+  type:
+    | 'enrolled'
+    | 'step-started'
+    | 'step-completed'
+    | 'notification'
+    | 'completed'
+    | 'expired'
+    | 'step-reopened'
+    | 'due-extended'
+    | 'consultant-assigned'
+    | 'withdrawn'
+    | 'participation-confirmed';
   stepKey?: string;
   actor?: Actor;
   detail?: string;
@@ -62,6 +81,11 @@ export interface PathwayState {
   history: HistoryEntry[];
   /** Idempotency keys of notifications already sent, so a replay or continue-as-new never repeats one. */
   sent: string[];
+  /** The consultant now following the pathway (absent in runs started before reassignment existed). */
+  consultant?: { name: string; email: string };
+  confirmedAt?: number;
+  /** How many runs (continue-as-new) this pathway has lived through. */
+  runs?: number;
 }
 
 export interface CompleteStepRequest {
@@ -70,8 +94,44 @@ export interface CompleteStepRequest {
   evidence?: string;
 }
 
+export interface ReopenStepRequest {
+  stepKey: string;
+  reason: string;
+  actor: Actor;
+}
+
+export interface ExtendDueDateRequest {
+  stepKey: string;
+  /** New due day, ISO YYYY-MM-DD (Europe/Rome); the step is due at close of office hours. */
+  newDueDate: string;
+  reason: string;
+  actor: Actor;
+}
+
+export interface AssignConsultantRequest {
+  consultant: { name: string; email: string };
+  actor: Actor;
+}
+
+export interface WithdrawRequest {
+  reason: string;
+  actor: Actor;
+}
+
+export interface ConfirmParticipationRequest {
+  actor: Actor;
+}
+
 export const getStateQuery = defineQuery<PathwayState>('getState');
 export const completeStepUpdate = defineUpdate<PathwayState, [CompleteStepRequest]>('completeStep');
+
+export const reopenStepUpdate = defineUpdate<PathwayState, [ReopenStepRequest]>('reopenStep');
+export const extendDueDateUpdate = defineUpdate<PathwayState, [ExtendDueDateRequest]>('extendDueDate');
+export const assignConsultantUpdate = defineUpdate<PathwayState, [AssignConsultantRequest]>('assignConsultant');
+export const withdrawUpdate = defineUpdate<PathwayState, [WithdrawRequest]>('withdraw');
+export const confirmParticipationUpdate = defineUpdate<PathwayState, [ConfirmParticipationRequest]>(
+  'confirmParticipation',
+);
 
 export function pathwayWorkflowId(enrollmentId: string): string {
   return `pathway-${enrollmentId}`;

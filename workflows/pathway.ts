@@ -1,22 +1,48 @@
 /**
- * One workflow per enrollment: walks the steps of its catalogue entry (received as input),
- * reminds participants on working days before and at each due date, escalates when late, and
- * accepts step completions through a validated Update.
+ * One workflow per enrollment: walks the steps of its catalogue entry (received as input, so a
+ * catalogue edit never changes a running pathway), reminds participants on working days before
+ * and at each due date, escalates when late, warns before the programme's hard end and closes the
+ * pathway as expired when it is reached. People act through validated Updates.
  */
 import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { PathwayActivities, NotifyInput } from '../activities/types';
-import { checkCompletion } from '../domain/pathway-rules';
-import { notificationPlan, programmeHardEnd, stepDueAt, type PlannedNotification } from '../domain/schedule';
+import type { NotifyInput, PathwayActivities } from '../activities/types';
+import { dueAtEndOfDay, parseIsoDate } from '../domain/calendar';
+import type { Text } from '../domain/catalogue';
 import {
+  checkAssignment,
+  checkCompletion,
+  checkConfirmation,
+  checkExtension,
+  checkReopen,
+  checkWithdrawal,
+  type Refusal,
+} from '../domain/pathway-rules';
+import {
+  notificationPlan,
+  programmeHardEnd,
+  programmeWarningPlan,
+  stepDueAt,
+  stepDueAtFor,
+  type PlannedNotification,
+} from '../domain/schedule';
+import {
+  assignConsultantUpdate,
   completeStepUpdate,
+  confirmParticipationUpdate,
+  extendDueDateUpdate,
   getStateQuery,
+  reopenStepUpdate,
+  withdrawUpdate,
   type CompleteStepRequest,
   type PathwayInput,
   type PathwayState,
@@ -35,6 +61,25 @@ const templateOf: Record<PlannedNotification['type'], NotifyInput['template']> =
   escalation: 'escalation-consultant',
 };
 
+/** Patch ids: runs started before a change keep their old path on replay. */
+export const PATCHES = {
+  /** v2 engine: one agenda of timers (reminders, programme-end warnings, hard end), re-planned on every change. */
+  agenda: 'agenda-loop-v2',
+} as const;
+
+const DEFAULT_CONTINUE_AS_NEW_AFTER = 2000;
+
+function refuse(refusal: Refusal | null): void {
+  if (refusal) {
+    throw ApplicationFailure.create({
+      type: refusal.code,
+      message: refusal.message.en,
+      details: [refusal.message],
+      nonRetryable: true,
+    });
+  }
+}
+
 export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState> {
   const { definition, enrollmentId } = input;
   const hardEnd = programmeHardEnd(input.programme.endsOn);
@@ -49,22 +94,34 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
     history: [],
     sent: [],
   };
+  /** Which engine drives this run: decided once, below, through patched(). */
+  let engine: 'legacy' | 'agenda' | undefined = input.carried ? 'agenda' : undefined;
+  /** Bumped by every change that invalidates the agenda (completion, reopen, extension, withdrawal). */
+  let changes = 0;
 
+  const consultant = () => state.consultant ?? input.consultant;
+  const consultantRecipient = () => ({ name: consultant().name, email: consultant().email, locale: 'it' as const });
   const current = (): StepState | undefined => state.steps.find((s) => s.status === 'active');
+  const stepDef = (key: string) => definition.steps.find((s) => s.key === key)!;
   const startStep = (step: StepState, at: number, durationWorkingDays: number) => {
     step.status = 'active';
     step.startedAt = at;
-    step.dueAt = stepDueAt(at, durationWorkingDays, hardEnd, city);
+    step.dueAt =
+      engine === 'agenda'
+        ? stepDueAtFor(stepDef(step.key), at, input.programme.endsOn, city)
+        : stepDueAt(at, durationWorkingDays, hardEnd, city);
+    step.plannedFrom = at;
     state.currentStep = step.key;
     state.history.push({ at, type: 'step-started', stepKey: step.key });
   };
   const baseContext = () => ({
     companyName: input.company.name,
     pathwayName: definition.name,
-    consultantName: input.consultant.name,
-    consultantEmail: input.consultant.email,
+    consultantName: consultant().name,
+    consultantEmail: consultant().email,
   });
-  const consultantRecipient = { name: input.consultant.name, email: input.consultant.email, locale: 'it' as const };
+  const milestone = (m: Omit<Parameters<PathwayActivities['recordMilestone']>[0], 'enrollmentId' | 'seq'>) =>
+    acts.recordMilestone({ enrollmentId, seq: state.history.length, ...m });
 
   setHandler(getStateQuery, () => state);
 
@@ -91,10 +148,10 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       const nextDef = definition.steps[index + 1];
       if (next && nextDef) startStep(next, now, nextDef.durationWorkingDays);
       else state.currentStep = null;
-      await acts.recordMilestone({
-        enrollmentId,
-        eventKey: `step:${step.key}`,
-        seq: state.history.length,
+      changes++;
+      const round = step.round ?? 0;
+      await milestone({
+        eventKey: round === 0 ? `step:${step.key}` : `step:${step.key}:r${round}`,
         type: 'step_completed',
         stepKey: step.key,
         actor: req.actor.id,
@@ -105,7 +162,10 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
         enrollment: { status: 'active', currentStep: state.currentStep },
       });
       await acts.notify({
-        key: `${enrollmentId}:step-completed:${step.key}`,
+        key:
+          round === 0
+            ? `${enrollmentId}:step-completed:${step.key}`
+            : `${enrollmentId}:step-completed:${step.key}:r${round}`,
         enrollmentId,
         template: 'step-completed',
         to: input.participants,
@@ -120,30 +180,211 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       });
       return state;
     },
+    { validator: (req) => refuse(checkCompletion(definition, state.status, state.steps, req)) },
+  );
+
+  // The Updates below exist only in the agenda engine; legacy runs refuse them explicitly.
+  const requireAgenda = () =>
+    engine === 'agenda'
+      ? null
+      : {
+          code: 'not_supported_for_this_run',
+          message: {
+            it: 'Questo percorso è stato avviato con una versione precedente del servizio e non supporta questa operazione.',
+            en: 'This pathway was started by an earlier version of the service and does not support this operation.',
+          },
+        };
+
+  setHandler(
+    reopenStepUpdate,
+    async (req) => {
+      const now = Date.now();
+      const step = state.steps.find((s) => s.key === req.stepKey)!;
+      const active = current();
+      if (active) {
+        active.status = 'pending';
+        delete active.startedAt;
+        delete active.dueAt;
+      }
+      step.round = (step.round ?? 0) + 1;
+      step.plan = 0;
+      delete step.completedAt;
+      delete step.completedBy;
+      delete step.onTime;
+      startStep(step, now, stepDef(step.key).durationWorkingDays);
+      state.history.push({ at: now, type: 'step-reopened', stepKey: step.key, actor: req.actor, detail: req.reason });
+      changes++;
+      await milestone({
+        eventKey: `reopen:${step.key}:${step.round}`,
+        type: 'step_reopened',
+        stepKey: step.key,
+        actor: req.actor.id,
+        occurredAt: now,
+        dueAt: step.dueAt,
+        note: req.reason,
+        enrollment: { status: 'active', currentStep: step.key },
+      });
+      await acts.notify({
+        key: `${enrollmentId}:reopened:${step.key}:${step.round}`,
+        enrollmentId,
+        template: 'step-reopened',
+        to: [...input.participants, consultantRecipient()],
+        context: {
+          ...baseContext(),
+          stepName: step.name,
+          reason: req.reason,
+          actorName: req.actor.name ?? req.actor.id,
+          dueAt: step.dueAt!,
+        },
+      });
+      return state;
+    },
+    { validator: (req) => refuse(requireAgenda() ?? checkReopen(state.status, state.steps, req)) },
+  );
+
+  setHandler(
+    extendDueDateUpdate,
+    async (req) => {
+      const now = Date.now();
+      const step = state.steps.find((s) => s.key === req.stepKey)!;
+      const previousDueAt = step.dueAt!;
+      step.dueAt = dueAtEndOfDay(parseIsoDate(req.newDueDate));
+      step.plan = (step.plan ?? 0) + 1;
+      step.plannedFrom = now;
+      state.history.push({ at: now, type: 'due-extended', stepKey: step.key, actor: req.actor, detail: req.reason });
+      changes++;
+      await milestone({
+        eventKey: `extend:${step.key}:r${step.round ?? 0}p${step.plan}`,
+        type: 'due_extended',
+        stepKey: step.key,
+        actor: req.actor.id,
+        occurredAt: now,
+        dueAt: step.dueAt,
+        note: req.reason,
+        enrollment: { status: 'active', currentStep: step.key },
+      });
+      await acts.notify({
+        key: `${enrollmentId}:extended:${step.key}:r${step.round ?? 0}p${step.plan}`,
+        enrollmentId,
+        template: 'due-date-extended',
+        to: input.participants,
+        context: {
+          ...baseContext(),
+          stepName: step.name,
+          previousDueAt,
+          dueAt: step.dueAt,
+          reason: req.reason,
+          actorName: req.actor.name ?? req.actor.id,
+        },
+      });
+      return state;
+    },
     {
-      validator: (req: CompleteStepRequest) => {
-        const refusal = checkCompletion(definition, state.status, state.steps, req);
-        if (refusal) {
-          throw ApplicationFailure.create({
-            type: refusal.code,
-            message: refusal.message.en,
-            details: [refusal.message],
-            nonRetryable: true,
+      validator: (req) => {
+        refuse(requireAgenda());
+        let newDueAt: number;
+        try {
+          newDueAt = dueAtEndOfDay(parseIsoDate(req.newDueDate));
+        } catch {
+          refuse({
+            code: 'invalid_date',
+            message: {
+              it: `Data non valida: "${req.newDueDate}" (formato AAAA-MM-GG).`,
+              en: `Invalid date "${req.newDueDate}" (YYYY-MM-DD).`,
+            },
           });
+          return;
         }
+        refuse(checkExtension(state.status, state.steps, { ...req, newDueAt }, hardEnd));
       },
     },
   );
 
+  setHandler(
+    assignConsultantUpdate,
+    async (req) => {
+      const now = Date.now();
+      state.consultant = { name: req.consultant.name, email: req.consultant.email };
+      state.history.push({ at: now, type: 'consultant-assigned', actor: req.actor, detail: req.consultant.email });
+      const n = state.history.filter((h) => h.type === 'consultant-assigned').length;
+      await milestone({
+        eventKey: `assign:${n}`,
+        type: 'consultant_assigned',
+        actor: req.actor.id,
+        occurredAt: now,
+        note: req.consultant.email,
+        enrollment: { status: 'active', currentStep: state.currentStep, consultant: state.consultant },
+      });
+      const step = current();
+      await acts.notify({
+        key: `${enrollmentId}:assigned:${n}`,
+        enrollmentId,
+        template: 'consultant-assigned',
+        to: [consultantRecipient()],
+        context: { ...baseContext(), stepName: step ? step.name : '', dueAt: step?.dueAt ?? '' },
+      });
+      return state;
+    },
+    { validator: (req) => refuse(requireAgenda() ?? checkAssignment(state.status, consultant().email, req)) },
+  );
+
+  setHandler(
+    withdrawUpdate,
+    async (req) => {
+      const now = Date.now();
+      state.status = 'withdrawn';
+      state.history.push({ at: now, type: 'withdrawn', actor: req.actor, detail: req.reason });
+      changes++;
+      await milestone({
+        eventKey: 'withdrawn',
+        type: 'withdrawn',
+        stepKey: state.currentStep ?? undefined,
+        actor: req.actor.id,
+        occurredAt: now,
+        note: req.reason,
+        enrollment: { status: 'withdrawn', currentStep: state.currentStep },
+      });
+      await acts.notify({
+        key: `${enrollmentId}:withdrawn`,
+        enrollmentId,
+        template: 'enrollment-withdrawn',
+        to: [...input.participants, consultantRecipient()],
+        context: { ...baseContext(), reason: req.reason, withdrawnAt: now },
+      });
+      return state;
+    },
+    { validator: (req) => refuse(requireAgenda() ?? checkWithdrawal(state.status, req)) },
+  );
+
+  setHandler(
+    confirmParticipationUpdate,
+    async (req) => {
+      const now = Date.now();
+      state.confirmedAt = now;
+      state.history.push({ at: now, type: 'participation-confirmed', actor: req.actor });
+      await milestone({
+        eventKey: 'confirmed',
+        type: 'participation_confirmed',
+        actor: req.actor.id,
+        occurredAt: now,
+        enrollment: { status: 'active', currentStep: state.currentStep },
+      });
+      return state;
+    },
+    {
+      validator: (req) =>
+        refuse(requireAgenda() ?? checkConfirmation(state.status, state.confirmedAt !== undefined, req)),
+    },
+  );
+
+  engine ??= patched(PATCHES.agenda) ? 'agenda' : 'legacy';
   if (!input.carried) {
     const now = Date.now();
     state.history.push({ at: now, type: 'enrolled' });
     const first = state.steps[0]!;
     startStep(first, now, definition.steps[0]!.durationWorkingDays);
-    await acts.recordMilestone({
-      enrollmentId,
+    await milestone({
       eventKey: 'enrolled',
-      seq: state.history.length,
       type: 'enrolled',
       actor: 'system',
       occurredAt: now,
@@ -157,55 +398,130 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       context: { ...baseContext(), stepName: first.name, dueAt: first.dueAt! },
     });
   }
+  const sendStepNotification = async (step: StepState, planned: PlannedNotification, key: string) => {
+    const result = await acts.notify({
+      key,
+      enrollmentId,
+      template: templateOf[planned.type],
+      to: planned.type === 'escalation' ? [consultantRecipient()] : input.participants,
+      context: {
+        ...baseContext(),
+        stepName: step.name,
+        dueAt: step.dueAt!,
+        when: planned.type === 'reminder-due-today' ? 'due-today' : 'before',
+        daysOverdue: Math.max(planned.offset, 0),
+      },
+    });
+    state.sent.push(key);
+    state.history.push({
+      at: Date.now(),
+      type: 'notification',
+      stepKey: step.key,
+      detail: `${planned.type} (${result.sent} sent)`,
+    });
+  };
 
-  // One pass per step: sleep until the next planned notification unless the step is completed first.
-  while (state.status === 'active') {
-    const step = current();
-    if (!step) break;
-    const plan = notificationPlan(definition.reminders, step.dueAt!, step.startedAt!, city);
-    for (const planned of plan) {
-      const key = `${enrollmentId}:${step.key}:${planned.type}:${planned.offset}`;
-      if (state.sent.includes(key)) continue;
-      const moved = await condition(() => step.status !== 'active', Math.max(0, planned.at - Date.now()));
-      if (moved || step.status !== 'active') break;
-      const toConsultant = planned.type === 'escalation';
-      const result = await acts.notify({
+  const expire = async (step: StepState) => {
+    state.status = 'expired';
+    state.history.push({ at: Date.now(), type: 'expired', stepKey: step.key });
+    await milestone({
+      eventKey: 'expired',
+      type: 'expired',
+      stepKey: step.key,
+      actor: 'system',
+      occurredAt: Date.now(),
+      enrollment: { status: 'expired', currentStep: step.key },
+    });
+  };
+
+  if (engine === 'legacy') {
+    // Runs started before the agenda engine: exactly the commands they recorded.
+    while (state.status === 'active') {
+      const step = current();
+      if (!step) break;
+      const plan = notificationPlan(definition.reminders, step.dueAt!, step.startedAt!, city);
+      for (const planned of plan) {
+        const key = `${enrollmentId}:${step.key}:${planned.type}:${planned.offset}`;
+        if (state.sent.includes(key)) continue;
+        const moved = await condition(() => step.status !== 'active', Math.max(0, planned.at - Date.now()));
+        if (moved || step.status !== 'active') break;
+        await sendStepNotification(step, planned, key);
+      }
+      const done = await condition(() => step.status !== 'active', Math.max(0, hardEnd - Date.now()));
+      if (!done && step.status === 'active') await expire(step);
+    }
+  } else {
+    const continueAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
+    const startedAt = state.history.find((h) => h.type === 'enrolled')?.at ?? 0;
+    while (state.status === 'active') {
+      const step = current();
+      if (!step) break;
+      if (workflowInfo().historyLength > continueAfter || workflowInfo().continueAsNewSuggested) {
+        // Keep the history bounded over an 18-month pathway: carry the state into a fresh run.
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof pathwayWorkflow>({ ...input, carried: { ...state, runs: (state.runs ?? 1) + 1 } });
+      }
+      const agenda = buildAgenda(step, startedAt);
+      const next = agenda[0];
+      const until = next ? next.at : hardEnd;
+      const seen = changes;
+      const changed = await condition(
+        () => changes !== seen || state.status !== 'active',
+        Math.max(0, until - Date.now()),
+      );
+      if (changed || state.status !== 'active') continue;
+      if (next) await next.run();
+      else await expire(step);
+    }
+  }
+
+  function buildAgenda(step: StepState, enrolledAt: number): { at: number; run: () => Promise<void> }[] {
+    const round = step.round ?? 0;
+    const plan = step.plan ?? 0;
+    const items: { at: number; key: string; run: () => Promise<void> }[] = [];
+    for (const planned of notificationPlan(
+      definition.reminders,
+      step.dueAt!,
+      step.plannedFrom ?? step.startedAt!,
+      city,
+    )) {
+      const key =
+        round === 0 && plan === 0
+          ? `${enrollmentId}:${step.key}:${planned.type}:${planned.offset}`
+          : `${enrollmentId}:${step.key}:r${round}p${plan}:${planned.type}:${planned.offset}`;
+      items.push({ at: planned.at, key, run: () => sendStepNotification(step, planned, key) });
+    }
+    for (const warning of programmeWarningPlan(input.programme.endsOn, enrolledAt, city)) {
+      const key = `${enrollmentId}:programme-end:${warning.workingDaysLeft}`;
+      items.push({
+        at: warning.at,
         key,
-        enrollmentId,
-        template: templateOf[planned.type],
-        to: toConsultant ? [consultantRecipient] : input.participants,
-        context: {
-          ...baseContext(),
-          stepName: step.name,
-          dueAt: step.dueAt!,
-          when: planned.type === 'reminder-due-today' ? 'due-today' : 'before',
-          daysOverdue: Math.max(planned.offset, 0),
+        run: async () => {
+          const open = state.steps.filter((s) => s.status !== 'done');
+          const join = (locale: keyof Text) => open.map((s) => s.name[locale]).join(', ');
+          await acts.notify({
+            key,
+            enrollmentId,
+            template: 'programme-end-warning',
+            to: [...input.participants, consultantRecipient()],
+            context: {
+              ...baseContext(),
+              programmeName: input.programme.name ?? input.programme.code,
+              programmeEndAt: hardEnd,
+              openSteps: { it: join('it'), en: join('en') },
+              workingDaysLeft: warning.workingDaysLeft,
+            },
+          });
+          state.sent.push(key);
+          state.history.push({
+            at: Date.now(),
+            type: 'notification',
+            detail: `programme-end-warning (${warning.workingDaysLeft})`,
+          });
         },
       });
-      state.sent.push(key);
-      state.history.push({
-        at: Date.now(),
-        type: 'notification',
-        stepKey: step.key,
-        detail: `${planned.type} (${result.sent} sent)`,
-      });
     }
-    // All reminders are out: wait for completion, but never past the programme's hard end.
-    const done = await condition(() => step.status !== 'active', Math.max(0, hardEnd - Date.now()));
-    if (!done && step.status === 'active') {
-      state.status = 'expired';
-      state.history.push({ at: Date.now(), type: 'expired', stepKey: step.key });
-      await acts.recordMilestone({
-        enrollmentId,
-        eventKey: 'expired',
-        seq: state.history.length,
-        type: 'expired',
-        stepKey: step.key,
-        actor: 'system',
-        occurredAt: Date.now(),
-        enrollment: { status: 'expired', currentStep: step.key },
-      });
-    }
+    return items.filter((i) => i.at < hardEnd && !state.sent.includes(i.key)).sort((a, b) => a.at - b.at);
   }
 
   if (state.status === 'active') {
@@ -214,10 +530,8 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
     state.currentStep = null;
     state.history.push({ at: now, type: 'completed' });
     await condition(allHandlersFinished);
-    await acts.recordMilestone({
-      enrollmentId,
+    await milestone({
       eventKey: 'completed',
-      seq: state.history.length,
       type: 'completed',
       actor: 'system',
       occurredAt: now,
@@ -227,8 +541,17 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       key: `${enrollmentId}:completed`,
       enrollmentId,
       template: 'pathway-completed',
-      to: [...input.participants, consultantRecipient],
+      to: [...input.participants, consultantRecipient()],
       context: { ...baseContext(), completedAt: now },
+    });
+  } else if (state.status === 'expired' && engine === 'agenda') {
+    const open = state.steps.find((s) => s.status === 'active');
+    await acts.notify({
+      key: `${enrollmentId}:expired`,
+      enrollmentId,
+      template: 'pathway-expired',
+      to: [...input.participants, consultantRecipient()],
+      context: { ...baseContext(), stepName: open ? open.name : '', expiredAt: hardEnd },
     });
   }
   await condition(allHandlersFinished);

@@ -10,6 +10,11 @@ const STATUS: Record<string, number> = {
   step_already_completed: 409,
   pathway_closed: 409,
   role_not_allowed: 403,
+  step_not_reopenable: 409,
+  step_not_active: 409,
+  already_confirmed: 409,
+  consultant_unchanged: 409,
+  not_supported_for_this_run: 409,
 };
 
 export function pickLocale(acceptLanguage: string | undefined): 'it' | 'en' {

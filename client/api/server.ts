@@ -120,6 +120,19 @@ export async function buildApi(deps: ApiDeps) {
     return service.completeStep(req.params.id, { ...body, stepKey: req.params.stepKey });
   });
 
+  type StepRoute = { Params: { id: string; stepKey: string } };
+  type IdRoute = { Params: { id: string } };
+  const body = (b: unknown) => (b ?? {}) as Record<string, unknown>;
+  app.post<StepRoute>('/enrollments/:id/steps/:stepKey/reopen', async (req) =>
+    service.reopenStep(req.params.id, { ...body(req.body), stepKey: req.params.stepKey }),
+  );
+  app.post<StepRoute>('/enrollments/:id/steps/:stepKey/extend', async (req) =>
+    service.extendDueDate(req.params.id, { ...body(req.body), stepKey: req.params.stepKey }),
+  );
+  app.post<IdRoute>('/enrollments/:id/consultant', async (req) => service.assignConsultant(req.params.id, req.body));
+  app.post<IdRoute>('/enrollments/:id/withdraw', async (req) => service.withdraw(req.params.id, req.body));
+  app.post<IdRoute>('/enrollments/:id/confirm', async (req) => service.confirmParticipation(req.params.id, req.body));
+
   if (deps.mailCatcher) {
     const catcher = deps.mailCatcher;
     app.get('/mail', async (_req, reply) =>

@@ -91,6 +91,9 @@ Examples:
   conciliaflow show enr_123
   conciliaflow advance enr_123 intake --actor consultant:giulia@studio.it
   conciliaflow advance enr_123 needs-analysis --evidence "REP-2026-14" --actor consultant:giulia@studio.it
+  conciliaflow extend enr_123 training 2027-03-31 --reason "trainer ill, course moved" --actor consultant:giulia@studio.it
+  conciliaflow reopen enr_123 needs-analysis --reason "report missing the survey" --actor coordinator:rete@ats.it
+  conciliaflow withdraw enr_123 --reason "company closed" --actor sme:marco@tessitura.it
   CONCILIAFLOW_URL=https://conciliaflow.example.org conciliaflow list --status active`,
     );
   const json = () => Boolean(program.opts().json);
@@ -160,6 +163,66 @@ Examples:
       if (json()) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
       else printEnrollment(v);
     });
+
+  const parseActor = (value: string) => {
+    const [role, ...rest] = value.split(':');
+    if (!role || rest.length === 0)
+      throw new CliError('--actor must look like role:id, e.g. consultant:giulia@studio.it', 2);
+    return { role, id: rest.join(':') };
+  };
+  const post = async (path: string, body: unknown) => {
+    const v = (await call('POST', path, body)) as View;
+    if (json()) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+    else printEnrollment(v);
+  };
+  const enc = encodeURIComponent;
+
+  program
+    .command('reopen <id> <step>')
+    .description('reopen the last completed step, with a reason')
+    .requiredOption('-a, --actor <role:id>', 'who reopens it')
+    .requiredOption('-r, --reason <text>', 'why (kept in the history)')
+    .action((id: string, step: string, o: { actor: string; reason: string }) =>
+      post(`/enrollments/${enc(id)}/steps/${enc(step)}/reopen`, { actor: parseActor(o.actor), reason: o.reason }),
+    );
+
+  program
+    .command('extend <id> <step> <newDueDate>')
+    .description('move the due date of the step in progress (YYYY-MM-DD, never past the programme end)')
+    .requiredOption('-a, --actor <role:id>', 'who extends it')
+    .requiredOption('-r, --reason <text>', 'why (kept in the history)')
+    .action((id: string, step: string, newDueDate: string, o: { actor: string; reason: string }) =>
+      post(`/enrollments/${enc(id)}/steps/${enc(step)}/extend`, {
+        actor: parseActor(o.actor),
+        reason: o.reason,
+        newDueDate,
+      }),
+    );
+
+  program
+    .command('assign <id> <email> <name>')
+    .description('assign or change the consultant')
+    .requiredOption('-a, --actor <role:id>', 'who assigns')
+    .action((id: string, email: string, name: string, o: { actor: string }) =>
+      post(`/enrollments/${enc(id)}/consultant`, { actor: parseActor(o.actor), consultant: { email, name } }),
+    );
+
+  program
+    .command('withdraw <id>')
+    .description('withdraw the enrollment, with a reason')
+    .requiredOption('-a, --actor <role:id>', 'who withdraws')
+    .requiredOption('-r, --reason <text>', 'why')
+    .action((id: string, o: { actor: string; reason: string }) =>
+      post(`/enrollments/${enc(id)}/withdraw`, { actor: parseActor(o.actor), reason: o.reason }),
+    );
+
+  program
+    .command('confirm <id>')
+    .description('the SME confirms its participation')
+    .requiredOption('-a, --actor <role:id>', 'sme:<email>')
+    .action((id: string, o: { actor: string }) =>
+      post(`/enrollments/${enc(id)}/confirm`, { actor: parseActor(o.actor) }),
+    );
 
   program
     .command('catalogue')

@@ -12,7 +12,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { createService } from '../../client/service';
 import { CATALOGUE } from '../../domain/catalogue';
 import { ensureTestServer } from '../../scripts/provision';
-import { createTestDb, enrollRequest, startSmtp, testWorker } from '../support/fixtures';
+import { closedResult, createTestDb, requestForKind, startSmtp, testWorker } from '../support/fixtures';
 
 const outDir = path.join(__dirname, 'histories');
 
@@ -21,21 +21,29 @@ async function main(): Promise<void> {
   const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cf-rec-')), 'wf.js');
   fs.writeFileSync(bundlePath, code);
   process.env.CF_WORKFLOW_BUNDLE = bundlePath;
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: ensureTestServer() } },
-  });
   const { db } = createTestDb();
   const catcher = await startSmtp();
   const taskQueue = 'record';
-  const service = createService({ db, temporal: env.client, taskQueue });
   const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
   fs.mkdirSync(outDir, { recursive: true });
 
   for (const definition of Object.values(CATALOGUE)) {
+    const existing = ['completed', 'expired'].map((n) =>
+      path.join(outDir, `${definition.kind}.v${definition.version}.${n}.json`),
+    );
+    if (existing.every((f) => fs.existsSync(f)) && !process.argv.includes('--force')) {
+      process.stdout.write(`kept ${definition.kind}.v${definition.version} (recorded before; --force to overwrite)\n`);
+      continue;
+    }
+    // A fresh server per kind: after a result() the time-skipping clock leaps years ahead.
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: ensureTestServer() } },
+    });
+    const service = createService({ db, temporal: env.client, taskQueue });
     const { worker, transport } = await testWorker({ connection: env.nativeConnection, taskQueue, db, catcher });
     await worker.runUntil(async () => {
       // 1. Completed: reminders fire on the first step, then every step is completed, one late.
-      const done = await service.enroll(enrollRequest({ kind: definition.kind }));
+      const done = await service.enroll(requestForKind(definition.kind));
       await env.sleep('20 days');
       for (const step of definition.steps) {
         await service.completeStep(done.enrollment.id, {
@@ -47,9 +55,9 @@ async function main(): Promise<void> {
         });
         await env.sleep('3 days');
       }
-      await env.client.workflow.getHandle(done.enrollment.workflowId).result();
+      await closedResult(env, done.enrollment.workflowId);
       // 2. Expired: nobody acts until the programme's hard end.
-      const expired = await service.enroll(enrollRequest({ kind: definition.kind }));
+      const expired = await service.enroll(requestForKind(definition.kind));
       await env.client.workflow.getHandle(expired.enrollment.workflowId).result();
       for (const [name, id] of [
         ['completed', done.enrollment.workflowId],
@@ -62,10 +70,10 @@ async function main(): Promise<void> {
       }
     });
     transport.close();
+    await env.teardown();
   }
   await catcher.stop();
   await db.$disconnect();
-  await env.teardown();
 }
 
 main().catch((err) => {

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
+import { Client, type Connection } from '@temporalio/client';
 import pino from 'pino';
+import type { PathwayState } from '../../workflows/messages';
 import { createDb, type Db } from '../../activities/db';
 import { MailCatcher } from '../../activities/mail/mail-catcher';
 import { createTransport } from '../../activities/transport';
@@ -69,7 +71,11 @@ export async function testWorker(opts: {
 
 let counter = 0;
 /** A valid enrollment request; every call gets a different company. */
-export function enrollRequest(overrides: Partial<EnrollRequestInput> = {}): EnrollRequestInput {
+export type TestEnrollRequest = EnrollRequestInput & {
+  participants: NonNullable<EnrollRequestInput['participants']>;
+};
+
+export function enrollRequest(overrides: Partial<TestEnrollRequest> = {}): TestEnrollRequest {
   counter++;
   const vat = String(10_000_000_000 + process.pid * 1000 + counter).slice(-11);
   return {
@@ -91,4 +97,58 @@ export function enrollRequest(overrides: Partial<EnrollRequestInput> = {}): Enro
     ],
     ...overrides,
   };
+}
+
+/** An eligible request for each pathway kind: time saving needs a micro shop, self-employment a tax code. */
+export function requestForKind(kind: string): TestEnrollRequest {
+  const base = enrollRequest({ kind });
+  if (kind === 'time-saving') {
+    return { ...base, company: { ...base.company, sector: 'commercio', staff: 3, turnoverCents: 25_000_000 } };
+  }
+  if (kind === 'autoimprenditorialita-femminile') {
+    const { vatNumber, ...company } = base.company;
+    const taxCode = `RSSMRA80A41F${vatNumber!.slice(-4)}`;
+    return { ...base, company: { ...company, taxCode, sector: 'servizi', staff: 0, turnoverCents: 0 } };
+  }
+  return base;
+}
+
+/**
+ * One worker for a whole test file, running in the background. (A worker per test, started and
+ * stopped with runUntil, left the time-skipping server handing tasks to pollers that were gone.)
+ */
+export async function backgroundWorker(opts: Parameters<typeof testWorker>[0]) {
+  const { worker, transport } = await testWorker(opts);
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      transport.close();
+    },
+  };
+}
+
+/**
+ * Waits, in real time, for a workflow to close and returns its result. On the time-skipping
+ * server the testing client's `result()` unlocks the clock, which then leaps years ahead (to the
+ * server's "infinite" timeouts) when nothing is pending; a plain client keeps the clock where the
+ * test put it.
+ */
+export async function closedResult<T = PathwayState>(
+  env: { connection: Connection; namespace?: string },
+  workflowId: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const handle = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' }).workflow.getHandle(
+    workflowId,
+  );
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') return (await handle.result()) as T;
+    if (Date.now() > deadline) throw new Error(`workflow ${workflowId} still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -9,8 +9,10 @@ import {
   type Locale,
 } from '../../activities/mail/render';
 
-const LAYOUT_ONLY = ['lang', 'subject', 'body', 'audience', 'unsubscribeUrl'];
+const LAYOUT_ONLY = ['lang', 'subject', 'body', 'footer', 'audience', 'unsubscribeUrl'];
 const COMMON = ['recipientName', 'companyName', 'pathwayName', 'enrollmentUrl'];
+/** Digests and reports span many enrollments: they name no single company, pathway or enrollment page. */
+const NETWORK_MESSAGES: ReadonlySet<string> = new Set(['digest-consultant', 'digest-coordinator', 'report-delivery']);
 
 const cases: Array<[string, Locale]> = MESSAGE_NAMES.flatMap((name) => LOCALES.map((l): [string, Locale] => [name, l]));
 
@@ -38,7 +40,12 @@ describe('listTemplates', () => {
 
   it('reports the variables read by the message, without the layout-only ones', () => {
     for (const t of listTemplates()) {
-      expect(t.variables).toEqual(expect.arrayContaining(COMMON));
+      if (NETWORK_MESSAGES.has(t.name)) {
+        expect(t.variables).toContain('recipientName');
+        for (const v of ['companyName', 'pathwayName', 'enrollmentUrl']) expect(t.variables).not.toContain(v);
+      } else {
+        expect(t.variables).toEqual(expect.arrayContaining(COMMON));
+      }
       for (const v of LAYOUT_ONLY) expect(t.variables).not.toContain(v);
       expect([...t.variables].sort()).toEqual(t.variables);
     }
@@ -106,13 +113,13 @@ describe('renderMessage', () => {
     );
     expect(html).toContain('#00843D');
     expect(html).toContain('Rete Territoriale di Conciliazione');
-    expect(html).toContain(`href="${String(ctx.enrollmentUrl)}"`);
+    if (!NETWORK_MESSAGES.has(name)) expect(html).toContain(`href="${String(ctx.enrollmentUrl)}"`);
     expect(html).not.toMatch(/<img\b/);
     expect(html).toContain(`<title>${subject}</title>`);
     expect(html).toContain(String(ctx.recipientName));
 
     expect(text).toContain(locale === 'it' ? 'CONCILIAZIONE VITA-LAVORO' : 'WORK-LIFE BALANCE');
-    expect(text).toContain(String(ctx.enrollmentUrl));
+    if (!NETWORK_MESSAGES.has(name)) expect(text).toContain(String(ctx.enrollmentUrl));
     expect(text).toContain(String(ctx.recipientName));
     expect(text).toContain('Rete Territoriale di Conciliazione');
     expect(text).not.toMatch(/<\/?(p|br|table|strong|a)\b/);
@@ -131,7 +138,7 @@ describe('renderMessage', () => {
       expect(templateError.variable).toBe(variable);
       expect(templateError.message).toMatch(
         new RegExp(
-          `^template (${name}\\.${locale}\\.(subject|html|text)|layout\\.(html|text)): missing variable "${variable}"$`,
+          `^template (${name}\\.${locale}\\.(subject|html|text)|layout\\.(html|text)|footers/[a-z-]+\\.(html|text)): missing variable "${variable}"$`,
         ),
       );
     }

@@ -9,12 +9,13 @@ import { createService, type Service } from '../../client/service';
 import { isWithinSendWindow } from '../../domain/calendar';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { getStateQuery } from '../../workflows/messages';
-import { createTestDb, enrollRequest, startSmtp, testWorker } from '../support/fixtures';
+import { createTestDb, enrollRequest, startSmtp, backgroundWorker, closedResult } from '../support/fixtures';
 
 let env: TestWorkflowEnvironment;
 let db: Db;
 let catcher: MailCatcher;
 let service: Service;
+let worker: Awaited<ReturnType<typeof backgroundWorker>>;
 const taskQueue = 'pathway-test';
 
 beforeAll(async () => {
@@ -23,10 +24,12 @@ beforeAll(async () => {
   });
   ({ db } = createTestDb());
   catcher = await startSmtp();
+  worker = await backgroundWorker({ connection: env.nativeConnection, taskQueue, db, catcher });
   service = createService({ db, temporal: env.client, taskQueue, now: () => new Date() });
 });
 
 afterAll(async () => {
+  await worker?.stop();
   await catcher?.stop();
   await db?.$disconnect();
   await env?.teardown();
@@ -34,12 +37,7 @@ afterAll(async () => {
 
 /** A worker runs once: each test gets its own, on the shared workflow bundle. */
 async function withWorker(fn: () => Promise<void>): Promise<void> {
-  const { worker, transport } = await testWorker({ connection: env.nativeConnection, taskQueue, db, catcher });
-  try {
-    await worker.runUntil(fn);
-  } finally {
-    transport.close();
-  }
+  await fn();
   // A pathway left open would keep timers and tasks on the shared time-skipping server that no
   // worker serves any more, and hold the clock of the next test.
   for (const id of started.splice(0)) {
@@ -111,7 +109,7 @@ test('completing every step in order ends the workflow and the enrollment', asyn
       });
       expect(view.pathway?.steps.find((s) => s.key === step.key)?.status).toBe('done');
     }
-    const result = await env.client.workflow.getHandle(enrollment.workflowId).result();
+    const result = await closedResult(env, enrollment.workflowId);
     expect(result.status).toBe('completed');
     const row = await db.enrollment.findUniqueOrThrow({ where: { id: enrollment.id }, include: { milestones: true } });
     expect(row.status).toBe('completed');
