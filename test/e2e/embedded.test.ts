@@ -249,3 +249,80 @@ test('out-of-order, unknown, evidence-less and wrong-role completions are refuse
     expect(milestones).toBe(1);
   });
 });
+
+test('reopen, extension, confirmation and withdrawal refusals are clear and change nothing', async () => {
+  await withWorker(async () => {
+    const req = enrollRequest();
+    const created = await http('POST', '/enrollments', req);
+    const id: string = created.body.id;
+    const sme = { role: 'sme', id: req.participants[0]!.email };
+    const before = await http('GET', `/enrollments/${id}`);
+
+    const reopenNothing = await http('POST', `/enrollments/${id}/steps/intake/reopen`, {
+      reason: 'rifare il colloquio',
+      actor: consultant,
+    });
+    expect([reopenNothing.status, reopenNothing.body.error.code]).toEqual([409, 'step_not_reopenable']);
+    const pastEnd = await http(
+      'POST',
+      `/enrollments/${id}/steps/intake/extend`,
+      { newDueDate: '2028-03-01', reason: 'ferie estive', actor: consultant },
+      { 'accept-language': 'en' },
+    );
+    expect([pastEnd.status, pastEnd.body.error.code]).toEqual([422, 'past_programme_end']);
+    expect(pastEnd.body.error.message).toContain('programme end');
+    const noReason = await http('POST', `/enrollments/${id}/withdraw`, { reason: 'no', actor: sme });
+    expect(noReason.status).toBe(400);
+    const wrongRole = await http('POST', `/enrollments/${id}/confirm`, { actor: consultant });
+    expect([wrongRole.status, wrongRole.body.error.code]).toEqual([403, 'role_not_allowed']);
+    expect((await http('POST', `/enrollments/${id}/confirm`, { actor: sme })).status).toBe(200);
+    const twice = await http('POST', `/enrollments/${id}/confirm`, { actor: sme });
+    expect([twice.status, twice.body.error.code]).toEqual([409, 'already_confirmed']);
+
+    const after = await http('GET', `/enrollments/${id}`);
+    expect(after.body.pathway.steps).toEqual(before.body.pathway.steps);
+    expect(after.body.milestones.map((m: { type: string }) => m.type)).toEqual(['enrolled', 'participation_confirmed']);
+    const withdrawn = await http('POST', `/enrollments/${id}/withdraw`, { reason: 'Cessata attività', actor: sme });
+    expect(withdrawn.status).toBe(200);
+    await temporal.workflow.getHandle(`pathway-${id}`).result();
+    const late = await http('POST', `/enrollments/${id}/steps/intake/complete`, { actor: consultant });
+    expect([late.status, late.body.error.code]).toEqual([409, 'pathway_closed']);
+  });
+});
+
+test('a business network enrolls as one party and every member firm’s participants are reminded', async () => {
+  await withWorker(async () => {
+    const base = enrollRequest();
+    const network = {
+      ...base,
+      company: {
+        ...base.company,
+        name: 'Rete Tessile Brianza',
+        members: [
+          {
+            name: 'Filati Monza S.r.l.',
+            vatNumber: '0' + base.company.vatNumber!.slice(1, 10) + '1',
+            sector: 'industria',
+            staff: 12,
+            participants: [{ name: 'Luca Bassi', email: 'luca@filati.test' }],
+          },
+          {
+            name: 'Tinture Lecco S.n.c.',
+            vatNumber: '0' + base.company.vatNumber!.slice(1, 10) + '2',
+            sector: 'artigianato',
+            staff: 4,
+            participants: [{ name: 'Sara Conti', email: 'sara@tinture.test', locale: 'en' }],
+          },
+        ],
+      },
+    };
+    const r = await http('POST', '/enrollments', network);
+    expect(r.status).toBe(201);
+    expect(r.body.company.size).toBe('small');
+    for (const email of ['luca@filati.test', 'sara@tinture.test', base.participants[0]!.email]) {
+      await catcher.waitFor((m) => m.to.includes(email) && /benvenut|welcome/i.test(m.subject));
+    }
+    const members = await db.company.findMany({ where: { networkId: r.body.company.id } });
+    expect(members.map((m) => m.name).sort()).toEqual(['Filati Monza S.r.l.', 'Tinture Lecco S.n.c.']);
+  });
+});
