@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import { formatRomeDateTime } from '../domain/calendar';
 import type { Db } from './db';
 import { isUniqueViolation } from './db';
+import { buildDeadlineIcs, ICS_CONTENT_TYPE } from './mail/ics';
 import { renderMessage, TemplateError } from './mail/render';
+import { isEssential, signPreferenceToken } from './preferences';
 import type { Text } from '../domain/catalogue';
 import type { ContextValue, NotifyInput, NotifyResult } from './types';
 
@@ -19,7 +21,20 @@ export interface MailDeps {
   from: string;
   publicUrl: string;
   logger: Logger;
+  /** Signs the opt-out links (at least 32 bytes). */
+  preferencesSecret: string;
 }
+
+/** Messages about a date: they carry an .ics so the deadline lands in the recipient's calendar. */
+const DEADLINE_FIELD: Partial<Record<string, string>> = {
+  'step-reminder': 'dueAt',
+  'step-overdue': 'dueAt',
+  'due-date-extended': 'dueAt',
+  'step-reopened': 'dueAt',
+  'programme-end-warning': 'programmeEndAt',
+};
+
+const OPT_OUT_LINK_DAYS = 180;
 
 /** Resolve `{it, en}` texts and `...At` timestamps for one recipient's language. */
 export function localizeContext(context: Record<string, ContextValue>, locale: 'it' | 'en'): Record<string, unknown> {
@@ -44,19 +59,53 @@ export function isPermanentSmtpError(err: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
+function icsFor(input: NotifyInput, locale: 'it' | 'en', url: string, from: string): string | null {
+  const field = DEADLINE_FIELD[input.template];
+  const at = field ? input.context[field] : undefined;
+  if (typeof at !== 'number') return null;
+  const pick = (v: ContextValue | undefined) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Text)[locale] : String(v ?? '');
+  const what =
+    input.template === 'programme-end-warning' ? pick(input.context.programmeName) : pick(input.context.stepName);
+  const organizer = /<([^>]+)>/.exec(from)?.[1] ?? from;
+  return buildDeadlineIcs({
+    // One event per step deadline, whatever message announced it: a later message updates it.
+    uid: `${input.enrollmentId}-${what.replace(/[^\w-]+/g, '-')}-${at}@conciliaflow`,
+    title: `${locale === 'it' ? 'Scadenza' : 'Deadline'}: ${what} – ${pick(input.context.companyName)}`,
+    description: pick(input.context.pathwayName),
+    dueAt: at,
+    url,
+    organizerEmail: organizer,
+  });
+}
+
 export function createMailActivities(deps: MailDeps) {
   const { db, transport, from, publicUrl, logger } = deps;
-  return {
+  const activities = {
     async notify(input: NotifyInput): Promise<NotifyResult> {
       const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [] };
+      const essential = isEssential(input.template);
       for (const to of input.to) {
         const key = `${input.key}:${to.email.toLowerCase()}`;
         let row = await db.outboxMessage.findUnique({ where: { idempotencyKey: key } });
         if (!row) {
+          const enrollmentUrl = `${publicUrl}/enrollments/${input.enrollmentId}`;
+          const optedOut = await db.participant.findFirst({
+            where: { email: to.email.toLowerCase(), optedOutAt: { not: null } },
+          });
+          const token = signPreferenceToken(
+            {
+              email: to.email.toLowerCase(),
+              scope: 'non-essential',
+              expiresAt: Date.now() + OPT_OUT_LINK_DAYS * 24 * 3600_000,
+            },
+            deps.preferencesSecret,
+          );
           const ctx = {
             ...localizeContext(input.context, to.locale),
             recipientName: to.name,
-            enrollmentUrl: `${publicUrl}/enrollments/${input.enrollmentId}`,
+            enrollmentUrl,
+            unsubscribeUrl: `${publicUrl}/preferences/opt-out?token=${encodeURIComponent(token)}`,
           };
           let rendered: { subject: string; html: string; text: string };
           let renderError: string | undefined;
@@ -82,7 +131,9 @@ export function createMailActivities(deps: MailDeps) {
                 html: rendered.html,
                 text: rendered.text,
                 messageId: stableMessageId(key, from),
+                ics: renderError ? null : icsFor(input, to.locale, enrollmentUrl, from),
                 ...(renderError ? { status: 'failed', lastError: renderError } : {}),
+                ...(!renderError && optedOut && !essential ? { status: 'suppressed' } : {}),
               },
             });
           } catch (err) {
@@ -94,6 +145,7 @@ export function createMailActivities(deps: MailDeps) {
           result.alreadySent++;
           continue;
         }
+        if (row.status === 'suppressed') continue;
         if (row.status === 'failed') {
           result.failed.push({ email: to.email, reason: row.lastError ?? 'failed' });
           continue;
@@ -107,6 +159,15 @@ export function createMailActivities(deps: MailDeps) {
             text: row.text,
             messageId: row.messageId,
             headers: { 'X-Conciliaflow-Key': key },
+            attachments: row.ics
+              ? [
+                  {
+                    filename: row.locale === 'it' ? 'scadenza.ics' : 'deadline.ics',
+                    content: row.ics,
+                    contentType: ICS_CONTENT_TYPE,
+                  },
+                ]
+              : [],
           });
           await db.outboxMessage.update({
             where: { id: row.id },
@@ -138,7 +199,33 @@ export function createMailActivities(deps: MailDeps) {
           throw err;
         }
       }
+      // A participant who cannot be reached is the consultant's problem to solve: tell them, once.
+      const consultantEmail = input.context.consultantEmail;
+      if (result.failed.length > 0 && input.template !== 'delivery-failed' && typeof consultantEmail === 'string') {
+        for (const f of result.failed) {
+          if (f.email.toLowerCase() === consultantEmail.toLowerCase()) continue;
+          const failedRow = await db.outboxMessage.findUnique({
+            where: { idempotencyKey: `${input.key}:${f.email.toLowerCase()}` },
+          });
+          await activities.notify({
+            key: `${input.key}:delivery-failed:${f.email.toLowerCase()}`,
+            enrollmentId: input.enrollmentId,
+            template: 'delivery-failed',
+            to: [
+              { name: String(input.context.consultantName ?? consultantEmail), email: consultantEmail, locale: 'it' },
+            ],
+            context: {
+              ...input.context,
+              failedRecipient: input.to.find((t) => t.email === f.email)?.name ?? f.email,
+              failedEmail: f.email,
+              smtpError: f.reason,
+              failedSubject: failedRow?.subject ?? input.template,
+            },
+          });
+        }
+      }
       return result;
     },
   };
+  return activities;
 }

@@ -3,7 +3,20 @@
  * default that runs the local stack; the README lists them all.
  */
 import { z } from 'zod';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { databaseUrl } from '../activities/db-url';
+
+/** A secret generated once per checkout, so opt-out links keep working across restarts. */
+function localSecret(): string {
+  const file = path.resolve(__dirname, '..', 'var', 'preferences.secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const secret = crypto.randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -20,6 +33,7 @@ const schema = z.object({
   MAIL_FROM: z.string().default('Conciliazione vita-lavoro <noreply@conciliaflow.local>'),
   SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(5),
   SMTP_RATE_PER_SECOND: z.coerce.number().int().min(1).default(50),
+  PREFERENCES_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -41,6 +55,8 @@ export interface Config {
   smtpMaxConnections: number;
   smtpRatePerSecond: number;
   logLevel: string;
+  /** Signs opt-out links; the embedded stack generates one and keeps it in var/. */
+  preferencesSecret: string;
 }
 
 export class ConfigError extends Error {}
@@ -70,5 +86,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpMaxConnections: e.SMTP_MAX_CONNECTIONS,
     smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,
     logLevel: e.LOG_LEVEL,
+    preferencesSecret: e.PREFERENCES_SECRET ?? localSecret(),
   };
 }

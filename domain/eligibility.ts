@@ -90,20 +90,59 @@ export function checkEnrollmentEligibility(args: {
       `The ${ats.name} network does not take part in programme ${programme.code}.`,
     );
   }
-  const sme = classifySme(company);
-  if (sme.size === 'large') {
+  const rules = definition.eligibility;
+  const isNetwork = (company.members?.length ?? 0) > 0;
+  if (isNetwork && rules && !rules.networks) {
     return refuse(
-      'not_an_sme',
-      `L'impresa non è una PMI secondo la raccomandazione UE 2003/361: ${sme.reasons.join('; ')}.`,
-      `The company is not an SME under EU recommendation 2003/361: ${sme.reasons.join('; ')}.`,
-      { reasons: sme.reasons },
+      'networks_not_admitted',
+      `Il percorso "${definition.name.it}" non è aperto alle reti di imprese: ogni impresa si iscrive singolarmente.`,
+      `Pathway "${definition.name.en}" is not open to business networks: each firm enrolls on its own.`,
     );
   }
-  return {
-    ok: true,
-    provinceCode: province.code,
-    atsCode: ats.code,
-    size: sme.size,
-    city: company.city?.toLowerCase(),
-  };
+  if (company.registered === false && !rules?.allowsUnregistered) {
+    return refuse(
+      'registration_required',
+      `Il percorso "${definition.name.it}" richiede un'impresa già costituita, con partita IVA.`,
+      `Pathway "${definition.name.en}" requires a registered firm with a VAT number.`,
+    );
+  }
+  // A network's eligibility is its members': each must be an SME the pathway admits.
+  const firms: FirmFacts[] = isNetwork ? company.members! : [company];
+  const order = ['micro', 'small', 'medium'] as const;
+  let largest: (typeof order)[number] = 'micro';
+  for (const firm of firms) {
+    const label = isNetwork && firm.name ? `${firm.name}: ` : '';
+    const sme = classifySme(firm);
+    if (sme.size === 'large') {
+      return refuse(
+        'not_an_sme',
+        `${label}l'impresa non è una PMI secondo la raccomandazione UE 2003/361: ${sme.reasons.join('; ')}.`,
+        `${label}the company is not an SME under EU recommendation 2003/361: ${sme.reasons.join('; ')}.`,
+        { reasons: sme.reasons },
+      );
+    }
+    if (rules && !rules.sizes.includes(sme.size)) {
+      return refuse(
+        'size_not_admitted',
+        `${label}il percorso "${definition.name.it}" è riservato alle imprese ${rules.sizes.join(', ')}; questa è "${sme.size}".`,
+        `${label}pathway "${definition.name.en}" is reserved to ${rules.sizes.join(', ')} firms; this one is "${sme.size}".`,
+      );
+    }
+    if (rules?.sectors && !(rules.sectors as string[]).includes(firm.sector)) {
+      return refuse(
+        'sector_not_admitted',
+        `${label}il percorso "${definition.name.it}" è riservato ai settori ${rules.sectors.join(', ')}; indicato: "${firm.sector}".`,
+        `${label}pathway "${definition.name.en}" is reserved to the sectors ${rules.sectors.join(', ')}; given: "${firm.sector}".`,
+      );
+    }
+    if (rules?.maxStaff !== undefined && firm.staff > rules.maxStaff) {
+      return refuse(
+        'too_many_employed',
+        `${label}il percorso "${definition.name.it}" è riservato alle imprese con al massimo ${rules.maxStaff} persone occupate; indicate: ${firm.staff}.`,
+        `${label}pathway "${definition.name.en}" is reserved to firms with at most ${rules.maxStaff} people employed; given: ${firm.staff}.`,
+      );
+    }
+    if (order.indexOf(sme.size) > order.indexOf(largest)) largest = sme.size;
+  }
+  return { ok: true, provinceCode: province.code, atsCode: ats.code, size: largest, city: company.city?.toLowerCase() };
 }

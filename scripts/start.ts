@@ -74,6 +74,7 @@ async function main(): Promise<void> {
       transport,
       from: config.mailFrom,
       publicUrl: config.publicUrl,
+      preferencesSecret: config.preferencesSecret,
       logger: logger.child({ part: 'worker' }),
     },
     logger,
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
     logger: logger.child({ part: 'api' }),
     mailCatcher: catcher,
     links,
+    preferencesSecret: config.preferencesSecret,
   });
   await api.listen({ port: config.port, host: config.host });
 

@@ -31,7 +31,14 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    deps: { db, transport, from: config.mailFrom, publicUrl: config.publicUrl, logger },
+    deps: {
+      db,
+      transport,
+      from: config.mailFrom,
+      publicUrl: config.publicUrl,
+      logger,
+      preferencesSecret: config.preferencesSecret,
+    },
     logger,
   });
   logger.info({ taskQueue: config.taskQueue }, 'worker running; SIGTERM or Ctrl-C drains and stops it');

@@ -37,6 +37,8 @@ export interface CaughtMessage {
 export interface SmtpFailure {
   code: number;
   message: string;
+  /** Refuse only messages to these addresses (a mailbox that does not exist); absent: refuse all. */
+  only?: string[];
 }
 
 export interface MailCatcherOptions {
@@ -257,7 +259,9 @@ export class MailCatcher {
     if (mode && (!Number.isInteger(mode.code) || mode.code < 400 || mode.code > 599)) {
       throw new RangeError(`SMTP failure code must be 4xx or 5xx, got ${mode.code}`);
     }
-    this.failure = mode ? { code: mode.code, message: mode.message } : null;
+    this.failure = mode
+      ? { code: mode.code, message: mode.message, only: mode.only?.map((a) => a.toLowerCase()) }
+      : null;
     if (this.server) this.log.info({ failure: this.failure }, 'mail catcher failure mode changed');
   }
 
@@ -327,7 +331,8 @@ export class MailCatcher {
   private async receive(data: Buffer, envelope: SMTPServerEnvelope, sizeExceeded: boolean): Promise<CaughtMessage> {
     if (sizeExceeded) throw smtpError(552, `Message exceeds the ${MAX_MESSAGE_BYTES} bytes limit`);
     const failure = this.failure;
-    if (failure) {
+    const hit = (a: string) => !failure?.only || failure.only.includes(a.toLowerCase());
+    if (failure && envelope.rcptTo.some((r) => hit(r.address))) {
       this.log.info(
         { code: failure.code, to: envelope.rcptTo.map((r) => r.address) },
         'message refused (failure mode)',

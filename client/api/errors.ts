@@ -3,6 +3,8 @@ import { isDomainError } from '../../domain/errors';
 /** HTTP status for each domain error code; anything not listed is a 422 (understood, but refused). */
 const STATUS: Record<string, number> = {
   invalid_request: 400,
+  invalid_token: 403,
+  expired_token: 410,
   not_found: 404,
   idempotency_conflict: 409,
   already_enrolled: 409,

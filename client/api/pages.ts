@@ -32,3 +32,23 @@ export function renderEnrollmentPage(e: EnrollmentView, locale: 'it' | 'en'): st
 <table><caption>${t('Passi del percorso', 'Pathway steps')}</caption><thead><tr><th scope="col">${t('Passo', 'Step')}</th><th scope="col">${t('Stato', 'Status')}</th><th scope="col">${t('Scadenza', 'Due')}</th><th scope="col">${t('Completato', 'Completed')}</th></tr></thead><tbody>${rows}</tbody></table>
 </main></body></html>`;
 }
+
+/** Confirmation page of the opt-out link: non-essential messages stop, deadlines still arrive. */
+export function renderOptOutPage(email: string, token: string, locale: 'it' | 'en', done: boolean): string {
+  const t = (it: string, en: string) => (locale === 'it' ? it : en);
+  const body = done
+    ? `<p role="status">${t(
+        `Fatto: ${esc(email)} non riceverà più i messaggi non essenziali. Scadenze e avvisi del percorso continueranno ad arrivare.`,
+        `Done: ${esc(email)} will no longer receive non-essential messages. Deadlines and pathway notices will still arrive.`,
+      )}</p>`
+    : `<p>${t(
+        `Vuoi smettere di ricevere i messaggi non essenziali (benvenuto, traguardi, riepiloghi) all'indirizzo ${esc(email)}? Le scadenze continueranno ad arrivare.`,
+        `Stop non-essential messages (welcome, milestones, digests) to ${esc(email)}? Deadlines will still arrive.`,
+      )}</p>
+<form method="post" action="/preferences/opt-out"><input type="hidden" name="token" value="${esc(token)}">
+<button type="submit">${t('Conferma', 'Confirm')}</button></form>`;
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${t('Preferenze email', 'Email preferences')} · conciliaflow</title>
+<style>body{font-family:system-ui,sans-serif;margin:0}header{background:#00843D;color:#fff;padding:1rem}main{padding:1rem;max-width:40rem;margin:auto}button{font-size:1rem;padding:.6rem 1.2rem}</style></head>
+<body><header>Regione Lombardia · ${t('Conciliazione vita-lavoro', 'Work-life balance')}</header><main><h1>${t('Preferenze email', 'Email preferences')}</h1>${body}</main></body></html>`;
+}

@@ -11,7 +11,8 @@ import { CATALOGUE } from '../../domain/catalogue';
 import type { Client } from '@temporalio/client';
 import type { Service } from '../service';
 import { pickLocale, toErrorResponse } from './errors';
-import { renderEnrollmentPage } from './pages';
+import { renderEnrollmentPage, renderOptOutPage } from './pages';
+import { verifyPreferenceToken } from '../../activities/preferences';
 
 export interface ApiDeps {
   service: Service;
@@ -21,6 +22,8 @@ export interface ApiDeps {
   /** Present in the embedded stack: its messages are browsable at /mail. */
   mailCatcher?: MailCatcher;
   links?: Record<string, string>;
+  /** Verifies the signed opt-out links carried by every email. */
+  preferencesSecret: string;
 }
 
 export async function buildApi(deps: ApiDeps) {
@@ -118,6 +121,29 @@ export async function buildApi(deps: ApiDeps) {
   app.post<{ Params: { id: string; stepKey: string } }>('/enrollments/:id/steps/:stepKey/complete', async (req) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     return service.completeStep(req.params.id, { ...body, stepKey: req.params.stepKey });
+  });
+
+  // The link in an email opens a page; only the button (a POST) changes anything, so a mail
+  // scanner that follows links never opts anyone out.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+  );
+  app.get<{ Querystring: { token?: string } }>('/preferences/opt-out', async (req, reply) => {
+    const locale = pickLocale(req.headers['accept-language']);
+    const pref = verifyPreferenceToken(req.query.token ?? '', deps.preferencesSecret, Date.now());
+    return reply.type('text/html; charset=utf-8').send(renderOptOutPage(pref.email, req.query.token!, locale, false));
+  });
+  app.post<{ Body: { token?: string } }>('/preferences/opt-out', async (req, reply) => {
+    const locale = pickLocale(req.headers['accept-language']);
+    const token = (req.body as { token?: string } | undefined)?.token ?? '';
+    const pref = verifyPreferenceToken(token, deps.preferencesSecret, Date.now());
+    const { count } = await deps.db.participant.updateMany({
+      where: { email: pref.email, optedOutAt: null },
+      data: { optedOutAt: new Date() },
+    });
+    req.log.info({ email: pref.email, rows: count }, 'participant opted out of non-essential email');
+    if ((req.headers.accept ?? '').includes('application/json')) return { email: pref.email, optedOut: true };
+    return reply.type('text/html; charset=utf-8').send(renderOptOutPage(pref.email, token, locale, true));
   });
 
   type StepRoute = { Params: { id: string; stepKey: string } };

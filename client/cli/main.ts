@@ -7,7 +7,9 @@
  */
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { listTemplates, renderMessage, sampleContext, TemplateError } from '../../activities/mail/render';
 import { formatRomeDateTime } from '../../domain/calendar';
+import { CATALOGUE } from '../../domain/catalogue';
 
 const baseUrl = () => (process.env.CONCILIAFLOW_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 
@@ -94,6 +96,8 @@ Examples:
   conciliaflow extend enr_123 training 2027-03-31 --reason "trainer ill, course moved" --actor consultant:giulia@studio.it
   conciliaflow reopen enr_123 needs-analysis --reason "report missing the survey" --actor coordinator:rete@ats.it
   conciliaflow withdraw enr_123 --reason "company closed" --actor sme:marco@tessitura.it
+  conciliaflow templates list --json
+  conciliaflow templates preview step-reminder --locale en
   CONCILIAFLOW_URL=https://conciliaflow.example.org conciliaflow list --status active`,
     );
   const json = () => Boolean(program.opts().json);
@@ -230,13 +234,40 @@ Examples:
     .command('list')
     .description('list pathway kinds with their steps')
     .action(async () => {
-      const { CATALOGUE } = await import('../../domain/catalogue');
       const kinds = Object.values(CATALOGUE);
       if (json()) return void process.stdout.write(JSON.stringify(kinds, null, 2) + '\n');
       for (const k of kinds) {
         process.stdout.write(`${k.kind} (v${k.version}) ${k.name.it}\n`);
         for (const s of k.steps)
           process.stdout.write(`  - ${s.key}: ${s.name.it} (${s.durationWorkingDays} gg lavorativi)\n`);
+      }
+    });
+  const templates = program.command('templates').description('email templates (handlebars, Italian and English)');
+  templates
+    .command('list')
+    .description('list message templates with their languages and variables')
+    .action(async () => {
+      const list = listTemplates();
+      if (json()) return void process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+      for (const t of list)
+        process.stdout.write(`${t.name.padEnd(24)} ${t.locales.join(',').padEnd(6)} ${t.variables.join(', ')}\n`);
+    });
+  templates
+    .command('preview <name>')
+    .description('render a template with sample data')
+    .option('-l, --locale <locale>', 'it | en', 'it')
+    .option('--part <part>', 'text | html | subject', 'text')
+    .action(async (name: string, o: { locale: string; part: string }) => {
+      if (o.locale !== 'it' && o.locale !== 'en') throw new CliError('--locale must be it or en', 2);
+      try {
+        const rendered = renderMessage(name, o.locale, sampleContext(name, o.locale));
+        if (json()) return void process.stdout.write(JSON.stringify(rendered, null, 2) + '\n');
+        const part = rendered[o.part as 'text' | 'html' | 'subject'];
+        if (part === undefined) throw new CliError('--part must be text, html or subject', 2);
+        process.stdout.write(o.part === 'text' ? `Oggetto/Subject: ${rendered.subject}\n\n${part}\n` : `${part}\n`);
+      } catch (err) {
+        if (err instanceof TemplateError) throw new CliError(err.message, 2);
+        throw err;
       }
     });
   return program;

@@ -15,7 +15,7 @@ import { congedoFlessibilita } from '../../domain/catalogue';
 import { isDomainError } from '../../domain/errors';
 import { getStateQuery } from '../../workflows/messages';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
-import { createTestDb, enrollRequest, logger, startSmtp, testWorker } from '../support/fixtures';
+import { createTestDb, enrollRequest, logger, PREFERENCES_SECRET, startSmtp, testWorker } from '../support/fixtures';
 
 const run = promisify(execFile);
 const taskQueue = 'e2e';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: server.address });
   temporal = new Client({ connection });
   service = createService({ db, temporal, taskQueue });
-  api = await buildApi({ service, db, temporal, logger });
+  api = await buildApi({ service, db, temporal, logger, preferencesSecret: PREFERENCES_SECRET });
   base = await api.listen({ port: 0, host: '127.0.0.1' });
 });
 
@@ -324,5 +324,28 @@ test('a business network enrolls as one party and every member firm’s particip
     }
     const members = await db.company.findMany({ where: { networkId: r.body.company.id } });
     expect(members.map((m) => m.name).sort()).toEqual(['Filati Monza S.r.l.', 'Tinture Lecco S.n.c.']);
+  });
+});
+
+test('the opt-out link in an email opens a page; only its button opts out; a forged link is refused', async () => {
+  await withWorker(async () => {
+    const req = enrollRequest();
+    await http('POST', '/enrollments', req);
+    const owner = req.participants[0]!.email;
+    const welcome = await catcher.waitFor((m) => m.to.includes(owner) && /benvenut/i.test(m.subject));
+    const url = new URL(/https?:\/\/\S+\/preferences\/opt-out\?token=[\w.%-]+/.exec(welcome.text)![0]);
+    const page = await fetch(`${base}${url.pathname}${url.search}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(owner);
+    expect((await db.participant.findFirstOrThrow({ where: { email: owner } })).optedOutAt).toBeNull();
+    const post = await fetch(`${base}/preferences/opt-out`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: url.searchParams.get('token')! }).toString(),
+    });
+    expect(post.status).toBe(200);
+    expect((await db.participant.findFirstOrThrow({ where: { email: owner } })).optedOutAt).not.toBeNull();
+    const forged = await http('GET', `/preferences/opt-out?token=${url.searchParams.get('token')!.slice(0, -3)}abc`);
+    expect([forged.status, forged.body.error.code]).toEqual([403, 'invalid_token']);
   });
 });

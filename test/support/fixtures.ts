@@ -25,6 +25,7 @@ try {
   // Already installed by another fixture import in this file.
 }
 export const PUBLIC_URL = 'http://conciliaflow.test';
+export const PREFERENCES_SECRET = 'test-secret-for-opt-out-links-000000000000';
 export const MAIL_FROM = 'Conciliazione vita-lavoro <noreply@conciliaflow.test>';
 
 /** A fresh SQLite file per test file; migrations applied like in production. */
@@ -62,7 +63,14 @@ export async function testWorker(opts: {
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
-    deps: { db: opts.db, transport, from: MAIL_FROM, publicUrl: PUBLIC_URL, logger },
+    deps: {
+      db: opts.db,
+      transport,
+      from: MAIL_FROM,
+      publicUrl: PUBLIC_URL,
+      logger,
+      preferencesSecret: PREFERENCES_SECRET,
+    },
     logger,
     workflowBundle: workflowBundle(),
   });
