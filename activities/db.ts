@@ -19,3 +19,15 @@ export function createDb(url = databaseUrl()): Db {
 export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'P2002';
 }
+
+/**
+ * SQLite tuned for a service: write-ahead logging lets readers run during a write, and
+ * synchronous=NORMAL (safe with WAL) avoids an fsync per transaction. busy_timeout makes
+ * concurrent writers wait instead of failing.
+ */
+export async function tuneSqlite(db: Db, url = databaseUrl()): Promise<void> {
+  if (!url.startsWith('file:')) return;
+  await db.$queryRawUnsafe('PRAGMA journal_mode=WAL');
+  await db.$queryRawUnsafe('PRAGMA synchronous=NORMAL');
+  await db.$queryRawUnsafe('PRAGMA busy_timeout=5000');
+}

@@ -44,6 +44,8 @@ import {
 } from './schemas';
 import type { ZodError, ZodType } from 'zod';
 
+const QUERY_DEADLINE_MS = 3000;
+
 export interface ServiceDeps {
   db: Db;
   temporal: Client;
@@ -118,7 +120,12 @@ export function createService(deps: ServiceDeps) {
     }
   }
 
-  async function getEnrollment(id: string) {
+  /**
+   * The enrollment from the database, with the pathway's live state from a workflow Query unless
+   * `live` is false. The Query has a short deadline: without a running worker it cannot answer, and
+   * the database view is still worth returning.
+   */
+  async function getEnrollment(id: string, live = true) {
     const e = await db.enrollment.findUnique({
       where: { id },
       include: {
@@ -129,7 +136,11 @@ export function createService(deps: ServiceDeps) {
     if (!e) throw notFound(id);
     let pathway: PathwayState | null = null;
     try {
-      pathway = await temporal.workflow.getHandle(e.workflowId).query(getStateQuery);
+      if (live) {
+        pathway = await temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+          temporal.workflow.getHandle(e.workflowId).query(getStateQuery),
+        );
+      }
     } catch {
       // A finished workflow past retention cannot be queried; the database still tells the story.
     }
@@ -248,7 +259,7 @@ export function createService(deps: ServiceDeps) {
           });
         }
         await startPathway(existing.id);
-        return { created: false, enrollment: await getEnrollment(existing.id) };
+        return { created: false, enrollment: await getEnrollment(existing.id, false) };
       }
 
       let enrollmentId: string;
@@ -345,10 +356,10 @@ export function createService(deps: ServiceDeps) {
         const winner = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
         if (!winner) throw err;
         await startPathway(winner.id);
-        return { created: false, enrollment: await getEnrollment(winner.id) };
+        return { created: false, enrollment: await getEnrollment(winner.id, false) };
       }
       await startPathway(enrollmentId);
-      return { created: true, enrollment: await getEnrollment(enrollmentId) };
+      return { created: true, enrollment: await getEnrollment(enrollmentId, false) };
     },
 
     getEnrollment,

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { assertCatalogueValid } from '../domain/catalogue-validate';
-import { createDb } from '../activities/db';
+import { createDb, tuneSqlite } from '../activities/db';
 import { MailCatcher } from '../activities/mail/mail-catcher';
 import { createTransport } from '../activities/transport';
 import { buildApi } from '../client/api/server';
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   logger.info('applying database migrations...');
   migrate(config.databaseUrl);
   const db = createDb(config.databaseUrl);
+  await tuneSqlite(db, config.databaseUrl);
 
   let catcher: MailCatcher | undefined;
   let smtpUrl = config.smtpUrl;

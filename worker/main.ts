@@ -5,7 +5,7 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { assertCatalogueValid } from '../domain/catalogue-validate';
-import { createDb } from '../activities/db';
+import { createDb, tuneSqlite } from '../activities/db';
 import { createTransport } from '../activities/transport';
 import { loadConfig } from '../config';
 import { createWorker } from './create-worker';
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     address: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`,
   });
   const db = createDb(config.databaseUrl);
+  await tuneSqlite(db, config.databaseUrl);
   const transport = createTransport({
     url: config.smtpUrl,
     maxConnections: config.smtpMaxConnections,

@@ -1,1 +1,2 @@
 export { pathwayWorkflow } from './pathway';
+export { emptyWorkflow } from './bench';

@@ -8,7 +8,13 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { listTemplates, renderMessage, sampleContext, TemplateError } from '../../activities/mail/render';
+import { createDb, databaseUrl, type Db } from '../../activities/db';
 import { formatRomeDateTime } from '../../domain/calendar';
+import { isDomainError } from '../../domain/errors';
+import { eurosToCents, formatEuro } from '../../domain/money';
+import { migrate } from '../../scripts/migrate';
+import { buildFundingReport, renderFundingReport } from '../funding-report';
+import { allocateFunds, importFundingCsv, loadFundingProjects } from '../funding-store';
 import { CATALOGUE } from '../../domain/catalogue';
 
 const baseUrl = () => (process.env.CONCILIAFLOW_URL ?? 'http://localhost:3000').replace(/\/$/, '');
@@ -72,6 +78,7 @@ type View = {
 
 function printEnrollment(v: View): void {
   process.stdout.write(`${v.id}  ${v.company.name}  ${v.kind}  [${v.status}]\n`);
+  if (!v.pathway) process.stdout.write('  (pathway workflow started; `conciliaflow show` lists its steps)\n');
   for (const s of v.pathway?.steps ?? []) {
     const mark = s.status === 'done' ? '✔' : s.status === 'active' ? '▶' : '·';
     const due = s.dueAt ? formatRomeDateTime(Date.parse(s.dueAt), 'it') : '';
@@ -96,6 +103,9 @@ Examples:
   conciliaflow extend enr_123 training 2027-03-31 --reason "trainer ill, course moved" --actor consultant:giulia@studio.it
   conciliaflow reopen enr_123 needs-analysis --reason "report missing the survey" --actor coordinator:rete@ats.it
   conciliaflow withdraw enr_123 --reason "company closed" --actor sme:marco@tessitura.it
+  conciliaflow funding import progetti.csv
+  conciliaflow funding allocate --budget 500000
+  conciliaflow report funding --by province --format html > finanziamenti.html
   conciliaflow templates list --json
   conciliaflow templates preview step-reminder --locale en
   CONCILIAFLOW_URL=https://conciliaflow.example.org conciliaflow list --status active`,
@@ -242,6 +252,79 @@ Examples:
           process.stdout.write(`  - ${s.key}: ${s.name.it} (${s.durationWorkingDays} gg lavorativi)\n`);
       }
     });
+  // The funding ledger works on the database directly (DATABASE_URL, default the embedded SQLite).
+  const withDb = async <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
+    const url = databaseUrl();
+    migrate(url);
+    const db = createDb(url);
+    try {
+      return await fn(db);
+    } finally {
+      await db.$disconnect();
+    }
+  };
+  const domainFailure = (err: unknown): never => {
+    if (isDomainError(err)) {
+      const details = (
+        err.details as { errors?: { line: number; column: string | null; message: { it: string; en: string } }[] }
+      )?.errors;
+      const lines = (details ?? []).map(
+        (e) => `  riga/line ${e.line}${e.column ? ` [${e.column}]` : ''}: ${e.message.it} / ${e.message.en}`,
+      );
+      throw new CliError([err.messages.it, ...lines].join('\n'), 3);
+    }
+    throw err;
+  };
+  const funding = program.command('funding').description('funding ledger of a call (grants in euro cents, ranking)');
+  funding
+    .command('import <file>')
+    .description(
+      'load projects from CSV: code,title,lead_body,province,eligible_cost_eur,requested_grant_eur,rank,status',
+    )
+    .action(async (file: string) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new CliError(`Cannot read ${file}: ${(err as Error).message}`, 2);
+      }
+      const { imported } = await withDb((db) => importFundingCsv(db, text)).catch(domainFailure);
+      if (json()) process.stdout.write(JSON.stringify({ imported }) + '\n');
+      else process.stdout.write(`importati/imported: ${imported}\n`);
+    });
+  funding
+    .command('allocate')
+    .description('fund admitted projects in rank order with new money ("scorrimento della graduatoria")')
+    .requiredOption('-b, --budget <eur>', 'amount allocated, in euros (e.g. 250000 or 250.000,00)')
+    .action(async (o: { budget: string }) => {
+      let cents: number;
+      try {
+        cents = eurosToCents(o.budget);
+      } catch (err) {
+        return domainFailure(err);
+      }
+      const round = await withDb((db) => allocateFunds(db, cents)).catch(domainFailure);
+      if (json()) return void process.stdout.write(JSON.stringify(round, null, 2) + '\n');
+      process.stdout.write(
+        `finanziati/funded: ${round.funded.join(', ') || '-'}\nassegnati/granted: ${formatEuro(round.grantedCents, 'it')}, residuo/left: ${formatEuro(round.remainingCents, 'it')}\n`,
+      );
+    });
+  program
+    .command('report')
+    .description('reports')
+    .command('funding')
+    .description('funded projects and granted amounts per province, with a grand total')
+    .option('--by <dimension>', 'province', 'province')
+    .option('-f, --format <format>', 'csv | json | html', 'csv')
+    .option('-l, --locale <locale>', 'it | en', 'it')
+    .action(async (o: { by: string; format: string; locale: string }) => {
+      if (o.by !== 'province') throw new CliError('--by: only "province" is available for funding', 2);
+      if (!['csv', 'json', 'html'].includes(o.format)) throw new CliError('--format must be csv, json or html', 2);
+      const projects = await withDb((db) => loadFundingProjects(db));
+      const report = buildFundingReport(projects);
+      process.stdout.write(renderFundingReport(report, o.format as 'csv', o.locale === 'en' ? 'en' : 'it'));
+    });
+
   const templates = program.command('templates').description('email templates (handlebars, Italian and English)');
   templates
     .command('list')
