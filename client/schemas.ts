@@ -61,6 +61,7 @@ export const enrollRequestSchema = z
         message: 'indicare la partita IVA oppure il codice fiscale / give either vatNumber or taxCode',
         path: ['vatNumber'],
       }),
+    alliance: trimmed(60).optional(),
     consultant: z.object({ name: trimmed(120), email }),
     participants: z.array(participantSchema).max(500).default([]),
     idempotencyKey: z.string().trim().min(8).max(200).optional(),

@@ -148,6 +148,7 @@ export function createService(deps: ServiceDeps) {
       id: e.id,
       status: e.status,
       programme: e.programmeCode,
+      alliance: e.allianceCode,
       kind: e.kind,
       catalogueVersion: e.catalogueVersion,
       workflowId: e.workflowId,
@@ -242,6 +243,7 @@ export function createService(deps: ServiceDeps) {
         programmeRequested: req.programme,
         company: { ...req.company, registered: Boolean(req.company.vatNumber) },
         today: now(),
+        alliance: req.alliance,
       });
       if (!eligibility.ok) throw eligibility.error;
       const key =
@@ -339,6 +341,7 @@ export function createService(deps: ServiceDeps) {
               idempotencyKey: key,
               requestHash,
               programmeCode: req.programme,
+              allianceCode: req.alliance ?? null,
               kind: req.kind,
               catalogueVersion: definition!.version,
               companyId: company.id,
@@ -380,6 +383,7 @@ export function createService(deps: ServiceDeps) {
           status: e.status,
           kind: e.kind,
           programme: e.programmeCode,
+          alliance: e.allianceCode,
           company: e.company.name,
           currentStep: e.currentStep,
           createdAt: e.createdAt.toISOString(),

@@ -42,6 +42,8 @@ export function checkEnrollmentEligibility(args: {
   kindRequested: string;
   company: CompanyFacts;
   today: Date;
+  /** Optional Alleanza Locale the enrollment belongs to: it must be in the programme and the company's ATS. */
+  alliance?: string;
 }): EligibilityResult {
   const { programme, definition, company } = args;
   if (!programme) {
@@ -89,6 +91,24 @@ export function checkEnrollmentEligibility(args: {
       `La rete di ${ats.name} non partecipa al programma ${programme.code}.`,
       `The ${ats.name} network does not take part in programme ${programme.code}.`,
     );
+  }
+  if (args.alliance !== undefined) {
+    const alliance = programme.alliances.find((a) => a.code === args.alliance);
+    if (!alliance) {
+      const known = programme.alliances.map((a) => a.code).join(', ') || '—';
+      return refuse(
+        'unknown_alliance',
+        `Alleanza "${args.alliance}" sconosciuta nel programma ${programme.code} (alleanze: ${known}).`,
+        `Unknown alliance "${args.alliance}" in programme ${programme.code} (alliances: ${known}).`,
+      );
+    }
+    if (alliance.atsCode !== ats.code) {
+      return refuse(
+        'alliance_outside_territory',
+        `L'alleanza "${alliance.name}" opera nella ${alliance.atsCode}, non nella ${ats.code} dell'impresa.`,
+        `Alliance "${alliance.name}" works in ${alliance.atsCode}, not in the company's ${ats.code}.`,
+      );
+    }
   }
   const rules = definition.eligibility;
   const isNetwork = (company.members?.length ?? 0) > 0;

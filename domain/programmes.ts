@@ -2,6 +2,13 @@
  * Programme editions. A programme has an enrollment window and a hard end: every activity of
  * every pathway must be finished by then (2017-2018: 15 January 2019).
  */
+/** Alleanza Locale di Conciliazione: a public-private partnership that carries out projects in one ATS. */
+export interface Alliance {
+  code: string;
+  name: string;
+  atsCode: string;
+}
+
 export interface Programme {
   code: string;
   name: string;
@@ -12,6 +19,11 @@ export interface Programme {
   endsOn: string;
   /** Territories (ATS codes) whose networks take part. */
   atsCodes: string[];
+  /**
+   * Local alliances of the edition. The 2017-2018 list (44 alliance projects) is not in the
+   * documents this service was built from: load it as data when the Region provides it.
+   */
+  alliances: Alliance[];
   /** True for an edition that exists only to try the service; never a real regional decision. */
   demo?: boolean;
 }
@@ -35,6 +47,7 @@ export const PROGRAMMES: readonly Programme[] = [
     enrollmentClosesOn: '2018-06-30',
     endsOn: '2019-01-15',
     atsCodes: ALL_ATS,
+    alliances: [],
   },
   {
     // A sandbox edition so that the embedded stack can enroll companies today. Replace or extend
@@ -45,6 +58,12 @@ export const PROGRAMMES: readonly Programme[] = [
     enrollmentClosesOn: '2027-06-30',
     endsOn: '2027-12-15',
     atsCodes: ALL_ATS,
+    // Sample alliances, one per ATS, to try grouping and reports in the demo edition.
+    alliances: ALL_ATS.map((ats) => ({
+      code: `demo-${ats.replace(/^ats-/, '')}`,
+      name: `Alleanza dimostrativa ${ats.replace(/^ats-/, '').replace(/-/g, ' ')}`,
+      atsCode: ats,
+    })),
     demo: true,
   },
 ];

@@ -285,3 +285,23 @@ describe('checkEnrollmentEligibility', () => {
     expect(expectAccepted(check({ company: { city: 'Bergamo', province: 'BG' } })).city).toBe('bergamo');
   });
 });
+
+describe('local alliances (Alleanze Locali di Conciliazione)', () => {
+  const base = {
+    programme: findProgramme('demo-2026-2027'),
+    programmeRequested: 'demo-2026-2027',
+    definition: findPathway('congedo-flessibilita'),
+    kindRequested: 'congedo-flessibilita',
+    company: { province: 'MB', sector: 'industria', staff: 20, turnoverCents: 300_000_000 },
+    today: new Date('2026-11-23T12:00:00Z'),
+  };
+  test.each<[string | undefined, string | null]>([
+    [undefined, null],
+    ['demo-brianza', null],
+    ['demo-bergamo', 'alliance_outside_territory'],
+    ['no-such-alliance', 'unknown_alliance'],
+  ])('alliance %s -> %s', (alliance, code) => {
+    const r = checkEnrollmentEligibility({ ...base, alliance });
+    expect(r.ok ? null : r.error.code).toBe(code);
+  });
+});

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Enrollment" ADD COLUMN "allianceCode" TEXT;
+
