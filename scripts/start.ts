@@ -10,11 +10,10 @@ import pino from 'pino';
 import { assertCatalogueValid } from '../domain/catalogue-validate';
 import { createDb, tuneSqlite } from '../activities/db';
 import { MailCatcher } from '../activities/mail/mail-catcher';
-import { createTransport } from '../activities/transport';
 import { buildApi } from '../client/api/server';
 import { createService } from '../client/service';
 import { ConfigError, loadConfig } from '../config';
-import { createWorker } from '../worker/create-worker';
+import { createConfiguredWorker } from '../worker/create-worker';
 import { pinoTemporalLogger } from '../worker/temporal-logger';
 import { startDevServer, type DevServer } from './dev-server';
 import { migrate } from './migrate';
@@ -58,27 +57,13 @@ async function main(): Promise<void> {
     catcher = await MailCatcher.start({ port: config.mailCatcherPort, dir: path.join(varDir, 'mail'), logger });
     smtpUrl = `smtp://127.0.0.1:${catcher.port}`;
   }
-  const transport = createTransport({
-    url: smtpUrl,
-    maxConnections: config.smtpMaxConnections,
-    ratePerSecond: config.smtpRatePerSecond,
-  });
-
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   logger.info('bundling workflows and starting the worker...');
-  const worker = await createWorker({
+  const { worker, transport } = await createConfiguredWorker(config, {
     connection: workerConnection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    deps: {
-      db,
-      transport,
-      from: config.mailFrom,
-      publicUrl: config.publicUrl,
-      preferencesSecret: config.preferencesSecret,
-      logger: logger.child({ part: 'worker' }),
-    },
-    logger,
+    db,
+    smtpUrl,
+    logger: logger.child({ part: 'worker' }),
   });
   const workerRun = worker.run();
 

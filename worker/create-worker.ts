@@ -1,13 +1,14 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { createActivities, type ActivityDeps } from '../activities';
+import { createActivities, type ActivityDeps, type Db } from '../activities';
+import { createTransport } from '../activities/transport';
+import type { Config } from '../config';
 
 export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  logger: Logger;
   /** A prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -24,4 +25,30 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     // A stopping worker finishes in-flight activities (an email half-sent) before it exits.
     shutdownGraceTime: '20 seconds',
   });
+}
+
+/** The worker of a running service, with its SMTP transport, from the validated configuration. */
+export async function createConfiguredWorker(
+  config: Config,
+  opts: { connection: NativeConnection; db: Db; smtpUrl: string; logger: Logger },
+) {
+  const transport = createTransport({
+    url: opts.smtpUrl,
+    maxConnections: config.smtpMaxConnections,
+    ratePerSecond: config.smtpRatePerSecond,
+  });
+  const worker = await createWorker({
+    connection: opts.connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    deps: {
+      db: opts.db,
+      transport,
+      from: config.mailFrom,
+      publicUrl: config.publicUrl,
+      preferencesSecret: config.preferencesSecret,
+      logger: opts.logger,
+    },
+  });
+  return { worker, transport };
 }

@@ -6,9 +6,8 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { assertCatalogueValid } from '../domain/catalogue-validate';
 import { createDb, tuneSqlite } from '../activities/db';
-import { createTransport } from '../activities/transport';
 import { loadConfig } from '../config';
-import { createWorker } from './create-worker';
+import { createConfiguredWorker } from './create-worker';
 import { pinoTemporalLogger } from './temporal-logger';
 
 async function main(): Promise<void> {
@@ -23,25 +22,7 @@ async function main(): Promise<void> {
   });
   const db = createDb(config.databaseUrl);
   await tuneSqlite(db, config.databaseUrl);
-  const transport = createTransport({
-    url: config.smtpUrl,
-    maxConnections: config.smtpMaxConnections,
-    ratePerSecond: config.smtpRatePerSecond,
-  });
-  const worker = await createWorker({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    deps: {
-      db,
-      transport,
-      from: config.mailFrom,
-      publicUrl: config.publicUrl,
-      logger,
-      preferencesSecret: config.preferencesSecret,
-    },
-    logger,
-  });
+  const { worker, transport } = await createConfiguredWorker(config, { connection, db, smtpUrl: config.smtpUrl, logger });
   logger.info({ taskQueue: config.taskQueue }, 'worker running; SIGTERM or Ctrl-C drains and stops it');
   await worker.run();
   transport.close();

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
 import { Client, type Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createService } from '../../client/service';
 import pino from 'pino';
 import type { PathwayState } from '../../workflows/messages';
 import { createDb, type Db } from '../../activities/db';
@@ -71,7 +73,6 @@ export async function testWorker(opts: {
       logger,
       preferencesSecret: PREFERENCES_SECRET,
     },
-    logger,
     workflowBundle: workflowBundle(),
   });
   return { worker, transport };
@@ -158,5 +159,37 @@ export async function closedResult<T = PathwayState>(
     if (status.name !== 'RUNNING') return (await handle.result()) as T;
     if (Date.now() > deadline) throw new Error(`workflow ${workflowId} still running after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A time-skipping server, a fresh database, an SMTP server, a background worker and the service. */
+export async function startTimeSkippingStack(taskQueue: string) {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: process.env.CF_TEST_SERVER! } },
+  });
+  const { db } = createTestDb();
+  const catcher = await startSmtp();
+  const worker = await backgroundWorker({ connection: env.nativeConnection, taskQueue, db, catcher });
+  const service = createService({ db, temporal: env.client, taskQueue });
+  return { env, db, catcher, worker, service };
+}
+
+export async function stopTimeSkippingStack(stack: Partial<Awaited<ReturnType<typeof startTimeSkippingStack>>>) {
+  await stack.worker?.stop();
+  await stack.catcher?.stop();
+  await stack.db?.$disconnect();
+  await stack.env?.teardown();
+}
+
+/**
+ * Terminates the pathways a test left open: their timers would otherwise keep firing on the
+ * shared time-skipping server and move the clock under the next test.
+ */
+export async function terminateAll(env: TestWorkflowEnvironment, workflowIds: string[]): Promise<void> {
+  for (const id of workflowIds.splice(0)) {
+    await env.client.workflow
+      .getHandle(id)
+      .terminate('test finished')
+      .catch(() => undefined);
   }
 }

@@ -11,61 +11,50 @@ import { CATALOGUE } from '../../domain/catalogue';
 import { findProgramme } from '../../domain/programmes';
 import { programmeHardEnd } from '../../domain/schedule';
 import type { pathwayWorkflow } from '../../workflows/pathway';
-import { createTestDb, requestForKind, startSmtp, backgroundWorker, closedResult } from '../support/fixtures';
+import {
+  requestForKind,
+  backgroundWorker,
+  closedResult,
+  startTimeSkippingStack,
+  stopTimeSkippingStack,
+} from '../support/fixtures';
 
 let env: TestWorkflowEnvironment;
 let db: Db;
 let catcher: MailCatcher;
 let service: Service;
-let worker: Awaited<ReturnType<typeof backgroundWorker>>;
+let worker: Awaited<ReturnType<typeof startTimeSkippingStack>>['worker'];
 const taskQueue = 'catalogue-test';
 const hardEnd = programmeHardEnd(findProgramme('demo-2026-2027')!.endsOn);
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: process.env.CF_TEST_SERVER! } },
-  });
-  ({ db } = createTestDb());
-  catcher = await startSmtp();
-  worker = await backgroundWorker({ connection: env.nativeConnection, taskQueue, db, catcher });
-  service = createService({ db, temporal: env.client, taskQueue });
+  ({ env, db, catcher, worker, service } = await startTimeSkippingStack(taskQueue));
 });
 
-afterAll(async () => {
-  await worker?.stop();
-  await catcher?.stop();
-  await db?.$disconnect();
-  await env?.teardown();
-});
-
-async function withWorker(fn: () => Promise<void>): Promise<void> {
-  await fn();
-}
+afterAll(() => stopTimeSkippingStack({ env, db, catcher, worker }));
 
 const kinds = Object.values(CATALOGUE);
 
 test.each(kinds.map((d) => [d.kind, d] as const))('%s: enrollment to completion', async (_kind, definition) => {
-  await withWorker(async () => {
-    const { enrollment } = await service.enroll(requestForKind(definition.kind));
-    expect(enrollment.catalogueVersion).toBe(definition.version);
-    for (const step of definition.steps) {
-      await env.sleep('4 days');
-      const role = step.completedBy.includes('consultant') ? 'consultant' : step.completedBy[0]!;
-      await service.completeStep(enrollment.id, {
-        stepKey: step.key,
-        actor: { role, id: `${role}@test.it` },
-        evidence: step.evidence ? `DOC-${step.key}` : undefined,
-      });
-    }
-    const state = await closedResult(env, enrollment.workflowId);
-    expect(state.status).toBe('completed');
-    expect(state.steps.every((s) => s.status === 'done' && s.dueAt! <= hardEnd)).toBe(true);
-    const row = await db.enrollment.findUniqueOrThrow({ where: { id: enrollment.id } });
-    expect(row.status).toBe('completed');
-    expect(await db.milestone.count({ where: { enrollmentId: enrollment.id, type: 'step_completed' } })).toBe(
-      definition.steps.length,
-    );
-  });
+  const { enrollment } = await service.enroll(requestForKind(definition.kind));
+  expect(enrollment.catalogueVersion).toBe(definition.version);
+  for (const step of definition.steps) {
+    await env.sleep('4 days');
+    const role = step.completedBy.includes('consultant') ? 'consultant' : step.completedBy[0]!;
+    await service.completeStep(enrollment.id, {
+      stepKey: step.key,
+      actor: { role, id: `${role}@test.it` },
+      evidence: step.evidence ? `DOC-${step.key}` : undefined,
+    });
+  }
+  const state = await closedResult(env, enrollment.workflowId);
+  expect(state.status).toBe('completed');
+  expect(state.steps.every((s) => s.status === 'done' && s.dueAt! <= hardEnd)).toBe(true);
+  const row = await db.enrollment.findUniqueOrThrow({ where: { id: enrollment.id } });
+  expect(row.status).toBe('completed');
+  expect(await db.milestone.count({ where: { enrollmentId: enrollment.id, type: 'step_completed' } })).toBe(
+    definition.steps.length,
+  );
 });
 
 // Each kind gets its own server: waiting on a result lets the clock run to the programme end,

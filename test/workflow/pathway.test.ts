@@ -2,54 +2,37 @@
  * The pathway workflow on the time-skipping test server, with real activities: a SQLite database
  * and an SMTP server on loopback. Days pass in seconds.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
-import { createService, type Service } from '../../client/service';
+import type { Service } from '../../client/service';
 import { isWithinSendWindow } from '../../domain/calendar';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { getStateQuery } from '../../workflows/messages';
-import { createTestDb, enrollRequest, startSmtp, backgroundWorker, closedResult } from '../support/fixtures';
+import {
+  enrollRequest,
+  closedResult,
+  startTimeSkippingStack,
+  stopTimeSkippingStack,
+  terminateAll,
+} from '../support/fixtures';
 
 let env: TestWorkflowEnvironment;
 let db: Db;
 let catcher: MailCatcher;
 let service: Service;
-let worker: Awaited<ReturnType<typeof backgroundWorker>>;
+let worker: Awaited<ReturnType<typeof startTimeSkippingStack>>['worker'];
 const taskQueue = 'pathway-test';
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: process.env.CF_TEST_SERVER! } },
-  });
-  ({ db } = createTestDb());
-  catcher = await startSmtp();
-  worker = await backgroundWorker({ connection: env.nativeConnection, taskQueue, db, catcher });
-  service = createService({ db, temporal: env.client, taskQueue, now: () => new Date() });
+  ({ env, db, catcher, worker, service } = await startTimeSkippingStack(taskQueue));
 });
 
-afterAll(async () => {
-  await worker?.stop();
-  await catcher?.stop();
-  await db?.$disconnect();
-  await env?.teardown();
-});
-
-/** A worker runs once: each test gets its own, on the shared workflow bundle. */
-async function withWorker(fn: () => Promise<void>): Promise<void> {
-  await fn();
-  // A pathway left open would keep timers and tasks on the shared time-skipping server that no
-  // worker serves any more, and hold the clock of the next test.
-  for (const id of started.splice(0)) {
-    await env.client.workflow
-      .getHandle(id)
-      .terminate('test finished')
-      .catch(() => undefined);
-  }
-}
+afterAll(() => stopTimeSkippingStack({ env, db, catcher, worker }));
 
 /** Workflows started by the current test. */
 const started: string[] = [];
+afterEach(() => terminateAll(env, started));
 async function enroll() {
   const req = enrollRequest();
   const { enrollment } = await service.enroll(req);
@@ -60,64 +43,60 @@ async function enroll() {
 const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
 
 test('a reminder due days ahead fires without waiting, on a working day in office hours', async () => {
-  await withWorker(async () => {
-    const { req, enrollment } = await enroll();
-    const welcome = await catcher.waitFor(
-      (m) => m.to.includes(req.participants[0]!.email) && /benvenut/i.test(m.subject),
-    );
-    expect(welcome.text).toContain(req.company.name);
-    const handle = env.client.workflow.getHandle(enrollment.workflowId);
-    const before = await handle.query(getStateQuery);
-    const dueAt = before.steps[0]!.dueAt!;
-    const startedAt = before.steps[0]!.startedAt!;
-    // Intake lasts 10 working days: at least 12 calendar days pass before it is due.
-    expect(dueAt - startedAt).toBeGreaterThan(12 * 24 * 3600_000);
+  const { req, enrollment } = await enroll();
+  const welcome = await catcher.waitFor(
+    (m) => m.to.includes(req.participants[0]!.email) && /benvenut/i.test(m.subject),
+  );
+  expect(welcome.text).toContain(req.company.name);
+  const handle = env.client.workflow.getHandle(enrollment.workflowId);
+  const before = await handle.query(getStateQuery);
+  const dueAt = before.steps[0]!.dueAt!;
+  const startedAt = before.steps[0]!.startedAt!;
+  // Intake lasts 10 working days: at least 12 calendar days pass before it is due.
+  expect(dueAt - startedAt).toBeGreaterThan(12 * 24 * 3600_000);
 
-    await env.sleep('9 days');
-    const reminder = await catcher.waitFor(
-      (m) =>
-        m.to.includes(req.participants[0]!.email) &&
-        m.subject.includes('Colloquio di avvio') &&
-        /promemoria/i.test(m.subject),
-    );
-    expect(reminder.text).toContain(`http://conciliaflow.test/enrollments/${enrollment.id}`);
-    const english = await catcher.waitFor(
-      (m) => m.to.includes(req.participants[1]!.email) && /reminder/i.test(m.subject),
-    );
-    expect(english.subject).toContain('Intake meeting');
+  await env.sleep('9 days');
+  const reminder = await catcher.waitFor(
+    (m) =>
+      m.to.includes(req.participants[0]!.email) &&
+      m.subject.includes('Colloquio di avvio') &&
+      /promemoria/i.test(m.subject),
+  );
+  expect(reminder.text).toContain(`http://conciliaflow.test/enrollments/${enrollment.id}`);
+  const english = await catcher.waitFor(
+    (m) => m.to.includes(req.participants[1]!.email) && /reminder/i.test(m.subject),
+  );
+  expect(english.subject).toContain('Intake meeting');
 
-    const after = await handle.query(getStateQuery);
-    const notes = after.history.filter((h) => h.type === 'notification');
-    expect(notes.length).toBeGreaterThanOrEqual(1);
-    for (const n of notes) expect(isWithinSendWindow(n.at, 'monza')).toBe(true);
-    const outbox = await db.outboxMessage.findMany({
-      where: { enrollmentId: enrollment.id, template: 'step-reminder' },
-    });
-    expect(outbox.map((o) => o.status)).toEqual(['sent', 'sent']);
+  const after = await handle.query(getStateQuery);
+  const notes = after.history.filter((h) => h.type === 'notification');
+  expect(notes.length).toBeGreaterThanOrEqual(1);
+  for (const n of notes) expect(isWithinSendWindow(n.at, 'monza')).toBe(true);
+  const outbox = await db.outboxMessage.findMany({
+    where: { enrollmentId: enrollment.id, template: 'step-reminder' },
   });
+  expect(outbox.map((o) => o.status)).toEqual(['sent', 'sent']);
 });
 
 test('completing every step in order ends the workflow and the enrollment', async () => {
-  await withWorker(async () => {
-    const { enrollment } = await enroll();
-    for (const step of congedoFlessibilita.steps) {
-      await env.sleep('2 days');
-      const view = await service.completeStep(enrollment.id, {
-        stepKey: step.key,
-        actor: consultant,
-        evidence: step.evidence ? `DOC-${step.key}` : undefined,
-      });
-      expect(view.pathway?.steps.find((s) => s.key === step.key)?.status).toBe('done');
-    }
-    const result = await closedResult(env, enrollment.workflowId);
-    expect(result.status).toBe('completed');
-    const row = await db.enrollment.findUniqueOrThrow({ where: { id: enrollment.id }, include: { milestones: true } });
-    expect(row.status).toBe('completed');
-    expect(row.completedAt).not.toBeNull();
-    const types = row.milestones.map((m) => `${m.type}:${m.stepKey ?? ''}`).sort();
-    expect(types).toEqual(
-      ['enrolled:', 'completed:', ...congedoFlessibilita.steps.map((s) => `step_completed:${s.key}`)].sort(),
-    );
-    expect(row.milestones.every((m) => m.type !== 'step_completed' || m.onTime === true)).toBe(true);
-  });
+  const { enrollment } = await enroll();
+  for (const step of congedoFlessibilita.steps) {
+    await env.sleep('2 days');
+    const view = await service.completeStep(enrollment.id, {
+      stepKey: step.key,
+      actor: consultant,
+      evidence: step.evidence ? `DOC-${step.key}` : undefined,
+    });
+    expect(view.pathway?.steps.find((s) => s.key === step.key)?.status).toBe('done');
+  }
+  const result = await closedResult(env, enrollment.workflowId);
+  expect(result.status).toBe('completed');
+  const row = await db.enrollment.findUniqueOrThrow({ where: { id: enrollment.id }, include: { milestones: true } });
+  expect(row.status).toBe('completed');
+  expect(row.completedAt).not.toBeNull();
+  const types = row.milestones.map((m) => `${m.type}:${m.stepKey ?? ''}`).sort();
+  expect(types).toEqual(
+    ['enrolled:', 'completed:', ...congedoFlessibilita.steps.map((s) => `step_completed:${s.key}`)].sort(),
+  );
+  expect(row.milestones.every((m) => m.type !== 'step_completed' || m.onTime === true)).toBe(true);
 });
