@@ -2,6 +2,7 @@
  * The per-province funding report of the ESF call for childhood and adolescence services, as CSV, JSON or a
  * self-contained HTML page that prints to PDF.
  */
+import { escapeHtml } from '../activities/mail/mail-catcher-view';
 import { DomainError } from '../domain/errors';
 import { fundingByProvince, type FundingByProvince, type FundingProject } from '../domain/funding';
 import { formatEuro } from '../domain/money';
@@ -27,11 +28,7 @@ export function buildFundingReport(projects: readonly FundingProject[], title?: 
   };
 }
 
-const esc = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+const esc = (s: unknown) => escapeHtml(String(s ?? ''));
 
 const GREEN = '#00843D';
 

@@ -1,11 +1,8 @@
+import { escapeHtml } from '../../activities/mail/mail-catcher-view';
 import { formatRomeDateTime } from '../../domain/calendar';
 import type { EnrollmentView } from '../service';
 
-const esc = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+const esc = (s: unknown) => escapeHtml(String(s ?? ''));
 
 /** The page an email link opens: the pathway's steps and due dates, readable on a phone. */
 export function renderEnrollmentPage(e: EnrollmentView, locale: 'it' | 'en'): string {
