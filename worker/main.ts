@@ -22,7 +22,12 @@ async function main(): Promise<void> {
   });
   const db = createDb(config.databaseUrl);
   await tuneSqlite(db, config.databaseUrl);
-  const { worker, transport } = await createConfiguredWorker(config, { connection, db, smtpUrl: config.smtpUrl, logger });
+  const { worker, transport } = await createConfiguredWorker(config, {
+    connection,
+    db,
+    smtpUrl: config.smtpUrl,
+    logger,
+  });
   logger.info({ taskQueue: config.taskQueue }, 'worker running; SIGTERM or Ctrl-C drains and stops it');
   await worker.run();
   transport.close();
