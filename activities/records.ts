@@ -35,6 +35,12 @@ export function createRecordActivities(db: Db) {
             data: {
               status: input.enrollment.status,
               currentStep: input.enrollment.currentStep,
+              ...(input.enrollment.currentDueAt !== undefined
+                ? {
+                    currentDueAt:
+                      input.enrollment.currentDueAt === null ? null : new Date(input.enrollment.currentDueAt),
+                  }
+                : {}),
               ...(input.enrollment.consultant
                 ? {
                     consultantEmail: input.enrollment.consultant.email,

@@ -65,7 +65,13 @@ export interface MilestoneInput {
   evidence?: string;
   note?: string;
   /** Projection of the pathway onto the enrollment row. */
-  enrollment: { status: string; currentStep: string | null; consultant?: { name: string; email: string } };
+  enrollment: {
+    status: string;
+    currentStep: string | null;
+    /** Due date of the current step; absent from runs recorded before it was projected. */
+    currentDueAt?: number | null;
+    consultant?: { name: string; email: string };
+  };
 }
 
 export interface PathwayActivities {

@@ -120,8 +120,18 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
     consultantName: consultant().name,
     consultantEmail: consultant().email,
   });
+  // The current step's due date rides along on every milestone (an activity argument, so replay
+  // is unaffected): digests and at-risk reports read it from the enrollment row.
   const milestone = (m: Omit<Parameters<PathwayActivities['recordMilestone']>[0], 'enrollmentId' | 'seq'>) =>
-    acts.recordMilestone({ enrollmentId, seq: state.history.length, ...m });
+    acts.recordMilestone({
+      enrollmentId,
+      seq: state.history.length,
+      ...m,
+      enrollment: {
+        ...m.enrollment,
+        currentDueAt: m.enrollment.status === 'active' ? (current()?.dueAt ?? null) : null,
+      },
+    });
 
   setHandler(getStateQuery, () => state);
 
