@@ -9,3 +9,10 @@ export function databaseUrl(): string {
   fs.mkdirSync(dir, { recursive: true });
   return `file:${path.join(dir, 'conciliaflow.db')}`;
 }
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+/** Which SQL dialect a DATABASE_URL speaks: raw report queries differ in date arithmetic. */
+export function dialectOf(url: string): Dialect {
+  return /^postgres(ql)?:/.test(url) ? 'postgresql' : 'sqlite';
+}

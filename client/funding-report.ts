@@ -2,7 +2,7 @@
  * The per-province funding report of the ESF call for childhood and adolescence services, as CSV, JSON or a
  * self-contained HTML page that prints to PDF.
  */
-import { escapeHtml } from '../activities/mail/mail-catcher-view';
+import { BRAND_GREEN as GREEN, esc, reportPage } from '../activities/reports/page';
 import { DomainError } from '../domain/errors';
 import { fundingByProvince, type FundingByProvince, type FundingProject } from '../domain/funding';
 import { formatEuro } from '../domain/money';
@@ -27,10 +27,6 @@ export function buildFundingReport(projects: readonly FundingProject[], title?: 
     fundedProjects: projects.filter((p) => p.status === 'funded').sort((a, b) => a.rank - b.rank),
   };
 }
-
-const esc = (s: unknown) => escapeHtml(String(s ?? ''));
-
-const GREEN = '#00843D';
 
 function defaultTitle(locale: 'it' | 'en'): string {
   return locale === 'it'
@@ -145,57 +141,19 @@ ${projects
 </tbody>
 </table>`;
 
-  const css = `*{box-sizing:border-box}
-body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;line-height:1.4}
-header{background:${GREEN};color:#fff;padding:1rem 1.5rem;font-weight:600}
-main{padding:1rem 1.5rem;max-width:64rem;margin:auto}
-h1{font-size:1.35rem}
-table{border-collapse:collapse;width:100%;margin:1.5rem 0}
-caption{text-align:left;font-weight:600;padding-bottom:.5rem}
-th,td{border-bottom:1px solid #ddd;padding:.4rem .5rem;text-align:left;vertical-align:top}
-thead th{border-bottom:2px solid ${GREEN}}
-tfoot th,tfoot td{border-top:2px solid #1a1a1a;font-weight:700}
-.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-figure{margin:1.5rem 0}
-figcaption{font-weight:600;margin-bottom:.5rem}
-svg{max-width:100%;height:auto}
-@page{size:A4;margin:15mm}
-@media print{
-body{font-size:10pt}
-header,.bar,thead th{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-header{padding:.5rem 0}
-main{max-width:none;padding:0}
-thead{display:table-header-group}
-tfoot{display:table-footer-group}
-tr,figure{break-inside:avoid;page-break-inside:avoid}
-h1,caption{break-after:avoid;page-break-after:avoid}
-}`;
-
-  return `<!doctype html>
-<html lang="${locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title>
-<style>
-${css}
-</style>
-</head>
-<body>
-<header>Regione Lombardia · ${t('Fondo Sociale Europeo', 'European Social Fund')}</header>
-<main>
-<h1>${esc(title)}</h1>
-<p>${t('Progetti finanziati', 'Funded projects')}: <strong>${esc(total.fundedProjects)}</strong> · ${t('Contributi concessi', 'Granted amounts')}: <strong>${euro(total.grantedCents)}</strong></p>
+  const body = `<p>${t('Progetti finanziati', 'Funded projects')}: <strong>${esc(total.fundedProjects)}</strong> · ${t('Contributi concessi', 'Granted amounts')}: <strong>${euro(total.grantedCents)}</strong></p>
 ${provinceTable}
 <figure>
 <figcaption>${t('Contributo concesso per provincia', 'Granted amount per province')}</figcaption>
 ${renderChart(report, locale)}
 </figure>
-${projectTable}
-</main>
-</body>
-</html>
-`;
+${projectTable}`;
+  return reportPage({
+    title,
+    locale,
+    header: `Regione Lombardia · ${t('Fondo Sociale Europeo', 'European Social Fund')}`,
+    body,
+  });
 }
 
 /** The report in the requested format; CSV is locale-independent (plain 1234.56 amounts) so it can be processed. */

@@ -9,7 +9,15 @@ import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { listTemplates, renderMessage, sampleContext, TemplateError } from '../../activities/mail/render';
 import { createDb, databaseUrl, type Db } from '../../activities/db';
-import { formatRomeDateTime } from '../../domain/calendar';
+import { addDays, formatRomeDateTime, parseIsoDate, romeToEpochMs } from '../../domain/calendar';
+import { dialectOf } from '../../activities/db-url';
+import {
+  enrollmentTimeline,
+  milestoneReport,
+  REPORT_DIMENSIONS,
+  type ReportDimension,
+} from '../../activities/reports/milestones';
+import { renderMilestoneReport, type ReportFormat } from '../../activities/reports/render-milestones';
 import { isDomainError } from '../../domain/errors';
 import { eurosToCents, formatEuro } from '../../domain/money';
 import { migrate } from '../../scripts/migrate';
@@ -106,6 +114,9 @@ Examples:
   conciliaflow funding import progetti.csv
   conciliaflow funding allocate --budget 500000
   conciliaflow report funding --by province --format html > finanziamenti.html
+  conciliaflow report milestones --by province --programme demo-2026-2027 --format html > traguardi.html
+  conciliaflow report milestones --by kind --network ats-milano --from 2026-01-01 --to 2026-06-30 --format csv
+  conciliaflow report timeline enr_123
   conciliaflow templates list --json
   conciliaflow templates preview step-reminder --locale en
   CONCILIAFLOW_URL=https://conciliaflow.example.org conciliaflow list --status active`,
@@ -309,9 +320,8 @@ Examples:
         `finanziati/funded: ${round.funded.join(', ') || '-'}\nassegnati/granted: ${formatEuro(round.grantedCents, 'it')}, residuo/left: ${formatEuro(round.remainingCents, 'it')}\n`,
       );
     });
-  program
-    .command('report')
-    .description('reports')
+  const report = program.command('report').description('reports: funding ledger, pathway milestones, timelines');
+  report
     .command('funding')
     .description('funded projects and granted amounts per province, with a grand total')
     .option('--by <dimension>', 'province', 'province')
@@ -323,6 +333,66 @@ Examples:
       const projects = await withDb((db) => loadFundingProjects(db));
       const report = buildFundingReport(projects);
       process.stdout.write(renderFundingReport(report, o.format as 'csv', o.locale === 'en' ? 'en' : 'it'));
+    });
+
+  report
+    .command('milestones')
+    .description('enrollments by status, steps on time and late, completion rate, days per step, pathways at risk')
+    .option('--by <dimension>', REPORT_DIMENSIONS.join(' | '), 'network')
+    .option('--programme <code>', 'only this programme edition')
+    .option('--network <atsCode>', 'only this ATS network (e.g. ats-milano)')
+    .option('--from <date>', 'enrollments made on or after this day (YYYY-MM-DD, Europe/Rome)')
+    .option('--to <date>', 'enrollments made on or before this day (YYYY-MM-DD, Europe/Rome)')
+    .option('-f, --format <format>', 'csv | json | html', 'csv')
+    .option('-l, --locale <locale>', 'it | en', 'it')
+    .action(
+      async (o: {
+        by: string;
+        programme?: string;
+        network?: string;
+        from?: string;
+        to?: string;
+        format: string;
+        locale: string;
+      }) => {
+        if (!(REPORT_DIMENSIONS as readonly string[]).includes(o.by))
+          throw new CliError(`--by must be one of ${REPORT_DIMENSIONS.join(', ')}`, 2);
+        if (!['csv', 'json', 'html'].includes(o.format)) throw new CliError('--format must be csv, json or html', 2);
+        const day = (s: string, flag: string) => {
+          try {
+            return parseIsoDate(s);
+          } catch {
+            throw new CliError(`${flag} must be a date YYYY-MM-DD, got "${s}"`, 2);
+          }
+        };
+        const from = o.from ? day(o.from, '--from') : undefined;
+        const to = o.to ? addDays(day(o.to, '--to'), 1) : undefined;
+        const url = databaseUrl();
+        const result = await withDb((db) =>
+          milestoneReport(db, dialectOf(url), {
+            by: o.by as ReportDimension,
+            ...(o.programme ? { programme: o.programme } : {}),
+            ...(o.network ? { atsCode: o.network } : {}),
+            ...(from ? { from: romeToEpochMs(from.year, from.month, from.day) } : {}),
+            ...(to ? { to: romeToEpochMs(to.year, to.month, to.day) } : {}),
+            asOf: Date.now(),
+          }),
+        );
+        process.stdout.write(renderMilestoneReport(result, o.format as ReportFormat, o.locale === 'en' ? 'en' : 'it'));
+      },
+    );
+  report
+    .command('timeline <enrollmentId>')
+    .description('every milestone of one enrollment, with who and when')
+    .action(async (enrollmentId: string) => {
+      const entries = await withDb((db) => enrollmentTimeline(db, enrollmentId));
+      if (entries.length === 0)
+        throw new CliError(`No milestones for enrollment ${enrollmentId}: check the id with \`conciliaflow list\``, 3);
+      if (json()) return void process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
+      for (const e of entries)
+        process.stdout.write(
+          `${formatRomeDateTime(Date.parse(e.occurredAt), 'it').padEnd(40)} ${e.type.padEnd(24)} ${(e.stepKey ?? '').padEnd(18)} ${e.actor}${e.onTime === false ? '  (in ritardo / late)' : ''}\n`,
+        );
     });
 
   const templates = program.command('templates').description('email templates (handlebars, Italian and English)');

@@ -1,0 +1,313 @@
+/**
+ * Milestone reports: SQL aggregations over the reporting projection (Enrollment, Milestone,
+ * Company), grouped by programme, ATS network, alliance, province or pathway kind, optionally
+ * restricted to a programme, a network and an enrollment period. Never a loop over workflows.
+ *
+ * Definitions (also in the README):
+ * - completion rate: completed enrollments / all enrollments of the group (withdrawn included);
+ * - days per step: calendar days from the step's start (enrollment, previous completion or
+ *   reopening) to its completion; median and 90th percentile by nearest rank;
+ * - at risk: active, and either the current step is past its due date or the programme's hard
+ *   end is at most 20 working days away.
+ */
+import { Prisma } from '../../generated/prisma/client';
+import { addWorkingDays, localDateOf, romeToEpochMs } from '../../domain/calendar';
+import { CATALOGUE } from '../../domain/catalogue';
+import { DomainError } from '../../domain/errors';
+import { PROGRAMMES } from '../../domain/programmes';
+import { programmeHardEnd } from '../../domain/schedule';
+import { ATS_NETWORKS, PROVINCES } from '../../domain/territory';
+import type { Db } from '../db';
+import type { Dialect } from '../db-url';
+
+export const REPORT_DIMENSIONS = ['network', 'province', 'kind', 'alliance', 'programme'] as const;
+export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
+
+/** Working days before a programme's hard end from which its open pathways count as at risk. */
+export const AT_RISK_WORKING_DAYS = 20;
+
+export interface MilestoneReportQuery {
+  by: ReportDimension;
+  programme?: string;
+  atsCode?: string;
+  /** Enrollments created in [from, to): epoch ms. */
+  from?: number;
+  to?: number;
+  /** The instant "now" of the report (overdue and at-risk are judged against it). */
+  asOf: number;
+}
+
+export interface MilestoneFigures {
+  enrollments: number;
+  active: number;
+  completed: number;
+  withdrawn: number;
+  expired: number;
+  stepsOnTime: number;
+  stepsLate: number;
+  /** completed / enrollments, 0..1 rounded to 3 decimals; null for an empty group. */
+  completionRate: number | null;
+  /** Calendar days per completed step, 1 decimal; null when no step was completed. */
+  medianDaysPerStep: number | null;
+  p90DaysPerStep: number | null;
+  atRisk: number;
+}
+
+export interface MilestoneReportRow extends MilestoneFigures {
+  key: string;
+  label: string;
+}
+
+export interface MilestoneReport {
+  by: ReportDimension;
+  filters: { programme?: string; atsCode?: string; from?: string; to?: string };
+  asOf: string;
+  rows: MilestoneReportRow[];
+  total: MilestoneFigures;
+}
+
+const GROUP_EXPR: Record<ReportDimension | 'all', string> = {
+  network: 'c."atsCode"',
+  province: 'c."province"',
+  kind: 'e."kind"',
+  alliance: `COALESCE(e."allianceCode", '-')`,
+  programme: 'e."programmeCode"',
+  all: `'*'`,
+};
+
+function daysBetween(dialect: Dialect, later: string, earlier: string): string {
+  return dialect === 'postgresql'
+    ? `(EXTRACT(EPOCH FROM (${later} - ${earlier})) / 86400.0)`
+    : `(julianday(${later}) - julianday(${earlier}))`;
+}
+
+/** `column < instant`, comparing instants whatever the storage (ISO text in SQLite). */
+function before(dialect: Dialect, column: string, at: Date): Prisma.Sql {
+  return dialect === 'postgresql'
+    ? Prisma.sql`${Prisma.raw(column)} < ${at}`
+    : Prisma.sql`julianday(${Prisma.raw(column)}) < julianday(${at.toISOString()})`;
+}
+
+function atOrAfter(dialect: Dialect, column: string, at: Date): Prisma.Sql {
+  return dialect === 'postgresql'
+    ? Prisma.sql`${Prisma.raw(column)} >= ${at}`
+    : Prisma.sql`julianday(${Prisma.raw(column)}) >= julianday(${at.toISOString()})`;
+}
+
+function filters(dialect: Dialect, q: MilestoneReportQuery): Prisma.Sql {
+  const parts: Prisma.Sql[] = [Prisma.sql`1 = 1`];
+  if (q.programme) parts.push(Prisma.sql`e."programmeCode" = ${q.programme}`);
+  if (q.atsCode) parts.push(Prisma.sql`c."atsCode" = ${q.atsCode}`);
+  if (q.from !== undefined) parts.push(atOrAfter(dialect, 'e."createdAt"', new Date(q.from)));
+  if (q.to !== undefined) parts.push(before(dialect, 'e."createdAt"', new Date(q.to)));
+  return Prisma.join(parts, ' AND ');
+}
+
+/** Programmes whose hard end is at most AT_RISK_WORKING_DAYS working days after `asOf` (or already past). */
+export function programmesNearEnd(asOf: number): string[] {
+  const horizon = addWorkingDays(localDateOf(asOf), AT_RISK_WORKING_DAYS);
+  const horizonEnd = romeToEpochMs(horizon.year, horizon.month, horizon.day, 23, 59);
+  return PROGRAMMES.filter((p) => programmeHardEnd(p.endsOn) <= horizonEnd).map((p) => p.code);
+}
+
+const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+const days = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
+
+async function figuresBy(
+  db: Db,
+  dialect: Dialect,
+  q: MilestoneReportQuery,
+  group: ReportDimension | 'all',
+): Promise<Map<string, MilestoneFigures>> {
+  const g = Prisma.raw(GROUP_EXPR[group]);
+  const where = filters(dialect, q);
+  const nearEnd = programmesNearEnd(q.asOf);
+  const nearEndSql =
+    nearEnd.length > 0 ? Prisma.sql`e."programmeCode" IN (${Prisma.join(nearEnd)})` : Prisma.sql`1 = 0`;
+  const overdue = before(dialect, 'e."currentDueAt"', new Date(q.asOf));
+
+  const statusRows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    SELECT ${g} AS grp,
+      COUNT(*) AS enrollments,
+      SUM(CASE WHEN e."status" = 'active' THEN 1 ELSE 0 END) AS active,
+      SUM(CASE WHEN e."status" = 'completed' THEN 1 ELSE 0 END) AS completed,
+      SUM(CASE WHEN e."status" = 'withdrawn' THEN 1 ELSE 0 END) AS withdrawn,
+      SUM(CASE WHEN e."status" = 'expired' THEN 1 ELSE 0 END) AS expired,
+      SUM(CASE WHEN e."status" = 'active' AND ((e."currentDueAt" IS NOT NULL AND ${overdue}) OR ${nearEndSql})
+          THEN 1 ELSE 0 END) AS "atRisk"
+    FROM "Enrollment" e JOIN "Company" c ON c."id" = e."companyId"
+    WHERE ${where}
+    GROUP BY ${g}`);
+
+  const stepRows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    SELECT ${g} AS grp,
+      SUM(CASE WHEN m."onTime" = true THEN 1 ELSE 0 END) AS "onTime",
+      SUM(CASE WHEN m."onTime" = false THEN 1 ELSE 0 END) AS late
+    FROM "Milestone" m
+      JOIN "Enrollment" e ON e."id" = m."enrollmentId"
+      JOIN "Company" c ON c."id" = e."companyId"
+    WHERE m."type" = 'step_completed' AND ${where}
+    GROUP BY ${g}`);
+
+  // A step lasts from the previous start-like event of its pathway (enrollment, completion of the
+  // step before, reopening) to its completion. Nearest-rank percentiles with window functions:
+  // rank ceil(n/2) for the median, ceil(9n/10) for p90, in integer arithmetic on both dialects.
+  const spanDays = Prisma.raw(daysBetween(dialect, 'ev."occurredAt"', 'ev.prev'));
+  const durationRows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    WITH ev AS (
+      SELECT m."enrollmentId", m."type", m."occurredAt",
+        LAG(m."occurredAt") OVER (PARTITION BY m."enrollmentId" ORDER BY m."seq") AS prev
+      FROM "Milestone" m
+      WHERE m."type" IN ('enrolled', 'step_completed', 'step_reopened')
+    ), d AS (
+      SELECT ${g} AS grp, ${spanDays} AS days
+      FROM ev JOIN "Enrollment" e ON e."id" = ev."enrollmentId" JOIN "Company" c ON c."id" = e."companyId"
+      WHERE ev."type" = 'step_completed' AND ev.prev IS NOT NULL AND ${where}
+    ), r AS (
+      SELECT grp, days,
+        ROW_NUMBER() OVER (PARTITION BY grp ORDER BY days) AS rn,
+        COUNT(*) OVER (PARTITION BY grp) AS cnt
+      FROM d
+    )
+    SELECT grp,
+      MAX(CASE WHEN rn = (cnt + 1) / 2 THEN days END) AS median,
+      MAX(CASE WHEN rn = (9 * cnt + 9) / 10 THEN days END) AS p90
+    FROM r GROUP BY grp`);
+
+  const out = new Map<string, MilestoneFigures>();
+  const get = (key: string): MilestoneFigures => {
+    let f = out.get(key);
+    if (!f) {
+      f = {
+        enrollments: 0,
+        active: 0,
+        completed: 0,
+        withdrawn: 0,
+        expired: 0,
+        stepsOnTime: 0,
+        stepsLate: 0,
+        completionRate: null,
+        medianDaysPerStep: null,
+        p90DaysPerStep: null,
+        atRisk: 0,
+      };
+      out.set(key, f);
+    }
+    return f;
+  };
+  for (const r of statusRows) {
+    const f = get(String(r.grp));
+    f.enrollments = n(r.enrollments);
+    f.active = n(r.active);
+    f.completed = n(r.completed);
+    f.withdrawn = n(r.withdrawn);
+    f.expired = n(r.expired);
+    f.atRisk = n(r.atRisk);
+    f.completionRate = f.enrollments === 0 ? null : Math.round((f.completed / f.enrollments) * 1000) / 1000;
+  }
+  for (const r of stepRows) {
+    const f = get(String(r.grp));
+    f.stepsOnTime = n(r.onTime);
+    f.stepsLate = n(r.late);
+  }
+  for (const r of durationRows) {
+    const f = get(String(r.grp));
+    f.medianDaysPerStep = days(r.median);
+    f.p90DaysPerStep = days(r.p90);
+  }
+  return out;
+}
+
+export function groupLabel(by: ReportDimension, key: string): string {
+  switch (by) {
+    case 'network':
+      return ATS_NETWORKS.find((a) => a.code === key)?.name ?? key;
+    case 'province':
+      return PROVINCES.find((p) => p.code === key)?.name ?? key;
+    case 'kind':
+      return CATALOGUE[key]?.name.it ?? key;
+    case 'programme':
+      return PROGRAMMES.find((p) => p.code === key)?.name ?? key;
+    case 'alliance':
+      if (key === '-') return 'Nessuna alleanza';
+      return PROGRAMMES.flatMap((p) => p.alliances).find((a) => a.code === key)?.name ?? key;
+  }
+}
+
+export function assertDimension(by: string): asserts by is ReportDimension {
+  if (!(REPORT_DIMENSIONS as readonly string[]).includes(by)) {
+    throw new DomainError(
+      'invalid_dimension',
+      {
+        it: `Raggruppamento "${by}" non valido: usare ${REPORT_DIMENSIONS.join(', ')}`,
+        en: `Invalid grouping "${by}": use ${REPORT_DIMENSIONS.join(', ')}`,
+      },
+      { by },
+    );
+  }
+}
+
+export async function milestoneReport(db: Db, dialect: Dialect, q: MilestoneReportQuery): Promise<MilestoneReport> {
+  assertDimension(q.by);
+  const [groups, totals] = await Promise.all([figuresBy(db, dialect, q, q.by), figuresBy(db, dialect, q, 'all')]);
+  const rows = [...groups.entries()]
+    .map(([key, f]) => ({ key, label: groupLabel(q.by, key), ...f }))
+    .sort((a, b) => a.label.localeCompare(b.label, 'it'));
+  const total = totals.get('*') ?? {
+    enrollments: 0,
+    active: 0,
+    completed: 0,
+    withdrawn: 0,
+    expired: 0,
+    stepsOnTime: 0,
+    stepsLate: 0,
+    completionRate: null,
+    medianDaysPerStep: null,
+    p90DaysPerStep: null,
+    atRisk: 0,
+  };
+  const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return {
+    by: q.by,
+    filters: {
+      ...(q.programme ? { programme: q.programme } : {}),
+      ...(q.atsCode ? { atsCode: q.atsCode } : {}),
+      ...(q.from !== undefined ? { from: iso(q.from) } : {}),
+      ...(q.to !== undefined ? { to: iso(q.to) } : {}),
+    },
+    asOf: new Date(q.asOf).toISOString(),
+    rows,
+    total,
+  };
+}
+
+export interface TimelineEntry {
+  seq: number;
+  type: string;
+  stepKey: string | null;
+  actor: string;
+  occurredAt: string;
+  dueAt: string | null;
+  onTime: boolean | null;
+  evidence: string | null;
+  note: string | null;
+}
+
+/** Every milestone of one enrollment, in the order the pathway lived them, with who and when. */
+export async function enrollmentTimeline(db: Db, enrollmentId: string): Promise<TimelineEntry[]> {
+  const rows = await db.milestone.findMany({
+    where: { enrollmentId },
+    orderBy: [{ seq: 'asc' }, { occurredAt: 'asc' }],
+  });
+  return rows.map((m) => ({
+    seq: m.seq,
+    type: m.type,
+    stepKey: m.stepKey,
+    actor: m.actor,
+    occurredAt: m.occurredAt.toISOString(),
+    dueAt: m.dueAt ? m.dueAt.toISOString() : null,
+    onTime: m.onTime,
+    evidence: m.evidence,
+    note: m.note,
+  }));
+}
