@@ -4,16 +4,18 @@
  * message the SMTP server already accepted and we recorded.
  */
 import crypto from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import { formatRomeDateTime } from '../domain/calendar';
+import { formatRomeDateTime, isWithinSendWindow, nextSendWindow } from '../domain/calendar';
 import type { Db } from './db';
 import { isUniqueViolation } from './db';
 import { buildDeadlineIcs, ICS_CONTENT_TYPE } from './mail/ics';
 import { renderMessage, TemplateError } from './mail/render';
 import { isEssential, signPreferenceToken } from './preferences';
 import type { Text } from '../domain/catalogue';
-import type { ContextValue, NotifyInput, NotifyResult } from './types';
+import type { ContextValue, MailAttachment, NotifyInput, NotifyResult } from './types';
 
 export interface MailDeps {
   db: Db;
@@ -23,6 +25,48 @@ export interface MailDeps {
   logger: Logger;
   /** Signs the opt-out links (at least 32 bytes). */
   preferencesSecret: string;
+  /**
+   * A consultant with at least this many overdue pathways gets escalations in the daily digest
+   * instead of one email each. Undefined: always send escalations alone.
+   */
+  digestThreshold?: number;
+  /** The clock; tests move it. */
+  now?: () => number;
+}
+
+/**
+ * Messages that wait for a send window (working day, office hours, Europe/Rome). They are planned
+ * inside one; the check at send time catches those delayed by an outage (worker or SMTP down).
+ */
+export const WINDOWED_TEMPLATES: ReadonlySet<string> = new Set([
+  'step-reminder',
+  'step-overdue',
+  'escalation-consultant',
+  'programme-end-warning',
+  'digest-consultant',
+  'digest-coordinator',
+  'report-delivery',
+]);
+
+/** How late a windowed message may run before the send window is checked again. */
+export const SEND_WINDOW_GRACE_MS = 15 * 60_000;
+
+/**
+ * When a windowed message runs late and outside office hours, the delay until the next window
+ * (the activity is retried then, through Temporal's nextRetryDelay); otherwise 0.
+ */
+export function sendWindowDelay(template: string, scheduledAt: number | undefined, now: number): number {
+  if (!WINDOWED_TEMPLATES.has(template) || scheduledAt === undefined) return 0;
+  if (now - scheduledAt <= SEND_WINDOW_GRACE_MS || isWithinSendWindow(now)) return 0;
+  return nextSendWindow(now) - now;
+}
+
+function scheduledTimestamp(): number | undefined {
+  try {
+    return Context.current().info.scheduledTimestampMs;
+  } catch {
+    return undefined; // Called outside an activity (tests, scripts): nothing was planned.
+  }
 }
 
 /** Messages about a date: they carry an .ics so the deadline lands in the recipient's calendar. */
@@ -81,15 +125,36 @@ function icsFor(input: NotifyInput, locale: 'it' | 'en', url: string, from: stri
 
 export function createMailActivities(deps: MailDeps) {
   const { db, transport, from, publicUrl, logger } = deps;
+  const consultantHasManyOverdue = async (email: string, now: number): Promise<boolean> => {
+    if (!email) return false;
+    const overdue = await db.enrollment.count({
+      where: { consultantEmail: email, status: 'active', currentDueAt: { lt: new Date(now) } },
+    });
+    return overdue >= (deps.digestThreshold ?? Infinity);
+  };
   const activities = {
     async notify(input: NotifyInput): Promise<NotifyResult> {
       const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [] };
+      const now = deps.now?.() ?? Date.now();
+      const wait = sendWindowDelay(input.template, scheduledTimestamp(), now);
+      if (wait > 0) {
+        logger.info({ key: input.key, template: input.template, waitMs: wait }, 'outside the send window: waiting');
+        throw ApplicationFailure.create({
+          type: 'OutsideSendWindow',
+          message: `${input.template} runs late outside office hours; it will go at the next send window, ${formatRomeDateTime(now + wait, 'en')}`,
+          nextRetryDelay: wait,
+        });
+      }
       const essential = isEssential(input.template);
+      const digested =
+        input.template === 'escalation-consultant' && deps.digestThreshold !== undefined
+          ? await consultantHasManyOverdue(String(input.context.consultantEmail ?? ''), now)
+          : false;
       for (const to of input.to) {
         const key = `${input.key}:${to.email.toLowerCase()}`;
         let row = await db.outboxMessage.findUnique({ where: { idempotencyKey: key } });
         if (!row) {
-          const enrollmentUrl = `${publicUrl}/enrollments/${input.enrollmentId}`;
+          const enrollmentUrl = input.enrollmentId ? `${publicUrl}/enrollments/${input.enrollmentId}` : publicUrl;
           const optedOut = await db.participant.findFirst({
             where: { email: to.email.toLowerCase(), optedOutAt: { not: null } },
           });
@@ -123,7 +188,7 @@ export function createMailActivities(deps: MailDeps) {
             row = await db.outboxMessage.create({
               data: {
                 idempotencyKey: key,
-                enrollmentId: input.enrollmentId,
+                enrollmentId: input.enrollmentId ?? null,
                 template: input.template,
                 locale: to.locale,
                 toAddress: to.email,
@@ -133,7 +198,9 @@ export function createMailActivities(deps: MailDeps) {
                 messageId: stableMessageId(key, from),
                 ics: renderError ? null : icsFor(input, to.locale, enrollmentUrl, from),
                 ...(renderError ? { status: 'failed', lastError: renderError } : {}),
+                ...(input.attachments?.length ? { attachments: JSON.stringify(input.attachments) } : {}),
                 ...(!renderError && optedOut && !essential ? { status: 'suppressed' } : {}),
+                ...(!renderError && digested ? { status: 'digested' } : {}),
               },
             });
           } catch (err) {
@@ -146,6 +213,10 @@ export function createMailActivities(deps: MailDeps) {
           continue;
         }
         if (row.status === 'suppressed') continue;
+        if (row.status === 'digested') {
+          result.digested = (result.digested ?? 0) + 1;
+          continue;
+        }
         if (row.status === 'failed') {
           result.failed.push({ email: to.email, reason: row.lastError ?? 'failed' });
           continue;
@@ -159,15 +230,18 @@ export function createMailActivities(deps: MailDeps) {
             text: row.text,
             messageId: row.messageId,
             headers: { 'X-Conciliaflow-Key': key },
-            attachments: row.ics
-              ? [
-                  {
-                    filename: row.locale === 'it' ? 'scadenza.ics' : 'deadline.ics',
-                    content: row.ics,
-                    contentType: ICS_CONTENT_TYPE,
-                  },
-                ]
-              : [],
+            attachments: [
+              ...(row.ics
+                ? [
+                    {
+                      filename: row.locale === 'it' ? 'scadenza.ics' : 'deadline.ics',
+                      content: row.ics,
+                      contentType: ICS_CONTENT_TYPE,
+                    },
+                  ]
+                : []),
+              ...(row.attachments ? (JSON.parse(row.attachments) as MailAttachment[]) : []),
+            ],
           });
           await db.outboxMessage.update({
             where: { id: row.id },

@@ -26,17 +26,27 @@ export type TemplateName =
 /** Context values: strings as they are, `{it, en}` picked by the recipient's locale, numbers under keys ending in "At" formatted as Rome date-times. */
 export type ContextValue = string | number | boolean | Text | null | readonly unknown[];
 
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
 export interface NotifyInput {
   /** Derived from what caused the message; one outbox row per (key, recipient). */
   key: string;
-  enrollmentId: string;
+  /** Absent for messages about no single enrollment (digests, reports). */
+  enrollmentId?: string;
   template: TemplateName;
   to: Recipient[];
   context: Record<string, ContextValue>;
+  attachments?: MailAttachment[];
 }
 
 export interface NotifyResult {
   sent: number;
+  /** Folded into the recipient's daily digest instead of being sent alone. */
+  digested?: number;
   alreadySent: number;
   failed: { email: string; reason: string }[];
 }
@@ -77,4 +87,13 @@ export interface MilestoneInput {
 export interface PathwayActivities {
   recordMilestone(input: MilestoneInput): Promise<void>;
   notify(input: NotifyInput): Promise<NotifyResult>;
+}
+
+/** Activities run by the scheduled workflows (digests and reports). */
+export interface ScheduledActivities {
+  sendConsultantDigests(run: import('./digests').DigestRun): Promise<import('./digests').DigestResult>;
+  sendCoordinatorDigests(run: import('./digests').DigestRun): Promise<import('./digests').DigestResult>;
+  sendMilestoneReport(
+    run: import('./reports/deliver').ReportRun,
+  ): Promise<import('./reports/deliver').ReportDeliveryResult>;
 }

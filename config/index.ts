@@ -34,6 +34,8 @@ const schema = z.object({
   SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(5),
   SMTP_RATE_PER_SECOND: z.coerce.number().int().min(1).default(50),
   PREFERENCES_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CONSULTANT_DIGEST_THRESHOLD: z.coerce.number().int().min(1).default(3),
+  SCHEDULES: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -55,6 +57,10 @@ export interface Config {
   smtpMaxConnections: number;
   smtpRatePerSecond: number;
   logLevel: string;
+  /** Overdue pathways from which a consultant's escalations wait for the daily digest. */
+  consultantDigestThreshold: number;
+  /** Create the digest and report schedules at start-up. */
+  schedules: boolean;
   /** Signs opt-out links; the embedded stack generates one and keeps it in var/. */
   preferencesSecret: string;
 }
@@ -86,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpMaxConnections: e.SMTP_MAX_CONNECTIONS,
     smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,
     logLevel: e.LOG_LEVEL,
+    consultantDigestThreshold: e.CONSULTANT_DIGEST_THRESHOLD,
+    schedules: e.SCHEDULES === 'on',
     preferencesSecret: e.PREFERENCES_SECRET ?? localSecret(),
   };
 }

@@ -12,6 +12,7 @@ import { createDb, tuneSqlite } from '../activities/db';
 import { MailCatcher } from '../activities/mail/mail-catcher';
 import { buildApi } from '../client/api/server';
 import { createService } from '../client/service';
+import { ensureSchedules } from '../client/schedules';
 import { ConfigError, loadConfig } from '../config';
 import { createConfiguredWorker } from '../worker/create-worker';
 import { pinoTemporalLogger } from '../worker/temporal-logger';
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const service = createService({ db, temporal, taskQueue: config.taskQueue });
+  if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
   const links: Record<string, string> = { api: config.publicUrl, health: `${config.publicUrl}/health` };
   if (devServer?.uiUrl) links.temporalUi = devServer.uiUrl;
   if (catcher) links.mail = `${config.publicUrl}/mail`;

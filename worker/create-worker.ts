@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps, type Db } from '../activities';
 import { createTransport } from '../activities/transport';
 import type { Config } from '../config';
+import { dialectOf } from '../activities/db-url';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -48,6 +49,8 @@ export async function createConfiguredWorker(
       publicUrl: config.publicUrl,
       preferencesSecret: config.preferencesSecret,
       logger: opts.logger,
+      digestThreshold: config.consultantDigestThreshold,
+      dialect: dialectOf(config.databaseUrl),
     },
   });
   return { worker, transport };
