@@ -7,6 +7,7 @@ import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { tuneSqlite } from '../activities/db';
 import { buildApi } from '../client/api/server';
+import { createApiToken, createUser } from '../client/auth/users';
 import { createService } from '../client/service';
 import { freePort, startDevServer } from '../scripts/dev-server';
 import { ensureTemporalCli } from '../scripts/provision';
@@ -46,6 +47,13 @@ async function main(): Promise<void> {
     preferencesSecret: PREFERENCES_SECRET,
   });
   const base = await api.listen({ port: 0, host: '127.0.0.1' });
+  // Requests are signed like a script's: an admin's API token (its lookup is part of the measured path).
+  const admin = await createUser(
+    db,
+    { role: 'admin', email: 'bench@bench.test', name: 'Bench' },
+    { id: 'bench', role: 'system' },
+  );
+  const { token } = await createApiToken(db, admin.id, 'bench', { id: 'bench', role: 'system' });
   const requests = Array.from({ length: N }, () => enrollRequest());
   process.stderr.write(`warming up...\n`);
   await pool(20, 4, (i) =>
@@ -60,7 +68,11 @@ async function main(): Promise<void> {
   const apiMs = await pool(N, CONCURRENCY, async (i) => {
     const res = await fetch(`${base}/enrollments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${i}-${Date.now()}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        'idempotency-key': `bench-${i}-${Date.now()}`,
+      },
       body: JSON.stringify(requests[i]),
     });
     if (res.status !== 201) throw new Error(`enrollment ${i}: HTTP ${res.status} ${await res.text()}`);

@@ -12,6 +12,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../activities/db';
+import type { Prisma } from '../generated/prisma/client';
 import { isUniqueViolation } from '../activities/db';
 import { findPathway } from '../domain/catalogue';
 import { findPathwayVersion } from '../domain/catalogue-history';
@@ -42,7 +43,10 @@ import {
   withdrawRequestSchema,
   type EnrollRequest,
 } from './schemas';
-import type { ZodError, ZodType } from 'zod';
+import type { ZodType } from 'zod';
+import { validationError } from './validation';
+
+export { validationError };
 
 const QUERY_DEADLINE_MS = 3000;
 
@@ -54,16 +58,6 @@ export interface ServiceDeps {
   now?: () => Date;
   /** Passed to new pathways; tests lower it to exercise continue-as-new. */
   continueAsNewAfterEvents?: number;
-}
-
-export function validationError(err: ZodError): DomainError {
-  const details = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  const list = details.map((d) => `${d.path || '(body)'}: ${d.message}`).join('; ');
-  return new DomainError(
-    'invalid_request',
-    { it: `Richiesta non valida: ${list}`, en: `Invalid request: ${list}` },
-    details,
-  );
 }
 
 function notFound(id: string): DomainError {
@@ -367,10 +361,13 @@ export function createService(deps: ServiceDeps) {
 
     getEnrollment,
 
-    async listEnrollments(opts: { limit?: number; cursor?: string; status?: string } = {}) {
+    /** A page of enrollments; `scope` restricts them to what the caller may see. */
+    async listEnrollments(
+      opts: { limit?: number; cursor?: string; status?: string; scope?: Prisma.EnrollmentWhereInput } = {},
+    ) {
       const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
       const rows = await db.enrollment.findMany({
-        where: opts.status ? { status: opts.status } : undefined,
+        where: { ...(opts.scope ?? {}), ...(opts.status ? { status: opts.status } : {}) },
         include: { company: true },
         orderBy: { id: 'asc' },
         take: limit + 1,
@@ -386,6 +383,7 @@ export function createService(deps: ServiceDeps) {
           alliance: e.allianceCode,
           company: e.company.name,
           currentStep: e.currentStep,
+          currentDueAt: e.currentDueAt?.toISOString() ?? null,
           createdAt: e.createdAt.toISOString(),
         })),
         nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,

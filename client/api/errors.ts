@@ -17,6 +17,15 @@ const STATUS: Record<string, number> = {
   already_confirmed: 409,
   consultant_unchanged: 409,
   not_supported_for_this_run: 409,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  user_exists: 409,
+  company_not_found: 404,
+  schedule_not_found: 404,
+  invalid_dimension: 400,
+  unsupported_format: 400,
 };
 
 export function pickLocale(acceptLanguage: string | undefined): 'it' | 'en' {

@@ -1,18 +1,29 @@
 /**
- * The HTTP API. Every route delegates to the service; refusals come back in one shape
- * `{ error: { code, message, details } }` in the caller's language (Accept-Language it/en).
+ * The HTTP API. Every route is declared once in the registry (access, schemas, OpenAPI); refusals
+ * come back in one shape `{ error: { code, message, details } }` in the caller's language
+ * (Accept-Language it/en). Credentials: an API token (Authorization: Bearer) or the dashboard's
+ * session cookie.
  */
-import Fastify from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { Client } from '@temporalio/client';
 import type { Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { renderInbox, renderMessagePage } from '../../activities/mail/mail-catcher';
-import { CATALOGUE } from '../../domain/catalogue';
-import type { Client } from '@temporalio/client';
+import { verifyPreferenceToken } from '../../activities/preferences';
+import type { Dialect } from '../../activities/db-url';
+import { principalFromSession, principalFromToken } from '../auth/users';
+import type { Principal } from '../auth/principal';
 import type { Service } from '../service';
 import { pickLocale, toErrorResponse } from './errors';
-import { renderEnrollmentPage, renderOptOutPage } from './pages';
-import { verifyPreferenceToken } from '../../activities/preferences';
+import { renderOptOutPage } from './pages';
+import { renderApiReference } from './docs-page';
+import { ApiRegistry } from './registry';
+import { registerPublicRoutes } from './routes-public';
+import { registerEnrollmentRoutes } from './routes-enrollments';
+import { registerAdminRoutes } from './routes-admin';
+import { registerDashboard } from './dashboard';
+import { parseCookies, SESSION_COOKIE } from './cookies';
 
 export interface ApiDeps {
   service: Service;
@@ -24,11 +35,16 @@ export interface ApiDeps {
   links?: Record<string, string>;
   /** Verifies the signed opt-out links carried by every email. */
   preferencesSecret: string;
+  /** SQL dialect of the database (report queries); SQLite when absent. */
+  dialect?: Dialect;
+  /** Base URL printed in the OpenAPI document; the request's host when absent. */
+  publicUrl?: string;
 }
 
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
 export async function buildApi(deps: ApiDeps) {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: 256 * 1024 });
-  const { service } = deps;
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: BODY_LIMIT_BYTES });
 
   app.setErrorHandler((err, req, reply) => {
     const locale = pickLocale(req.headers['accept-language']);
@@ -56,78 +72,46 @@ export async function buildApi(deps: ApiDeps) {
       },
     });
   });
-
-  app.get('/health', async (_req, reply) => {
-    const check = async (fn: () => Promise<unknown>) => {
-      try {
-        await fn();
-        return { ok: true as const };
-      } catch (err) {
-        return { ok: false as const, error: err instanceof Error ? err.message : String(err) };
-      }
-    };
-    const [temporal, database] = await Promise.all([
-      check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
-      check(() => deps.db.$queryRawUnsafe('SELECT 1')),
-    ]);
-    const ok = temporal.ok && database.ok;
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', temporal, database, links: deps.links });
-  });
-
-  app.get('/catalogue', async () => ({
-    kinds: Object.values(CATALOGUE).map((d) => ({
-      kind: d.kind,
-      version: d.version,
-      name: d.name,
-      steps: d.steps.map((s) => ({
-        key: s.key,
-        name: s.name,
-        completedBy: s.completedBy,
-        durationWorkingDays: s.durationWorkingDays,
-        evidence: s.evidence ?? null,
-      })),
-    })),
-  }));
-
-  app.post('/enrollments', async (req, reply) => {
-    const header = req.headers['idempotency-key'];
-    const key = typeof header === 'string' && header.trim() ? header.trim().slice(0, 200) : undefined;
-    const { created, enrollment } = await service.enroll(req.body, key);
-    return reply
-      .status(created ? 201 : 200)
-      .header('location', `/enrollments/${enrollment.id}`)
-      .send(enrollment);
-  });
-
-  app.get<{ Querystring: { limit?: string; cursor?: string; status?: string } }>('/enrollments', async (req) => {
-    const limit = req.query.limit ? Number.parseInt(req.query.limit, 10) : undefined;
-    return service.listEnrollments({
-      limit: Number.isFinite(limit) ? limit : undefined,
-      cursor: req.query.cursor,
-      status: req.query.status,
+  app.setNotFoundHandler((req, reply) => {
+    const locale = pickLocale(req.headers['accept-language']);
+    return reply.status(404).send({
+      error: {
+        code: 'not_found',
+        message:
+          locale === 'it'
+            ? `Percorso ${req.method} ${req.url.split('?')[0]} inesistente: vedere /docs.`
+            : `No route ${req.method} ${req.url.split('?')[0]}: see /docs.`,
+      },
     });
   });
 
-  app.get<{ Params: { id: string } }>('/enrollments/:id', async (req, reply) => {
-    const enrollment = await service.getEnrollment(req.params.id);
-    if ((req.headers.accept ?? '').includes('text/html')) {
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(renderEnrollmentPage(enrollment, pickLocale(req.headers['accept-language'])));
-    }
-    return enrollment;
-  });
-
-  app.post<{ Params: { id: string; stepKey: string } }>('/enrollments/:id/steps/:stepKey/complete', async (req) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    return service.completeStep(req.params.id, { ...body, stepKey: req.params.stepKey });
-  });
-
-  // The link in an email opens a page; only the button (a POST) changes anything, so a mail
-  // scanner that follows links never opts anyone out.
+  // Forms of the dashboard and the opt-out page.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(String(body)))),
   );
+
+  const authenticate = async (req: FastifyRequest): Promise<Principal | null> => {
+    const cached = (req as { principal?: Principal | null }).principal;
+    if (cached !== undefined) return cached;
+    let principal: Principal | null = null;
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) principal = await principalFromToken(deps.db, auth.slice(7).trim());
+    else {
+      const session = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+      if (session) principal = await principalFromSession(deps.db, session);
+    }
+    (req as { principal?: Principal | null }).principal = principal;
+    return principal;
+  };
+
+  const api = new ApiRegistry(app, authenticate);
+  registerPublicRoutes(api, deps);
+  registerEnrollmentRoutes(api, deps);
+  registerAdminRoutes(api, deps);
+  registerDashboard(app, deps, authenticate);
+
+  // The link in an email opens a page; only the button (a POST) changes anything, so a mail
+  // scanner that follows links never opts anyone out.
   app.get<{ Querystring: { token?: string } }>('/preferences/opt-out', async (req, reply) => {
     const locale = pickLocale(req.headers['accept-language']);
     const pref = verifyPreferenceToken(req.query.token ?? '', deps.preferencesSecret, Date.now());
@@ -141,23 +125,21 @@ export async function buildApi(deps: ApiDeps) {
       where: { email: pref.email, optedOutAt: null },
       data: { optedOutAt: new Date() },
     });
+    if (count > 0)
+      await deps.db.auditLog.create({
+        data: {
+          actorId: `recipient:${pref.email}`,
+          actorRole: 'recipient',
+          action: 'preferences.opt-out',
+          entity: 'participant',
+          entityId: pref.email,
+          after: JSON.stringify({ optedOut: true, rows: count }),
+        },
+      });
     req.log.info({ email: pref.email, rows: count }, 'participant opted out of non-essential email');
     if ((req.headers.accept ?? '').includes('application/json')) return { email: pref.email, optedOut: true };
     return reply.type('text/html; charset=utf-8').send(renderOptOutPage(pref.email, token, locale, true));
   });
-
-  type StepRoute = { Params: { id: string; stepKey: string } };
-  type IdRoute = { Params: { id: string } };
-  const body = (b: unknown) => (b ?? {}) as Record<string, unknown>;
-  app.post<StepRoute>('/enrollments/:id/steps/:stepKey/reopen', async (req) =>
-    service.reopenStep(req.params.id, { ...body(req.body), stepKey: req.params.stepKey }),
-  );
-  app.post<StepRoute>('/enrollments/:id/steps/:stepKey/extend', async (req) =>
-    service.extendDueDate(req.params.id, { ...body(req.body), stepKey: req.params.stepKey }),
-  );
-  app.post<IdRoute>('/enrollments/:id/consultant', async (req) => service.assignConsultant(req.params.id, req.body));
-  app.post<IdRoute>('/enrollments/:id/withdraw', async (req) => service.withdraw(req.params.id, req.body));
-  app.post<IdRoute>('/enrollments/:id/confirm', async (req) => service.confirmParticipation(req.params.id, req.body));
 
   if (deps.mailCatcher) {
     const catcher = deps.mailCatcher;
@@ -175,5 +157,16 @@ export async function buildApi(deps: ApiDeps) {
     });
   }
 
+  // Served last so that they list every route registered above.
+  const document = (req: FastifyRequest) =>
+    api.openApi({
+      title: 'conciliaflow API',
+      version: '1',
+      serverUrl: deps.publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`,
+    });
+  app.get('/openapi.json', async (req) => document(req));
+  app.get('/docs', async (req, reply) =>
+    reply.type('text/html; charset=utf-8').send(renderApiReference(document(req))),
+  );
   return app;
 }

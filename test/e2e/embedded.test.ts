@@ -15,6 +15,7 @@ import { congedoFlessibilita } from '../../domain/catalogue';
 import { isDomainError } from '../../domain/errors';
 import { getStateQuery } from '../../workflows/messages';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import { createApiToken, createUser } from '../../client/auth/users';
 import { createTestDb, enrollRequest, logger, PREFERENCES_SECRET, startSmtp, testWorker } from '../support/fixtures';
 
 const run = promisify(execFile);
@@ -39,7 +40,21 @@ beforeAll(async () => {
   service = createService({ db, temporal, taskQueue });
   api = await buildApi({ service, db, temporal, logger, preferencesSecret: PREFERENCES_SECRET });
   base = await api.listen({ port: 0, host: '127.0.0.1' });
+  const system = { id: 'test', role: 'system' };
+  const giulia = await createUser(
+    db,
+    { role: 'consultant', email: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' },
+    system,
+  );
+  giuliaToken = (await createApiToken(db, giulia.id, 'tests', system)).token;
 });
+
+/** A token of an sme user of the company with this VAT number. */
+async function smeToken(vatNumber: string, email: string): Promise<string> {
+  const system = { id: 'test', role: 'system' };
+  const user = await createUser(db, { role: 'sme', email, name: 'Titolare', companyVatNumber: vatNumber }, system);
+  return (await createApiToken(db, user.id, 'tests', system)).token;
+}
 
 afterAll(async () => {
   await api?.close();
@@ -50,10 +65,23 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
+/** Giulia, the consultant of every test enrollment, signs the requests unless another token is given. */
+let giuliaToken: string;
+
+async function http(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  token: string | null = giuliaToken,
+) {
   const res = await fetch(`${base}${url}`, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are asserted field by field
@@ -141,7 +169,7 @@ test('enroll over HTTP, idempotently; welcome email over SMTP; steps to completi
       process.execPath,
       [path.resolve(__dirname, '../../bin/conciliaflow.js'), '--json', 'show', id],
       {
-        env: { ...process.env, CONCILIAFLOW_URL: base },
+        env: { ...process.env, CONCILIAFLOW_URL: base, CONCILIAFLOW_TOKEN: giuliaToken },
       },
     );
     expect(JSON.parse(cli.stdout)).toMatchObject({ id, status: 'completed' });
@@ -255,7 +283,7 @@ test('reopen, extension, confirmation and withdrawal refusals are clear and chan
     const req = enrollRequest();
     const created = await http('POST', '/enrollments', req);
     const id: string = created.body.id;
-    const sme = { role: 'sme', id: req.participants[0]!.email };
+    const sme = await smeToken(req.company.vatNumber!, req.participants[0]!.email);
     const before = await http('GET', `/enrollments/${id}`);
 
     const reopenNothing = await http('POST', `/enrollments/${id}/steps/intake/reopen`, {
@@ -271,18 +299,18 @@ test('reopen, extension, confirmation and withdrawal refusals are clear and chan
     );
     expect([pastEnd.status, pastEnd.body.error.code]).toEqual([422, 'past_programme_end']);
     expect(pastEnd.body.error.message).toContain('programme end');
-    const noReason = await http('POST', `/enrollments/${id}/withdraw`, { reason: 'no', actor: sme });
+    const noReason = await http('POST', `/enrollments/${id}/withdraw`, { reason: 'no' }, {}, sme);
     expect(noReason.status).toBe(400);
     const wrongRole = await http('POST', `/enrollments/${id}/confirm`, { actor: consultant });
     expect([wrongRole.status, wrongRole.body.error.code]).toEqual([403, 'role_not_allowed']);
-    expect((await http('POST', `/enrollments/${id}/confirm`, { actor: sme })).status).toBe(200);
-    const twice = await http('POST', `/enrollments/${id}/confirm`, { actor: sme });
+    expect((await http('POST', `/enrollments/${id}/confirm`, {}, {}, sme)).status).toBe(200);
+    const twice = await http('POST', `/enrollments/${id}/confirm`, {}, {}, sme);
     expect([twice.status, twice.body.error.code]).toEqual([409, 'already_confirmed']);
 
     const after = await http('GET', `/enrollments/${id}`);
     expect(after.body.pathway.steps).toEqual(before.body.pathway.steps);
     expect(after.body.milestones.map((m: { type: string }) => m.type)).toEqual(['enrolled', 'participation_confirmed']);
-    const withdrawn = await http('POST', `/enrollments/${id}/withdraw`, { reason: 'Cessata attività', actor: sme });
+    const withdrawn = await http('POST', `/enrollments/${id}/withdraw`, { reason: 'Cessata attività' }, {}, sme);
     expect(withdrawn.status).toBe(200);
     await temporal.workflow.getHandle(`pathway-${id}`).result();
     const late = await http('POST', `/enrollments/${id}/steps/intake/complete`, { actor: consultant });

@@ -1,0 +1,331 @@
+/**
+ * Enrollments and their pathway actions. Each route checks that the caller may see the
+ * enrollment (404 otherwise, so existence does not leak), takes the actor from the credentials,
+ * and writes the change to the audit log with the state before and after.
+ */
+import { z } from 'zod';
+import type { Db } from '../../activities/db';
+import { enrollmentTimeline } from '../../activities/reports/milestones';
+import { DomainError } from '../../domain/errors';
+import { atsForProvince, findProvince } from '../../domain/territory';
+import { audit, auditActor } from '../audit';
+import { actorOf, canSeeEnrollment, enrollmentScope, type Principal } from '../auth/principal';
+import {
+  assignConsultantRequestSchema,
+  completeStepRequestSchema,
+  confirmParticipationRequestSchema,
+  enrollRequestSchema,
+  extendDueDateRequestSchema,
+  reopenStepRequestSchema,
+  withdrawRequestSchema,
+} from '../schemas';
+import type { EnrollmentView } from '../service';
+import { forbidden, pageQuery, paged, unauthenticated, type ApiRegistry } from './registry';
+import type { ApiDeps } from './server';
+
+const ALL = ['admin', 'coordinator', 'consultant', 'sme'] as const;
+const text = z.object({ it: z.string(), en: z.string() });
+
+export const enrollmentSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['active', 'completed', 'withdrawn', 'expired']),
+    programme: z.string(),
+    alliance: z.string().nullable(),
+    kind: z.string(),
+    catalogueVersion: z.number(),
+    workflowId: z.string(),
+    currentStep: z.string().nullable(),
+    createdAt: z.string(),
+    completedAt: z.string().nullable(),
+    consultant: z.object({ name: z.string(), email: z.string() }),
+    company: z.object({
+      id: z.string(),
+      name: z.string(),
+      vatNumber: z.string(),
+      province: z.string(),
+      atsCode: z.string(),
+      size: z.string(),
+    }),
+    participants: z.array(z.object({ name: z.string(), email: z.string(), role: z.string(), locale: z.string() })),
+    milestones: z.array(z.record(z.string(), z.unknown())),
+    pathway: z
+      .object({
+        status: z.string(),
+        currentStep: z.string().nullable(),
+        steps: z.array(
+          z.object({
+            key: z.string(),
+            name: text,
+            status: z.enum(['pending', 'active', 'done']),
+            dueAt: z.string().nullable(),
+            completedAt: z.string().nullable(),
+            completedBy: z.string().nullable(),
+            onTime: z.boolean().nullable(),
+          }),
+        ),
+        history: z.array(z.record(z.string(), z.unknown())),
+      })
+      .nullable()
+      .describe('Live state from the workflow; null when the worker does not answer within 3 s'),
+  })
+  .describe('Enrollment');
+
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const stepParams = z.object({ id: z.string().min(1).max(64), stepKey: z.string().min(1).max(60) });
+
+/** The slice of an enrollment the audit log keeps before and after a change. */
+function snapshot(e: EnrollmentView) {
+  return {
+    status: e.status,
+    currentStep: e.currentStep,
+    consultant: e.consultant.email,
+    steps: e.pathway?.steps.map((s) => ({ key: s.key, status: s.status, dueAt: s.dueAt })) ?? null,
+  };
+}
+
+/** The enrollment if the caller may see it; not_found otherwise, whether it exists or not. */
+export async function visibleEnrollment(db: Db, p: Principal, id: string) {
+  const e = await db.enrollment.findUnique({ where: { id }, include: { company: true } });
+  if (!e || !canSeeEnrollment(p, e))
+    throw new DomainError('not_found', {
+      it: `Iscrizione "${id}" non trovata.`,
+      en: `Enrollment "${id}" not found.`,
+    });
+  return e;
+}
+
+/** Who may enroll what: a coordinator in their network, a consultant as the consultant, an SME for itself. */
+async function checkMayEnroll(db: Db, p: Principal, body: unknown): Promise<void> {
+  if (p.role === 'admin') return;
+  const parsed = enrollRequestSchema.safeParse(body);
+  if (!parsed.success) return; // the service reports the invalid fields
+  const req = parsed.data;
+  if (p.role === 'coordinator') {
+    const province = findProvince(req.company.province);
+    if (province && atsForProvince(province.code).code !== p.atsCode) throw forbidden();
+  } else if (p.role === 'consultant') {
+    if (req.consultant.email !== p.email.toLowerCase()) throw forbidden();
+  } else if (p.role === 'sme') {
+    const own = p.companyId ? await db.company.findUnique({ where: { id: p.companyId } }) : null;
+    if (!own || own.vatNumber !== (req.company.vatNumber ?? req.company.taxCode)) throw forbidden();
+  }
+}
+
+export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void {
+  const { service, db } = deps;
+
+  api.add(
+    {
+      method: 'POST',
+      url: '/enrollments',
+      operationId: 'enroll',
+      summary: 'Enroll a company (or a business network) in a pathway',
+      description:
+        'Idempotent: the Idempotency-Key header (or idempotencyKey in the body) makes a repeated request return ' +
+        'the same enrollment with 200 instead of 201. Eligibility is checked before anything is written.',
+      tag: 'enrollments',
+      access: ALL,
+      body: enrollRequestSchema as z.ZodType<unknown>,
+      response: enrollmentSchema,
+      status: 201,
+    },
+    async (ctx, req, reply) => {
+      await checkMayEnroll(db, ctx.principal!, req.body);
+      const header = req.headers['idempotency-key'];
+      const key = typeof header === 'string' && header.trim() ? header.trim().slice(0, 200) : undefined;
+      const { created, enrollment } = await service.enroll(req.body, key);
+      if (created)
+        await audit(db, {
+          actor: auditActor(ctx.principal!),
+          action: 'enrollment.create',
+          entity: 'enrollment',
+          entityId: enrollment.id,
+          after: { company: enrollment.company.vatNumber, kind: enrollment.kind, programme: enrollment.programme },
+        });
+      return reply
+        .status(created ? 201 : 200)
+        .header('location', `/enrollments/${enrollment.id}`)
+        .send(enrollment);
+    },
+  );
+
+  api.add(
+    {
+      method: 'GET',
+      url: '/enrollments',
+      operationId: 'listEnrollments',
+      summary: 'The enrollments the caller may see, newest id last, paginated',
+      tag: 'enrollments',
+      access: ALL,
+      query: pageQuery.extend({ status: z.enum(['active', 'completed', 'withdrawn', 'expired']).optional() }),
+      response: paged(
+        z.object({
+          id: z.string(),
+          status: z.string(),
+          kind: z.string(),
+          programme: z.string(),
+          alliance: z.string().nullable(),
+          company: z.string(),
+          currentStep: z.string().nullable(),
+          currentDueAt: z.string().nullable(),
+          createdAt: z.string(),
+        }),
+      ),
+    },
+    async (ctx) => service.listEnrollments({ ...ctx.query, scope: enrollmentScope(ctx.principal!) }),
+  );
+
+  api.add(
+    {
+      method: 'GET',
+      url: '/enrollments/:id',
+      operationId: 'getEnrollment',
+      summary: 'One enrollment with its live pathway state',
+      description: 'A browser (Accept: text/html) is sent to the dashboard page of the enrollment.',
+      tag: 'enrollments',
+      access: 'public',
+      params: idParams,
+      response: enrollmentSchema,
+      produces: ['text/html'],
+    },
+    async (ctx, req, reply) => {
+      // Email links point here: a browser goes to the dashboard, which asks to sign in if needed.
+      if ((req.headers.accept ?? '').includes('text/html'))
+        return reply.redirect(`/app/enrollments/${encodeURIComponent(ctx.params.id)}`);
+      if (!ctx.principal) throw unauthenticated();
+      await visibleEnrollment(db, ctx.principal, ctx.params.id);
+      return service.getEnrollment(ctx.params.id);
+    },
+  );
+
+  api.add(
+    {
+      method: 'GET',
+      url: '/enrollments/:id/timeline',
+      operationId: 'enrollmentTimeline',
+      summary: 'Every milestone of the enrollment, in order, with who and when',
+      tag: 'enrollments',
+      access: ALL,
+      params: idParams,
+      response: z.object({
+        items: z.array(
+          z.object({
+            seq: z.number(),
+            type: z.string(),
+            stepKey: z.string().nullable(),
+            actor: z.string(),
+            occurredAt: z.string(),
+            dueAt: z.string().nullable(),
+            onTime: z.boolean().nullable(),
+            evidence: z.string().nullable(),
+            note: z.string().nullable(),
+          }),
+        ),
+      }),
+    },
+    async (ctx) => {
+      await visibleEnrollment(db, ctx.principal!, ctx.params.id);
+      return { items: await enrollmentTimeline(db, ctx.params.id) };
+    },
+  );
+
+  // Pathway actions: the body without the actor (it comes from the credentials) or the step key (in the path).
+  const action = <B extends z.ZodObject>(spec: {
+    url: string;
+    operationId: string;
+    summary: string;
+    body: B;
+    auditAction: string;
+    run: (id: string, body: Record<string, unknown>) => Promise<EnrollmentView>;
+    params: typeof idParams | typeof stepParams;
+  }) =>
+    api.add(
+      {
+        method: 'POST',
+        url: spec.url,
+        operationId: spec.operationId,
+        summary: spec.summary,
+        tag: 'pathway actions',
+        access: ALL,
+        params: spec.params as z.ZodType<{ id: string; stepKey?: string }>,
+        body: spec.body as unknown as z.ZodType<Record<string, unknown>>,
+        response: enrollmentSchema,
+      },
+      async (ctx) => {
+        const p = ctx.principal!;
+        await visibleEnrollment(db, p, ctx.params.id);
+        const before = await service.getEnrollment(ctx.params.id);
+        const body = {
+          ...ctx.body,
+          ...(ctx.params.stepKey ? { stepKey: ctx.params.stepKey } : {}),
+          actor: actorOf(p),
+        };
+        const after = await spec.run(ctx.params.id, body);
+        await audit(db, {
+          actor: auditActor(p),
+          action: spec.auditAction,
+          entity: 'enrollment',
+          entityId: ctx.params.id,
+          before: { ...snapshot(before), ...(ctx.params.stepKey ? { stepKey: ctx.params.stepKey } : {}) },
+          after: { ...snapshot(after), request: ctx.body },
+        });
+        return after;
+      },
+    );
+
+  action({
+    url: '/enrollments/:id/steps/:stepKey/complete',
+    operationId: 'completeStep',
+    summary: 'Complete the active step, with evidence when the step requires it',
+    params: stepParams,
+    body: completeStepRequestSchema.omit({ actor: true, stepKey: true }),
+    auditAction: 'step.complete',
+    run: (id, b) => service.completeStep(id, b),
+  });
+  action({
+    url: '/enrollments/:id/steps/:stepKey/reopen',
+    operationId: 'reopenStep',
+    summary: 'Reopen a completed step (staff only), with a reason',
+    params: stepParams,
+    body: reopenStepRequestSchema.omit({ actor: true, stepKey: true }),
+    auditAction: 'step.reopen',
+    run: (id, b) => service.reopenStep(id, b),
+  });
+  action({
+    url: '/enrollments/:id/steps/:stepKey/extend',
+    operationId: 'extendDueDate',
+    summary: 'Move the due date of the active step (never past the programme end), with a reason',
+    params: stepParams,
+    body: extendDueDateRequestSchema.omit({ actor: true, stepKey: true }),
+    auditAction: 'step.extend',
+    run: (id, b) => service.extendDueDate(id, b),
+  });
+  action({
+    url: '/enrollments/:id/consultant',
+    operationId: 'assignConsultant',
+    summary: 'Assign another consultant (staff only)',
+    params: idParams,
+    body: assignConsultantRequestSchema.omit({ actor: true }),
+    auditAction: 'enrollment.assign',
+    run: (id, b) => service.assignConsultant(id, b),
+  });
+  action({
+    url: '/enrollments/:id/withdraw',
+    operationId: 'withdraw',
+    summary: 'Withdraw the enrollment, with a reason',
+    params: idParams,
+    body: withdrawRequestSchema.omit({ actor: true }),
+    auditAction: 'enrollment.withdraw',
+    run: (id, b) => service.withdraw(id, b),
+  });
+  action({
+    url: '/enrollments/:id/confirm',
+    operationId: 'confirmParticipation',
+    summary: "Confirm the company's participation (SME users)",
+    params: idParams,
+    body: confirmParticipationRequestSchema.omit({ actor: true }),
+    auditAction: 'enrollment.confirm',
+    run: (id, b) => service.confirmParticipation(id, b),
+  });
+}

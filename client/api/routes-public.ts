@@ -1,0 +1,167 @@
+/** Routes anyone may call: health, catalogue, signing in and out, and who am I. */
+import { z } from 'zod';
+import { CATALOGUE } from '../../domain/catalogue';
+import { DomainError } from '../../domain/errors';
+import { SESSION_HOURS, signIn, signOut } from '../auth/users';
+import { ROLES } from '../auth/principal';
+import { cookie, parseCookies, SESSION_COOKIE } from './cookies';
+import type { ApiRegistry } from './registry';
+import type { ApiDeps } from './server';
+
+const text = z.object({ it: z.string(), en: z.string() });
+
+export const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    atsCode: z.string().nullable(),
+    companyId: z.string().nullable(),
+    locale: z.enum(['it', 'en']),
+  })
+  .describe('User');
+
+export function registerPublicRoutes(api: ApiRegistry, deps: ApiDeps): void {
+  api.add(
+    {
+      method: 'GET',
+      url: '/health',
+      operationId: 'health',
+      summary: 'Service health: Temporal and the database reachable',
+      tag: 'service',
+      access: 'public',
+      response: z.object({
+        status: z.enum(['ok', 'degraded']),
+        temporal: z.object({ ok: z.boolean(), error: z.string().optional() }),
+        database: z.object({ ok: z.boolean(), error: z.string().optional() }),
+      }),
+    },
+    async (_ctx, _req, reply) => {
+      const check = async (fn: () => Promise<unknown>) => {
+        try {
+          await fn();
+          return { ok: true as const };
+        } catch (err) {
+          return { ok: false as const, error: err instanceof Error ? err.message : String(err) };
+        }
+      };
+      const [temporal, database] = await Promise.all([
+        check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
+        check(() => deps.db.$queryRawUnsafe('SELECT 1')),
+      ]);
+      const ok = temporal.ok && database.ok;
+      return reply
+        .status(ok ? 200 : 503)
+        .send({ status: ok ? 'ok' : 'degraded', temporal, database, links: deps.links });
+    },
+  );
+
+  api.add(
+    {
+      method: 'GET',
+      url: '/catalogue',
+      operationId: 'catalogue',
+      summary: 'The pathway catalogue: kinds, steps, who completes each step',
+      tag: 'catalogue',
+      access: 'public',
+      response: z.object({
+        kinds: z.array(
+          z.object({
+            kind: z.string(),
+            version: z.number(),
+            name: text,
+            steps: z.array(
+              z.object({
+                key: z.string(),
+                name: text,
+                completedBy: z.array(z.string()),
+                durationWorkingDays: z.number(),
+                evidence: z.unknown(),
+              }),
+            ),
+          }),
+        ),
+      }),
+    },
+    async () => ({
+      kinds: Object.values(CATALOGUE).map((d) => ({
+        kind: d.kind,
+        version: d.version,
+        name: d.name,
+        steps: d.steps.map((s) => ({
+          key: s.key,
+          name: s.name,
+          completedBy: s.completedBy,
+          durationWorkingDays: s.durationWorkingDays,
+          evidence: s.evidence ?? null,
+        })),
+      })),
+    }),
+  );
+
+  api.add(
+    {
+      method: 'POST',
+      url: '/session',
+      operationId: 'signIn',
+      summary: 'Sign in with email and password; sets the session cookie',
+      tag: 'access',
+      access: 'public',
+      body: z.object({ email: z.string().max(254), password: z.string().max(200) }),
+      response: z.object({ user: userSchema, expiresAt: z.string() }),
+    },
+    async (ctx, req, reply) => {
+      const result = await signIn(deps.db, ctx.body.email, ctx.body.password);
+      if (!result)
+        throw new DomainError('invalid_credentials', {
+          it: 'Email o password non corretti.',
+          en: 'Wrong email or password.',
+        });
+      req.log.info({ user: result.principal.userId }, 'signed in');
+      reply.header(
+        'set-cookie',
+        cookie(SESSION_COOKIE, result.token, {
+          maxAgeSeconds: SESSION_HOURS * 3600,
+          secure: (deps.publicUrl ?? '').startsWith('https:'),
+        }),
+      );
+      const { via: _via, userId, ...user } = result.principal;
+      return { user: { id: userId, ...user }, expiresAt: result.expiresAt.toISOString() };
+    },
+  );
+
+  api.add(
+    {
+      method: 'DELETE',
+      url: '/session',
+      operationId: 'signOut',
+      summary: 'Sign out: ends the session of the cookie',
+      tag: 'access',
+      access: 'public',
+      status: 204,
+    },
+    async (_ctx, req, reply) => {
+      const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+      if (token) await signOut(deps.db, token);
+      reply.header('set-cookie', cookie(SESSION_COOKIE, '', { maxAgeSeconds: 0 }));
+      return reply.status(204).send();
+    },
+  );
+
+  api.add(
+    {
+      method: 'GET',
+      url: '/me',
+      operationId: 'me',
+      summary: 'The signed-in user',
+      tag: 'access',
+      access: ['admin', 'coordinator', 'consultant', 'sme'],
+      response: userSchema,
+    },
+    async (ctx) => {
+      const { via: _via, userId, ...user } = ctx.principal!;
+      return { id: userId, ...user };
+    },
+  );
+}

@@ -1,0 +1,199 @@
+/**
+ * Users, API tokens and dashboard sessions. Creating a user, a token or revoking one is audited.
+ */
+import { z } from 'zod';
+import type { Db } from '../../activities/db';
+import { isUniqueViolation } from '../../activities/db';
+import { DomainError } from '../../domain/errors';
+import { ATS_NETWORKS } from '../../domain/territory';
+import { audit, type AuditActor } from '../audit';
+import { validationError } from '../validation';
+import { principalOf, ROLES, type Principal } from './principal';
+import { hashPassword, MIN_PASSWORD_LENGTH, newSecret, sha256, verifyPassword } from './secrets';
+
+export const SESSION_HOURS = 12;
+
+export const createUserSchema = z
+  .object({
+    email: z.string().trim().toLowerCase().max(254).email(),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(120)
+      .refine((s) => !/[\r\n]/.test(s), 'must be a single line'),
+    role: z.enum(ROLES),
+    atsCode: z.string().trim().optional(),
+    /** For an sme user: the company's VAT number (or tax code), which must already be enrolled. */
+    companyVatNumber: z.string().trim().optional(),
+    locale: z.enum(['it', 'en']).default('it'),
+    password: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `almeno ${MIN_PASSWORD_LENGTH} caratteri / at least ${MIN_PASSWORD_LENGTH} characters`)
+      .max(200)
+      .optional(),
+  })
+  .refine((u) => u.role !== 'coordinator' || ATS_NETWORKS.some((a) => a.code === u.atsCode), {
+    message: `un coordinatore ha una rete ATS (${ATS_NETWORKS.map((a) => a.code).join(', ')}) / a coordinator needs an ATS network`,
+    path: ['atsCode'],
+  })
+  .refine((u) => u.role !== 'sme' || Boolean(u.companyVatNumber), {
+    message: "un utente impresa indica la partita IVA dell'impresa / an sme user needs companyVatNumber",
+    path: ['companyVatNumber'],
+  });
+export type CreateUserInput = z.input<typeof createUserSchema>;
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  atsCode: string | null;
+  companyId: string | null;
+  locale: string;
+  createdAt: string;
+  disabled: boolean;
+}
+
+function view(u: {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  atsCode: string | null;
+  companyId: string | null;
+  locale: string;
+  createdAt: Date;
+  disabledAt: Date | null;
+}): UserView {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    atsCode: u.atsCode,
+    companyId: u.companyId,
+    locale: u.locale,
+    createdAt: u.createdAt.toISOString(),
+    disabled: u.disabledAt !== null,
+  };
+}
+
+export async function createUser(db: Db, body: unknown, actor: AuditActor): Promise<UserView> {
+  const parsed = createUserSchema.safeParse(body);
+  if (!parsed.success) throw validationError(parsed.error);
+  const u = parsed.data;
+  let companyId: string | null = null;
+  if (u.role === 'sme') {
+    const company = await db.company.findUnique({ where: { vatNumber: u.companyVatNumber!.toUpperCase() } });
+    if (!company)
+      throw new DomainError('company_not_found', {
+        it: `Nessuna impresa con partita IVA ${u.companyVatNumber}: iscrivere prima l'impresa.`,
+        en: `No company with VAT number ${u.companyVatNumber}: enroll the company first.`,
+      });
+    companyId = company.id;
+  }
+  try {
+    const created = await db.$transaction(async (tx) => {
+      const row = await tx.user.create({
+        data: {
+          email: u.email,
+          name: u.name,
+          role: u.role,
+          atsCode: u.role === 'coordinator' ? u.atsCode! : null,
+          companyId,
+          locale: u.locale,
+          passwordHash: u.password ? hashPassword(u.password) : null,
+        },
+      });
+      await audit(tx, { actor, action: 'user.create', entity: 'user', entityId: row.id, after: view(row) });
+      return row;
+    });
+    return view(created);
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new DomainError('user_exists', {
+        it: `Esiste già un utente ${u.email}.`,
+        en: `A user ${u.email} already exists.`,
+      });
+    throw err;
+  }
+}
+
+export async function listUsers(db: Db, opts: { limit?: number; cursor?: string; role?: string }) {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
+  const rows = await db.user.findMany({
+    where: opts.role ? { role: opts.role } : undefined,
+    orderBy: { id: 'asc' },
+    take: limit + 1,
+    ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
+  });
+  const page = rows.slice(0, limit);
+  return { items: page.map(view), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+/** A new API token for a user; the secret is returned once and only its hash is kept. */
+export async function createApiToken(
+  db: Db,
+  userId: string,
+  name: string,
+  actor: AuditActor,
+): Promise<{ id: string; token: string; name: string }> {
+  const token = newSecret('cf_tok');
+  const row = await db.$transaction(async (tx) => {
+    const t = await tx.apiToken.create({ data: { userId, name: name.slice(0, 100), tokenHash: sha256(token) } });
+    await audit(tx, {
+      actor,
+      action: 'token.create',
+      entity: 'user',
+      entityId: userId,
+      after: { tokenId: t.id, name },
+    });
+    return t;
+  });
+  return { id: row.id, token, name: row.name };
+}
+
+export async function revokeApiToken(db: Db, userId: string, tokenId: string, actor: AuditActor): Promise<boolean> {
+  const { count } = await db.apiToken.updateMany({
+    where: { id: tokenId, userId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  if (count > 0)
+    await audit(db, { actor, action: 'token.revoke', entity: 'user', entityId: userId, before: { tokenId } });
+  return count > 0;
+}
+
+export async function principalFromToken(db: Db, token: string): Promise<Principal | null> {
+  const row = await db.apiToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
+  if (!row || row.revokedAt || row.user.disabledAt) return null;
+  // Last use is informative; once a minute at most, so a busy script does not write on every call.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000)
+    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  return principalOf(row.user, 'token');
+}
+
+export async function principalFromSession(db: Db, token: string): Promise<Principal | null> {
+  const row = await db.session.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
+  if (!row || row.expiresAt.getTime() < Date.now() || row.user.disabledAt) return null;
+  return principalOf(row.user, 'session');
+}
+
+/** Checks the password; on success a session whose secret goes in the cookie. */
+export async function signIn(
+  db: Db,
+  email: string,
+  password: string,
+): Promise<{ token: string; expiresAt: Date; principal: Principal } | null> {
+  const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  const ok = verifyPassword(password, user?.passwordHash ?? null);
+  if (!user || !ok || user.disabledAt) return null;
+  const token = newSecret('cf_ses');
+  const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
+  await db.session.create({ data: { tokenHash: sha256(token), userId: user.id, expiresAt } });
+  return { token, expiresAt, principal: principalOf(user, 'session') };
+}
+
+export async function signOut(db: Db, token: string): Promise<void> {
+  await db.session.deleteMany({ where: { tokenHash: sha256(token) } });
+}
