@@ -12,6 +12,8 @@ import { createDb, tuneSqlite } from '../activities/db';
 import { MailCatcher } from '../activities/mail/mail-catcher';
 import { buildApi } from '../client/api/server';
 import { createService } from '../client/service';
+import { bootstrapAdmin } from '../client/auth/bootstrap';
+import { dialectOf } from '../activities/db-url';
 import { ensureSchedules } from '../client/schedules';
 import { ConfigError, loadConfig } from '../config';
 import { createConfiguredWorker } from '../worker/create-worker';
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
   migrate(config.databaseUrl);
   const db = createDb(config.databaseUrl);
   await tuneSqlite(db, config.databaseUrl);
+  const firstAdmin = await bootstrapAdmin(db, varDir);
 
   let catcher: MailCatcher | undefined;
   let smtpUrl = config.smtpUrl;
@@ -83,6 +86,8 @@ async function main(): Promise<void> {
     mailCatcher: catcher,
     links,
     preferencesSecret: config.preferencesSecret,
+    dialect: dialectOf(config.databaseUrl),
+    publicUrl: config.publicUrl,
   });
   await api.listen({ port: config.port, host: config.host });
 
@@ -96,7 +101,11 @@ async function main(): Promise<void> {
     catcher
       ? `  Mail catcher   smtp://127.0.0.1:${catcher.port}, read messages at ${config.publicUrl}/mail (kept in var/mail)`
       : `  SMTP relay     ${smtpUrl.replace(/:[^:@/]*@/, ':***@')}`,
-    `  CLI            npx conciliaflow --help`,
+    `  Dashboard      ${config.publicUrl}/app   (API reference at ${config.publicUrl}/docs)`,
+    ...(firstAdmin
+      ? [`  First admin    ${firstAdmin.email} / ${firstAdmin.password}   (also in var/initial-admin.txt; change it)`]
+      : []),
+    `  CLI            npx conciliaflow --help   (uses the token in var/cli-token against this stack)`,
     'Press Ctrl-C to stop.',
     '',
   ];

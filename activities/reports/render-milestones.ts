@@ -68,7 +68,7 @@ const STATUS_COLOURS: [keyof MilestoneFigures, string][] = [
 ];
 
 /** One stacked horizontal bar per group: completed, active, expired and withdrawn enrollments. */
-function statusChart(report: MilestoneReport, locale: 'it' | 'en'): string {
+export function statusChart(report: MilestoneReport, locale: 'it' | 'en'): string {
   const labelWidth = 220;
   const barMax = 420;
   const rowHeight = 26;
@@ -115,11 +115,9 @@ function formatFigure(key: keyof MilestoneFigures, v: number | null, locale: 'it
   return v.toLocaleString(locale === 'it' ? 'it-IT' : 'en-GB', { maximumFractionDigits: 1 });
 }
 
-export function milestoneReportHtml(report: MilestoneReport, locale: 'it' | 'en', title?: string): string {
+/** The report's table: one row per group, the total in the footer. */
+export function milestoneTable(report: MilestoneReport, locale: 'it' | 'en', caption: string): string {
   const t = (it: string, en: string) => (locale === 'it' ? it : en);
-  const heading =
-    title ??
-    `${t('Traguardi dei percorsi di conciliazione per', 'Work-life balance pathway milestones by')} ${DIMENSION_LABEL[report.by][locale].toLowerCase()}`;
   const head = `<tr><th scope="col">${esc(DIMENSION_LABEL[report.by][locale])}</th>${CSV_COLUMNS.map((c) => `<th scope="col" class="num">${esc(COLUMN_LABEL[c][locale])}</th>`).join('')}</tr>`;
   const body = report.rows
     .map(
@@ -128,6 +126,22 @@ export function milestoneReportHtml(report: MilestoneReport, locale: 'it' | 'en'
     )
     .join('\n');
   const foot = `<tr><th scope="row">${t('Totale', 'Total')}</th>${CSV_COLUMNS.map((c) => `<td class="num">${esc(formatFigure(c, report.total[c], locale))}</td>`).join('')}</tr>`;
+  return `<table>
+<caption>${esc(caption)}</caption>
+<thead>${head}</thead>
+<tbody>
+${body}
+</tbody>
+<tfoot>${foot}</tfoot>
+</table>`;
+}
+
+export function milestoneReportHtml(report: MilestoneReport, locale: 'it' | 'en', title?: string): string {
+  const t = (it: string, en: string) => (locale === 'it' ? it : en);
+  const heading =
+    title ??
+    `${t('Traguardi dei percorsi di conciliazione per', 'Work-life balance pathway milestones by')} ${DIMENSION_LABEL[report.by][locale].toLowerCase()}`;
+  const table = milestoneTable(report, locale, heading);
   const f = report.filters;
   const scope = [
     f.programme ? `${t('Edizione', 'Programme')}: ${f.programme}` : null,
@@ -137,14 +151,6 @@ export function milestoneReportHtml(report: MilestoneReport, locale: 'it' | 'en'
   ].filter(Boolean);
   const summary = `<p>${t('Situazione al', 'As of')} ${esc(formatRomeDateTime(Date.parse(report.asOf), locale))}${scope.length ? ' · ' + esc(scope.join(' · ')) : ''}</p>
 <p>${t('Adesioni', 'Enrollments')}: <strong>${report.total.enrollments}</strong> · ${t('concluse', 'completed')}: <strong>${report.total.completed}</strong> · ${t('a rischio', 'at risk')}: <strong>${report.total.atRisk}</strong></p>`;
-  const table = `<table>
-<caption>${esc(heading)}</caption>
-<thead>${head}</thead>
-<tbody>
-${body}
-</tbody>
-<tfoot>${foot}</tfoot>
-</table>`;
   return reportPage({
     title: heading,
     locale,

@@ -6,6 +6,7 @@
  * 4 service unreachable or failing (5xx).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { listTemplates, renderMessage, sampleContext, TemplateError } from '../../activities/mail/render';
 import { createDb, databaseUrl, type Db } from '../../activities/db';
@@ -24,7 +25,13 @@ import { migrate } from '../../scripts/migrate';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
 import { allocateFunds, importFundingCsv, loadFundingProjects } from '../funding-store';
 import { CATALOGUE } from '../../domain/catalogue';
+import { cliActor } from '../audit';
+import { createApiToken, createUser, listUsers } from '../auth/users';
+import { cliToken } from '../auth/bootstrap';
 
+// Against the local embedded stack, the token `npm start` created is used when none is given.
+const token = () =>
+  process.env.CONCILIAFLOW_URL ? process.env.CONCILIAFLOW_TOKEN : cliToken(path.resolve(__dirname, '..', '..', 'var'));
 const baseUrl = () => (process.env.CONCILIAFLOW_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 
 class CliError extends Error {
@@ -49,6 +56,7 @@ async function call(
       headers: {
         'content-type': 'application/json',
         'accept-language': process.env.CONCILIAFLOW_LANG ?? 'it',
+        ...(token() ? { authorization: `Bearer ${token()}` } : {}),
         ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -63,7 +71,11 @@ async function call(
   const json = text ? (JSON.parse(text) as unknown) : null;
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string } })?.error;
-    throw new CliError(`${e?.code ?? res.status}: ${e?.message ?? text}`, res.status >= 500 ? 4 : 3);
+    const hint =
+      res.status === 401
+        ? '\nSet CONCILIAFLOW_TOKEN to an API token (create one with `conciliaflow users token <email>`).'
+        : '';
+    throw new CliError(`${e?.code ?? res.status}: ${e?.message ?? text}${hint}`, res.status >= 500 ? 4 : 3);
   }
   return json;
 }
@@ -106,17 +118,21 @@ export function buildProgram(): Command {
 Examples:
   conciliaflow enroll --file request.json --key my-request-1
   conciliaflow show enr_123
-  conciliaflow advance enr_123 intake --actor consultant:giulia@studio.it
-  conciliaflow advance enr_123 needs-analysis --evidence "REP-2026-14" --actor consultant:giulia@studio.it
-  conciliaflow extend enr_123 training 2027-03-31 --reason "trainer ill, course moved" --actor consultant:giulia@studio.it
-  conciliaflow reopen enr_123 needs-analysis --reason "report missing the survey" --actor coordinator:rete@ats.it
-  conciliaflow withdraw enr_123 --reason "company closed" --actor sme:marco@tessitura.it
+  conciliaflow advance enr_123 intake
+  conciliaflow advance enr_123 needs-analysis --evidence "REP-2026-14"
+  conciliaflow extend enr_123 training 2027-03-31 --reason "trainer ill, course moved"
+  conciliaflow reopen enr_123 needs-analysis --reason "report missing the survey"
+  conciliaflow withdraw enr_123 --reason "company closed"
   conciliaflow funding import progetti.csv
   conciliaflow funding allocate --budget 500000
   conciliaflow report funding --by province --format html > finanziamenti.html
   conciliaflow report milestones --by province --programme demo-2026-2027 --format html > traguardi.html
   conciliaflow report milestones --by kind --network ats-milano --from 2026-01-01 --to 2026-06-30 --format csv
   conciliaflow report timeline enr_123
+  conciliaflow users create --role admin --email regione@example.org --name "Anna Rossi" --password-env CF_PASSWORD --token cli
+  conciliaflow users create --role coordinator --network ats-milano --email rete@ats.example --name "Elena Sala"
+  conciliaflow schedules list
+  conciliaflow schedules pause conciliaflow-report-region --note "August break"
   conciliaflow templates list --json
   conciliaflow templates preview step-reminder --locale en
   CONCILIAFLOW_URL=https://conciliaflow.example.org conciliaflow list --status active`,
@@ -171,30 +187,17 @@ Examples:
   program
     .command('advance <id> <step>')
     .description('complete a step of an enrollment')
-    .requiredOption('-a, --actor <role:id>', 'who completes it, e.g. consultant:giulia@studio.it')
     .option('-e, --evidence <ref>', 'evidence reference (document id, signed agreement, register)')
-    .action(async (id: string, step: string, opts: { actor: string; evidence?: string }) => {
-      const [role, ...rest] = opts.actor.split(':');
-      if (!role || rest.length === 0)
-        throw new CliError('--actor must look like role:id, e.g. consultant:giulia@studio.it', 2);
+    .action(async (id: string, step: string, opts: { evidence?: string }) => {
       const v = (await call(
         'POST',
         `/enrollments/${encodeURIComponent(id)}/steps/${encodeURIComponent(step)}/complete`,
-        {
-          actor: { role, id: rest.join(':') },
-          evidence: opts.evidence,
-        },
+        { evidence: opts.evidence },
       )) as View;
       if (json()) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
       else printEnrollment(v);
     });
 
-  const parseActor = (value: string) => {
-    const [role, ...rest] = value.split(':');
-    if (!role || rest.length === 0)
-      throw new CliError('--actor must look like role:id, e.g. consultant:giulia@studio.it', 2);
-    return { role, id: rest.join(':') };
-  };
   const post = async (path: string, body: unknown) => {
     const v = (await call('POST', path, body)) as View;
     if (json()) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
@@ -205,20 +208,17 @@ Examples:
   program
     .command('reopen <id> <step>')
     .description('reopen the last completed step, with a reason')
-    .requiredOption('-a, --actor <role:id>', 'who reopens it')
     .requiredOption('-r, --reason <text>', 'why (kept in the history)')
-    .action((id: string, step: string, o: { actor: string; reason: string }) =>
-      post(`/enrollments/${enc(id)}/steps/${enc(step)}/reopen`, { actor: parseActor(o.actor), reason: o.reason }),
+    .action((id: string, step: string, o: { reason: string }) =>
+      post(`/enrollments/${enc(id)}/steps/${enc(step)}/reopen`, { reason: o.reason }),
     );
 
   program
     .command('extend <id> <step> <newDueDate>')
     .description('move the due date of the step in progress (YYYY-MM-DD, never past the programme end)')
-    .requiredOption('-a, --actor <role:id>', 'who extends it')
     .requiredOption('-r, --reason <text>', 'why (kept in the history)')
-    .action((id: string, step: string, newDueDate: string, o: { actor: string; reason: string }) =>
+    .action((id: string, step: string, newDueDate: string, o: { reason: string }) =>
       post(`/enrollments/${enc(id)}/steps/${enc(step)}/extend`, {
-        actor: parseActor(o.actor),
         reason: o.reason,
         newDueDate,
       }),
@@ -227,27 +227,20 @@ Examples:
   program
     .command('assign <id> <email> <name>')
     .description('assign or change the consultant')
-    .requiredOption('-a, --actor <role:id>', 'who assigns')
-    .action((id: string, email: string, name: string, o: { actor: string }) =>
-      post(`/enrollments/${enc(id)}/consultant`, { actor: parseActor(o.actor), consultant: { email, name } }),
+    .action((id: string, email: string, name: string, _o: unknown) =>
+      post(`/enrollments/${enc(id)}/consultant`, { consultant: { email, name } }),
     );
 
   program
     .command('withdraw <id>')
     .description('withdraw the enrollment, with a reason')
-    .requiredOption('-a, --actor <role:id>', 'who withdraws')
     .requiredOption('-r, --reason <text>', 'why')
-    .action((id: string, o: { actor: string; reason: string }) =>
-      post(`/enrollments/${enc(id)}/withdraw`, { actor: parseActor(o.actor), reason: o.reason }),
-    );
+    .action((id: string, o: { reason: string }) => post(`/enrollments/${enc(id)}/withdraw`, { reason: o.reason }));
 
   program
     .command('confirm <id>')
     .description('the SME confirms its participation')
-    .requiredOption('-a, --actor <role:id>', 'sme:<email>')
-    .action((id: string, o: { actor: string }) =>
-      post(`/enrollments/${enc(id)}/confirm`, { actor: parseActor(o.actor) }),
-    );
+    .action((id: string) => post(`/enrollments/${enc(id)}/confirm`, {}));
 
   program
     .command('catalogue')
@@ -394,6 +387,110 @@ Examples:
           `${formatRomeDateTime(Date.parse(e.occurredAt), 'it').padEnd(40)} ${e.type.padEnd(24)} ${(e.stepKey ?? '').padEnd(18)} ${e.actor}${e.onTime === false ? '  (in ritardo / late)' : ''}\n`,
         );
     });
+
+  const users = program.command('users').description('users, roles and API tokens (works on the database directly)');
+  users
+    .command('create')
+    .description('create a user; the first admin is bootstrapped this way')
+    .requiredOption('--role <role>', 'admin | coordinator | consultant | sme')
+    .requiredOption('--email <email>', 'sign-in email')
+    .requiredOption('--name <name>', 'full name')
+    .option('--network <atsCode>', 'the ATS network of a coordinator, e.g. ats-milano')
+    .option('--company <vatNumber>', 'the company of an sme user (already enrolled)')
+    .option('--locale <locale>', 'it | en', 'it')
+    .option('--password-env <VAR>', 'read the dashboard password from this environment variable')
+    .option('--token <name>', 'also create an API token with this name and print it once')
+    .action(
+      async (o: {
+        role: string;
+        email: string;
+        name: string;
+        network?: string;
+        company?: string;
+        locale: string;
+        passwordEnv?: string;
+        token?: string;
+      }) => {
+        const password = o.passwordEnv ? process.env[o.passwordEnv] : undefined;
+        if (o.passwordEnv && !password) throw new CliError(`--password-env: ${o.passwordEnv} is not set`, 2);
+        const out = await withDb(async (db) => {
+          const user = await createUser(
+            db,
+            {
+              role: o.role,
+              email: o.email,
+              name: o.name,
+              atsCode: o.network,
+              companyVatNumber: o.company,
+              locale: o.locale,
+              password,
+            },
+            cliActor(),
+          );
+          const token = o.token ? await createApiToken(db, user.id, o.token, cliActor()) : undefined;
+          return { user, token };
+        }).catch(domainFailure);
+        if (json()) return void process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        process.stdout.write(`created ${out.user.role} ${out.user.email} (${out.user.id})\n`);
+        if (out.token)
+          process.stdout.write(
+            `API token (shown once; keep it secret):\n${out.token.token}\nuse it with: export CONCILIAFLOW_TOKEN=${out.token.token}\n`,
+          );
+      },
+    );
+  users
+    .command('list')
+    .description('list users')
+    .option('--role <role>', 'only this role')
+    .action(async (o: { role?: string }) => {
+      const page = await withDb((db) => listUsers(db, { limit: 200, ...(o.role ? { role: o.role } : {}) }));
+      if (json()) return void process.stdout.write(JSON.stringify(page, null, 2) + '\n');
+      for (const u of page.items)
+        process.stdout.write(
+          `${u.email.padEnd(36)} ${u.role.padEnd(12)} ${(u.atsCode ?? '').padEnd(16)} ${u.disabled ? 'disabled' : ''}\n`,
+        );
+    });
+  users
+    .command('token <email>')
+    .description('create an API token for a user and print it once')
+    .option('--name <name>', 'what the token is for', 'cli')
+    .action(async (email: string, o: { name: string }) => {
+      const out = await withDb(async (db) => {
+        const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+        if (!user) throw new CliError(`No user ${email}: create it with \`conciliaflow users create\``, 3);
+        return createApiToken(db, user.id, o.name, cliActor());
+      });
+      if (json()) return void process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      process.stdout.write(`${out.token}\n`);
+    });
+
+  const schedules = program
+    .command('schedules')
+    .description('digest and report schedules (Temporal Schedules; admin token needed)');
+  schedules
+    .command('list')
+    .description('list schedules with their next runs')
+    .action(async () => {
+      const page = (await call('GET', '/schedules?limit=200')) as {
+        items: { id: string; paused: boolean; nextRuns: string[]; description: string }[];
+      };
+      if (json()) return void process.stdout.write(JSON.stringify(page, null, 2) + '\n');
+      for (const s of page.items)
+        process.stdout.write(
+          `${s.id.padEnd(40)} ${s.paused ? 'PAUSED ' : 'active '} next ${s.nextRuns[0] ? formatRomeDateTime(Date.parse(s.nextRuns[0]), 'it') : '-'}\n    ${s.description}\n`,
+        );
+    });
+  for (const action of ['pause', 'unpause', 'trigger'] as const)
+    schedules
+      .command(`${action} <id>`)
+      .description(
+        action === 'pause' ? 'pause a schedule' : action === 'unpause' ? 'resume a paused schedule' : 'run it now',
+      )
+      .option('--note <text>', 'why (shown in the schedule)')
+      .action(async (id: string, o: { note?: string }) => {
+        const s = await call('POST', `/schedules/${encodeURIComponent(id)}/${action}`, o.note ? { note: o.note } : {});
+        process.stdout.write(json() ? JSON.stringify(s, null, 2) + '\n' : `${id}: ${action} done\n`);
+      });
 
   const templates = program.command('templates').description('email templates (handlebars, Italian and English)');
   templates

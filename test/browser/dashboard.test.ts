@@ -1,0 +1,195 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard in a real browser: Debian's Chromium driven by playwright-core, against the dev
+ * server, a worker, SQLite and the mail catcher. Signs in, completes a step with evidence and
+ * sees the timeline change; switches to English; checks labels, keyboard use and a phone-sized
+ * screen. Screenshots are kept in test-artifacts/browser/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Db } from '../../activities/db';
+import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import { buildApi } from '../../client/api/server';
+import { createUser } from '../../client/auth/users';
+import { createService } from '../../client/service';
+import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import {
+  backgroundWorker,
+  createTestDb,
+  enrollRequest,
+  logger,
+  PREFERENCES_SECRET,
+  startSmtp,
+} from '../support/fixtures';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/browser');
+const taskQueue = 'browser-e2e';
+const PASSWORD = 'giulia-password-2026';
+
+let server: DevServer;
+let db: Db;
+let catcher: MailCatcher;
+let nativeConnection: NativeConnection;
+let connection: Connection;
+let api: Awaited<ReturnType<typeof buildApi>>;
+let base: string;
+let worker: Awaited<ReturnType<typeof backgroundWorker>>;
+let browser: Browser;
+let enrollmentId: string;
+let companyName: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`,
+    );
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
+  ({ db } = createTestDb());
+  catcher = await startSmtp();
+  nativeConnection = await NativeConnection.connect({ address: server.address });
+  connection = await Connection.connect({ address: server.address });
+  const temporal = new Client({ connection });
+  worker = await backgroundWorker({ connection: nativeConnection, taskQueue, db, catcher });
+  const service = createService({ db, temporal, taskQueue });
+  api = await buildApi({ service, db, temporal, logger, preferencesSecret: PREFERENCES_SECRET, mailCatcher: catcher });
+  base = await api.listen({ port: 0, host: '127.0.0.1' });
+  const system = { id: 'test', role: 'system' };
+  await createUser(
+    db,
+    { role: 'consultant', email: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi', password: PASSWORD },
+    system,
+  );
+  await createUser(
+    db,
+    {
+      role: 'coordinator',
+      atsCode: 'ats-brianza',
+      email: 'elena@ats-brianza.test',
+      name: 'Elena Sala',
+      password: PASSWORD,
+    },
+    system,
+  );
+  const req = enrollRequest();
+  companyName = req.company.name;
+  enrollmentId = (await service.enroll(req)).enrollment.id;
+  await catcher.waitFor((m) => /benvenut/i.test(m.subject), 20_000);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-background-networking'],
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await worker?.stop();
+  await connection?.close();
+  await nativeConnection?.close();
+  await catcher?.stop();
+  await db?.$disconnect();
+  await server?.stop();
+});
+
+async function signIn(page: Page, email: string, next = '/app') {
+  await page.goto(`${base}${next}`);
+  expect(new URL(page.url()).pathname).toBe('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Accedi' }).click();
+  await page.waitForURL((u) => u.pathname === next);
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+test('a consultant signs in, completes a step with evidence from the work list and sees the timeline change', async () => {
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill('giulia.bianchi@consulenti.test');
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Accedi' }).click();
+  await expect(page.getByRole('alert').textContent()).resolves.toContain('Email o password non corretti');
+
+  await signIn(page, 'giulia.bianchi@consulenti.test');
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Le mie attività');
+  await expect(page.getByRole('link', { name: companyName }).count()).resolves.toBe(1);
+  await shot(page, '01-work-list');
+
+  await page.getByRole('link', { name: companyName }).click();
+  await page.waitForURL((u) => u.pathname === `/app/enrollments/${enrollmentId}`);
+  const timeline = page.locator('ol.timeline li');
+  await expect(timeline.count()).resolves.toBe(1);
+  await expect(timeline.first().textContent()).resolves.toContain('Iscrizione');
+  await shot(page, '02-enrollment-before');
+
+  await page.getByLabel('Evidenza (protocollo, documento)').fill('PROT-2026-0042');
+  await page.getByRole('button', { name: 'Completa' }).click();
+  await page.waitForURL((u) => u.searchParams.get('done') === '1');
+  await expect(page.getByRole('status').textContent()).resolves.toContain('Attività completata');
+  await expect(timeline.count()).resolves.toBe(2);
+  const last = (await timeline.nth(1).textContent()) ?? '';
+  expect(last).toContain('Attività completata');
+  expect(last).toContain('giulia.bianchi@consulenti.test');
+  expect(last).toContain('PROT-2026-0042');
+  await shot(page, '03-enrollment-after');
+
+  const row = await db.milestone.findFirst({ where: { enrollmentId, type: 'step_completed' } });
+  expect(row).toMatchObject({ stepKey: 'intake', evidence: 'PROT-2026-0042', actor: 'giulia.bianchi@consulenti.test' });
+  const audit = await db.auditLog.findFirst({ where: { entityId: enrollmentId, action: 'step.complete' } });
+  expect(audit?.actorRole).toBe('consultant');
+
+  // English switch, kept across pages.
+  await page.getByRole('link', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { name: 'Timeline' }).count()).resolves.toBe(1);
+  await page.goto(`${base}/app`);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('My work');
+  await shot(page, '04-work-list-en');
+  await context.close();
+}, 60_000);
+
+test('accessible markup: every field labelled, skip link first, usable on a phone', async () => {
+  const context = await browser.newContext({
+    locale: 'it-IT',
+    viewport: { width: 375, height: 720 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const page = await context.newPage();
+  await signIn(page, 'giulia.bianchi@consulenti.test');
+  const unlabelled = await page.evaluate(
+    () =>
+      Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea')).filter((el) => {
+        const id = el.getAttribute('id');
+        return !el.getAttribute('aria-label') && !(id && document.querySelector(`label[for="${id}"]`));
+      }).length,
+  );
+  expect(unlabelled).toBe(0);
+  await page.keyboard.press('Tab');
+  await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Vai al contenuto');
+  // No sideways scrolling on a 375-pixel screen.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(1);
+  await shot(page, '05-phone');
+  await context.close();
+}, 60_000);
+
+test('a coordinator sees the network overview with its chart; the mail catcher page shows the messages', async () => {
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  await signIn(page, 'elena@ats-brianza.test', '/app/network');
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('ATS della Brianza');
+  await expect(page.locator('svg[role=img]').count()).resolves.toBe(1);
+  await expect(page.locator('table tfoot').textContent()).resolves.toContain('Totale');
+  await shot(page, '06-network');
+  await page.getByRole('link', { name: 'Posta (catcher)' }).click();
+  await expect(page.content()).resolves.toContain('Benvenut');
+  await shot(page, '07-mail');
+  await context.close();
+}, 60_000);
