@@ -5,6 +5,7 @@ import { DomainError, type LocalizedMessage } from '../domain/errors';
 import { checkGrant, FUNDING_STATUSES, type FundingProject, type ProvinceFundingRow } from '../domain/funding';
 import { assertCents, eurosToCents, type Cents } from '../domain/money';
 import { findProvince } from '../domain/territory';
+import { detectSeparator, readCsvRecords } from './csv';
 
 export const FUNDING_CSV_COLUMNS = [
   'code',
@@ -25,106 +26,6 @@ export interface FundingCsvError {
   /** The column at fault, or null when the whole row (or the file) is. */
   column: Column | null;
   message: LocalizedMessage;
-}
-
-interface CsvRecord {
-  line: number;
-  fields: string[];
-}
-
-/**
- * RFC 4180 records with their starting line. Quoted fields may hold separators, doubled quotes and line breaks; a
- * quote inside an unquoted field is kept as text, since hand-edited titles such as Progetto "Aurora" are common.
- */
-function readRecords(text: string, separator: string, errors: FundingCsvError[]): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let line = 1;
-  let recordLine = 1;
-  let i = 0;
-  const endRecord = () => {
-    fields.push(field);
-    records.push({ line: recordLine, fields });
-    fields = [];
-    field = '';
-  };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '"' && field === '') {
-      const openedOn = line;
-      let closed = false;
-      i += 1;
-      while (i < text.length) {
-        const q = text[i]!;
-        if (q === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          closed = true;
-          i += 1;
-          break;
-        }
-        if (q === '\r' || q === '\n') {
-          if (q === '\r' && text[i + 1] === '\n') i += 1;
-          field += '\n';
-          line += 1;
-        } else {
-          field += q;
-        }
-        i += 1;
-      }
-      if (!closed) {
-        errors.push({
-          line: openedOn,
-          column: null,
-          message: {
-            it: 'Virgolette aperte e mai chiuse: il resto del file non può essere letto',
-            en: 'Quote opened and never closed: the rest of the file cannot be read',
-          },
-        });
-        endRecord();
-        return records;
-      }
-      const next = text[i];
-      if (next !== undefined && next !== separator && next !== '\r' && next !== '\n') {
-        errors.push({
-          line,
-          column: null,
-          message: {
-            it: `Carattere ${JSON.stringify(next)} inatteso dopo le virgolette di chiusura`,
-            en: `Unexpected ${JSON.stringify(next)} after a closing quote`,
-          },
-        });
-        // Keep the rest of the field so the row is still split into the right number of columns.
-        while (i < text.length && text[i] !== separator && text[i] !== '\r' && text[i] !== '\n') field += text[i++];
-      }
-      continue;
-    }
-    if (c === separator) {
-      fields.push(field);
-      field = '';
-      i += 1;
-    } else if (c === '\r' || c === '\n') {
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      endRecord();
-      line += 1;
-      recordLine = line;
-    } else {
-      field += c;
-      i += 1;
-    }
-  }
-  if (field !== '' || fields.length > 0) endRecord();
-  return records;
-}
-
-function detectSeparator(headerLine: string): ';' | ',' | undefined {
-  if (headerLine.includes(';')) return ';';
-  if (headerLine.includes(',')) return ',';
-  return undefined;
 }
 
 function describe(errors: FundingCsvError[]): LocalizedMessage {
@@ -173,7 +74,7 @@ export function parseFundingCsv(text: string): { projects: FundingProject[] } {
   }
 
   const errors: FundingCsvError[] = [];
-  const records = readRecords(source, separator, errors);
+  const records = readCsvRecords(source, separator, errors);
   const [header, ...rows] = records;
   const names = (header?.fields ?? []).map((f) => f.trim().toLowerCase());
   if (names.join(',') !== expected) {

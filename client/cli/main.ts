@@ -28,6 +28,7 @@ import { CATALOGUE } from '../../domain/catalogue';
 import { cliActor } from '../audit';
 import { createApiToken, createUser, listUsers } from '../auth/users';
 import { cliToken } from '../auth/bootstrap';
+import { ENROLLMENT_CSV_COLUMNS, parseEnrollmentCsv } from '../enrollment-csv';
 
 // Against the local embedded stack, the token `npm start` created is used when none is given.
 const token = () =>
@@ -43,12 +44,12 @@ class CliError extends Error {
   }
 }
 
-async function call(
+async function request(
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<unknown> {
+): Promise<{ status: number; json: unknown; text: string }> {
   let res: Response;
   try {
     res = await fetch(`${baseUrl()}${path}`, {
@@ -68,16 +69,60 @@ async function call(
     );
   }
   const text = await res.text();
-  const json = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string } })?.error;
-    const hint =
-      res.status === 401
-        ? '\nSet CONCILIAFLOW_TOKEN to an API token (create one with `conciliaflow users token <email>`).'
-        : '';
-    throw new CliError(`${e?.code ?? res.status}: ${e?.message ?? text}${hint}`, res.status >= 500 ? 4 : 3);
+  let json: unknown;
+  try {
+    json = text ? (JSON.parse(text) as unknown) : null;
+  } catch {
+    json = null;
   }
-  return json;
+  return { status: res.status, json, text };
+}
+
+function failure(r: { status: number; json: unknown; text: string }): CliError {
+  const e = (r.json as { error?: { code?: string; message?: string } })?.error;
+  const hint =
+    r.status === 401
+      ? '\nSet CONCILIAFLOW_TOKEN to an API token (create one with `conciliaflow users token <email>`).'
+      : '';
+  return new CliError(`${e?.code ?? r.status}: ${e?.message ?? r.text}${hint}`, r.status >= 500 ? 4 : 3);
+}
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<unknown> {
+  const r = await request(method, path, body, headers);
+  if (r.status >= 400) throw failure(r);
+  return r.json;
+}
+
+/** A progress bar on stderr; a line every tenth when stderr is not a terminal (CI logs). */
+function progress(total: number, label: string) {
+  let done = 0;
+  let lastTenth = -1;
+  const draw = () => {
+    const width = 30;
+    const filled = total === 0 ? width : Math.round((done / total) * width);
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`);
+      if (done === total) process.stderr.write('\n');
+    } else {
+      const tenth = total === 0 ? 10 : Math.floor((done / total) * 10);
+      if (tenth !== lastTenth) {
+        lastTenth = tenth;
+        process.stderr.write(`${done}/${total} ${label}\n`);
+      }
+    }
+  };
+  draw();
+  return {
+    tick() {
+      done++;
+      draw();
+    },
+  };
 }
 
 function readJsonFile(file: string): unknown {
@@ -129,6 +174,7 @@ Examples:
   conciliaflow report milestones --by province --programme demo-2026-2027 --format html > traguardi.html
   conciliaflow report milestones --by kind --network ats-milano --from 2026-01-01 --to 2026-06-30 --format csv
   conciliaflow report timeline enr_123
+  conciliaflow import enrollments imprese.csv
   conciliaflow users create --role admin --email regione@example.org --name "Anna Rossi" --password-env CF_PASSWORD --token cli
   conciliaflow users create --role coordinator --network ats-milano --email rete@ats.example --name "Elena Sala"
   conciliaflow schedules list
@@ -386,6 +432,53 @@ Examples:
         process.stdout.write(
           `${formatRomeDateTime(Date.parse(e.occurredAt), 'it').padEnd(40)} ${e.type.padEnd(24)} ${(e.stepKey ?? '').padEnd(18)} ${e.actor}${e.onTime === false ? '  (in ritardo / late)' : ''}\n`,
         );
+    });
+
+  program
+    .command('import')
+    .description('bulk operations from files')
+    .command('enrollments <file>')
+    .description(
+      `enroll companies from a CSV (one row per participant; columns: ${ENROLLMENT_CSV_COLUMNS.join(', ')}); safe to re-run`,
+    )
+    .option('--concurrency <n>', 'requests in flight', '4')
+    .action(async (file: string, o: { concurrency: string }) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+      } catch (err) {
+        throw new CliError(`Cannot read ${file}: ${(err as Error).message}`, 2);
+      }
+      let rows: ReturnType<typeof parseEnrollmentCsv>;
+      try {
+        rows = parseEnrollmentCsv(text);
+      } catch (err) {
+        if (isDomainError(err)) throw new CliError(err.messages.it, 3);
+        throw err;
+      }
+      const bar = progress(rows.length, 'iscrizioni / enrollments');
+      const outcome = { created: 0, existing: 0, refused: [] as { lines: number[]; error: string }[] };
+      let next = 0;
+      const lane = async () => {
+        while (next < rows.length) {
+          const row = rows[next++]!;
+          const r = await request('POST', '/enrollments', row.request, { 'idempotency-key': row.idempotencyKey });
+          if (r.status === 201) outcome.created++;
+          else if (r.status === 200) outcome.existing++;
+          else if (r.status >= 500 || r.status === 401) throw failure(r);
+          else outcome.refused.push({ lines: row.lines, error: failure(r).message });
+          bar.tick();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Number(o.concurrency) || 4) }, lane));
+      if (json()) process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+      else {
+        process.stdout.write(
+          `iscritte/created ${outcome.created}, già presenti/already there ${outcome.existing}, rifiutate/refused ${outcome.refused.length}\n`,
+        );
+        for (const f of outcome.refused) process.stdout.write(`  riga/line ${f.lines.join(',')}: ${f.error}\n`);
+      }
+      if (outcome.refused.length > 0) throw new CliError(`${outcome.refused.length} enrollments refused`, 3);
     });
 
   const users = program.command('users').description('users, roles and API tokens (works on the database directly)');

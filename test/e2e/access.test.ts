@@ -2,6 +2,11 @@
  * Access control over HTTP on real servers: each role against each resource (the access matrix),
  * sign-in sessions and API tokens, the audit log, the OpenAPI document and the error shape.
  */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Db } from '../../activities/db';
@@ -304,5 +309,39 @@ describe('API surface', () => {
     const missing = await http('admin', 'GET', '/nope', undefined, { 'accept-language': 'it' });
     expect([missing.status, missing.body.error.code]).toEqual([404, 'not_found']);
     expect(missing.body.error.message).toContain('/docs');
+  });
+});
+
+describe('CLI bulk import', () => {
+  it('enrolls every company of a CSV with a progress report, and a second run enrolls nobody twice', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cf-import-')), 'imprese.csv');
+    const header =
+      'programme,kind,company_name,vat_number,province,city,sector,staff,turnover_eur,consultant_name,consultant_email,participant_name,participant_email,participant_role,participant_locale';
+    const rows = Array.from({ length: 5 }, (_, i) => {
+      const vat = String(70_000_000_000 + process.pid * 10 + i).slice(-11);
+      return `demo-2026-2027,congedo-flessibilita,Impresa Import ${i},${vat},MI,milano,servizi,12,,Paolo Neri,paolo@consulenti.test,Titolare ${i},titolare${i}@import.test,owner,it`;
+    });
+    // One refused row: Torino is outside Lombardy.
+    rows.push(
+      'demo-2026-2027,congedo-flessibilita,Impresa Torinese,79999999999,Torino,torino,servizi,12,,Paolo Neri,paolo@consulenti.test,Titolare,t@import.test,owner,it',
+    );
+    fs.writeFileSync(file, [header, ...rows].join('\n'));
+    const cli = (token: string) =>
+      promisify(execFile)(
+        process.execPath,
+        [path.resolve(__dirname, '../../bin/conciliaflow.js'), '--json', 'import', 'enrollments', file],
+        { env: { ...process.env, CONCILIAFLOW_URL: base, CONCILIAFLOW_TOKEN: token } },
+      ).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const first = await cli(tokens.paolo!);
+    expect(first.code).toBe(3); // one row refused
+    expect(JSON.parse(first.stdout)).toMatchObject({ created: 5, existing: 0, refused: [{ lines: [7] }] });
+    expect(first.stderr).toMatch(/^0\/6 iscrizioni/m);
+    expect(first.stderr).toMatch(/^6\/6 iscrizioni/m);
+    const second = await cli(tokens.paolo!);
+    expect(JSON.parse(second.stdout)).toMatchObject({ created: 0, existing: 5 });
+    expect(await db.enrollment.count({ where: { company: { name: { startsWith: 'Impresa Import' } } } })).toBe(5);
   });
 });
