@@ -1,99 +1,28 @@
 /**
- * `npm run bench`: enrollment throughput through the HTTP API (validation, database rows, workflow
- * start) against a raw `client.workflow.start` of an empty workflow, on the same Temporal dev server
- * in the same run. Prints figures and the ratio; asserts nothing.
+ * `npm run bench [-- enrollment|reports|reminders|history ...]`: the benchmarks, each printing its
+ * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
-import os from 'node:os';
-import { Client, Connection } from '@temporalio/client';
-import { tuneSqlite } from '../activities/db';
-import { buildApi } from '../client/api/server';
-import { createApiToken, createUser } from '../client/auth/users';
-import { createService } from '../client/service';
-import { freePort, startDevServer } from '../scripts/dev-server';
-import { ensureTemporalCli } from '../scripts/provision';
-import { createTestDb, enrollRequest, logger, PREFERENCES_SECRET } from '../test/support/fixtures';
-import { emptyWorkflow } from '../workflows/bench';
+import { benchEnrollment } from './enrollment';
+import { benchHistory } from './history';
+import { benchReminders } from './reminders';
+import { benchReports } from './reports';
 
-const N = Number(process.env.BENCH_N ?? 300);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-
-async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await fn(next++);
-    }),
-  );
-  return performance.now() - started;
-}
+const ALL: Record<string, () => Promise<void>> = {
+  enrollment: benchEnrollment,
+  reports: benchReports,
+  reminders: benchReminders,
+  history: benchHistory,
+};
 
 async function main(): Promise<void> {
-  const server = await startDevServer({
-    cliPath: ensureTemporalCli(),
-    port: await freePort(),
-    logFile: process.env.BENCH_SERVER_LOG,
-  });
-  const { db, url } = createTestDb();
-  if (!process.env.BENCH_NO_TUNE) await tuneSqlite(db, url);
-  const connection = await Connection.connect({ address: server.address });
-  const temporal = new Client({ connection });
-  const taskQueue = 'bench';
-  const api = await buildApi({
-    service: createService({ db, temporal, taskQueue }),
-    db,
-    temporal,
-    logger,
-    preferencesSecret: PREFERENCES_SECRET,
-  });
-  const base = await api.listen({ port: 0, host: '127.0.0.1' });
-  // Requests are signed like a script's: an admin's API token (its lookup is part of the measured path).
-  const admin = await createUser(
-    db,
-    { role: 'admin', email: 'bench@bench.test', name: 'Bench' },
-    { id: 'bench', role: 'system' },
-  );
-  const { token } = await createApiToken(db, admin.id, 'bench', { id: 'bench', role: 'system' });
-  const requests = Array.from({ length: N }, () => enrollRequest());
-  process.stderr.write(`warming up...\n`);
-  await pool(20, 4, (i) =>
-    temporal.workflow.start(emptyWorkflow, { taskQueue, workflowId: `warm-${i}` }).then(() => undefined),
-  );
-
-  process.stderr.write(`raw client.workflow.start x${N} (concurrency ${CONCURRENCY})...\n`);
-  const rawMs = await pool(N, CONCURRENCY, async (i) => {
-    await temporal.workflow.start(emptyWorkflow, { taskQueue, workflowId: `raw-${i}` });
-  });
-  process.stderr.write(`POST /enrollments x${N} (concurrency ${CONCURRENCY})...\n`);
-  const apiMs = await pool(N, CONCURRENCY, async (i) => {
-    const res = await fetch(`${base}/enrollments`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${token}`,
-        'idempotency-key': `bench-${i}-${Date.now()}`,
-      },
-      body: JSON.stringify(requests[i]),
-    });
-    if (res.status !== 201) throw new Error(`enrollment ${i}: HTTP ${res.status} ${await res.text()}`);
-  });
-  const rawRate = (N / rawMs) * 1000;
-  const apiRate = (N / apiMs) * 1000;
-  const result = {
-    machine:
-      `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? ''}`.trim(),
-    n: N,
-    concurrency: CONCURRENCY,
-    rawStartsPerSecond: Number(rawRate.toFixed(1)),
-    enrollmentsPerSecond: Number(apiRate.toFixed(1)),
-    ratio: Number((apiRate / rawRate).toFixed(2)),
-    target: 0.8,
-  };
-  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  await api.close();
-  await connection.close();
-  await db.$disconnect();
-  await server.stop();
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !(w in ALL));
+  if (unknown.length > 0)
+    throw new Error(`unknown benchmark ${unknown.join(', ')}: choose from ${Object.keys(ALL).join(', ')}`);
+  for (const name of wanted.length > 0 ? wanted : Object.keys(ALL)) {
+    process.stderr.write(`\n== ${name} ==\n`);
+    await ALL[name]!();
+  }
 }
 
 main().catch((err) => {

@@ -36,6 +36,7 @@ const schema = z.object({
   PREFERENCES_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CONSULTANT_DIGEST_THRESHOLD: z.coerce.number().int().min(1).default(3),
   SCHEDULES: z.enum(['on', 'off']).default('on'),
+  WORKFLOW_BUNDLE: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -59,6 +60,8 @@ export interface Config {
   logLevel: string;
   /** Overdue pathways from which a consultant's escalations wait for the daily digest. */
   consultantDigestThreshold: number;
+  /** A prebuilt workflow bundle (bundleWorkflowCode output): the worker starts without bundling. */
+  workflowBundle?: string;
   /** Create the digest and report schedules at start-up. */
   schedules: boolean;
   /** Signs opt-out links; the embedded stack generates one and keeps it in var/. */
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     consultantDigestThreshold: e.CONSULTANT_DIGEST_THRESHOLD,
     schedules: e.SCHEDULES === 'on',
+    workflowBundle: e.WORKFLOW_BUNDLE,
     preferencesSecret: e.PREFERENCES_SECRET ?? localSecret(),
   };
 }

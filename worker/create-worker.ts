@@ -52,6 +52,7 @@ export async function createConfiguredWorker(
       digestThreshold: config.consultantDigestThreshold,
       dialect: dialectOf(config.databaseUrl),
     },
+    ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
   });
   return { worker, transport };
 }

@@ -1,2 +1,32 @@
+import { proxyActivities, sleep } from '@temporalio/workflow';
+import type { PathwayActivities } from '../activities/types';
 /** The baseline of the enrollment benchmark: a workflow that does nothing. */
 export async function emptyWorkflow(): Promise<void> {}
+
+const acts = proxyActivities<PathwayActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/**
+ * The reminder path of a pathway (a durable timer, then the outbox activity and SMTP), on its own
+ * so that a benchmark can make thousands of reminders come due in the same minute.
+ */
+export async function reminderBenchWorkflow(input: { key: string; dueAt: number; email: string }): Promise<void> {
+  await sleep(Math.max(0, input.dueAt - Date.now()));
+  await acts.notify({
+    key: input.key,
+    template: 'step-reminder',
+    to: [{ name: 'Bench Participant', email: input.email, locale: 'it' }],
+    context: {
+      companyName: 'Impresa Bench S.r.l.',
+      pathwayName: { it: 'Piani di congedo e flessibilità', en: 'Leave and flexibility plans' },
+      consultantName: 'Giulia Bianchi',
+      consultantEmail: 'giulia@bench.test',
+      stepName: { it: 'Analisi dei bisogni', en: 'Needs analysis' },
+      dueAt: input.dueAt + 7 * 24 * 3600_000,
+      when: 'before',
+      daysOverdue: 0,
+    },
+  });
+}

@@ -1,3 +1,3 @@
 export { pathwayWorkflow } from './pathway';
-export { emptyWorkflow } from './bench';
+export { emptyWorkflow, reminderBenchWorkflow } from './bench';
 export { consultantDigestWorkflow, coordinatorDigestWorkflow, milestoneReportWorkflow } from './scheduled';

@@ -168,6 +168,9 @@ export class MailCatcher {
   private portNumber = 0;
   private store: CaughtMessage[] = [];
   private failure: SmtpFailure | null = null;
+  private rcptDelayMs = 0;
+  private rcptWaiting = 0;
+  private lastAcceptedAt = 0;
   private stopped = false;
   private readonly waiters = new Set<Waiter>();
   private readonly maxMessages: number;
@@ -195,6 +198,15 @@ export class MailCatcher {
       // A client that never sends QUIT must not hold stop() for smtp-server's default 30 s.
       closeTimeout: 1000,
       onData: (stream, session, callback) => this.onData(stream, session, callback),
+      // A slow relay, for fault tests: each recipient is answered after a delay, before any data is sent.
+      onRcptTo: (_address, _session, callback) => {
+        if (this.rcptDelayMs === 0) return callback();
+        this.rcptWaiting++;
+        setTimeout(() => {
+          this.rcptWaiting--;
+          callback();
+        }, this.rcptDelayMs);
+      },
     });
     // smtp-server emits connection-level errors (resets, timeouts) here; without a listener they would crash.
     this.server.on('error', (err: Error) => this.log.warn({ err }, 'SMTP connection error'));
@@ -265,6 +277,16 @@ export class MailCatcher {
     if (this.server) this.log.info({ failure: this.failure }, 'mail catcher failure mode changed');
   }
 
+  /** Answer every RCPT TO after `ms` (0: at once), like a slow relay. */
+  setRcptDelay(ms: number): void {
+    this.rcptDelayMs = Math.max(0, ms);
+  }
+
+  /** Transactions waiting for their RCPT answer, and when the last message was accepted (epoch ms). */
+  activity(): { waitingRcpt: number; lastAcceptedAt: number } {
+    return { waitingRcpt: this.rcptWaiting, lastAcceptedAt: this.lastAcceptedAt };
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -322,7 +344,10 @@ export class MailCatcher {
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.once('end', () => {
       this.receive(Buffer.concat(chunks), session.envelope, stream.sizeExceeded).then(
-        (message) => callback(null, `OK: queued as ${message.id}`),
+        (message) => {
+          this.lastAcceptedAt = Date.now();
+          callback(null, `OK: queued as ${message.id}`);
+        },
         (err: Error) => callback(err),
       );
     });

@@ -1,0 +1,277 @@
+/**
+ * Faults, each on real servers: a worker process killed with SIGKILL while emails are in flight,
+ * the Temporal dev server restarted mid-pathway, the SMTP server down for a while, the database
+ * locked for a while, and a flood of duplicate API requests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createClient } from '@libsql/client';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { tuneSqlite, type Db } from '../../activities/db';
+import { MailCatcher } from '../../activities/mail/mail-catcher';
+import { buildApi } from '../../client/api/server';
+import { createApiToken, createUser } from '../../client/auth/users';
+import { createService } from '../../client/service';
+import { congedoFlessibilita } from '../../domain/catalogue';
+import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import {
+  backgroundWorker,
+  closedResult,
+  createTestDb,
+  enrollRequest,
+  logger,
+  PREFERENCES_SECRET,
+  startSmtp,
+} from '../support/fixtures';
+
+const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a worker process killed with SIGKILL while sending', () => {
+  let server: DevServer;
+  let db: Db;
+  let url: string;
+  let catcher: MailCatcher;
+  let connection: Connection;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
+    ({ db, url } = createTestDb());
+    catcher = await startSmtp();
+    connection = await Connection.connect({ address: server.address });
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await connection?.close();
+    await catcher?.stop();
+    await db?.$disconnect();
+    await server?.stop();
+  });
+
+  const startWorkerProcess = () => {
+    const child = spawn(
+      process.execPath,
+      [require.resolve('tsx/cli'), path.resolve(__dirname, '../../worker/main.ts')],
+      {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_TASK_QUEUE: 'sigkill',
+          DATABASE_URL: url,
+          SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
+          SMTP_MAX_CONNECTIONS: '3',
+          PREFERENCES_SECRET,
+          PUBLIC_URL: 'http://conciliaflow.test',
+          WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    children.push(child);
+    return child;
+  };
+
+  it('loses no message and sends none twice', async () => {
+    const temporal = new Client({ connection });
+    const service = createService({ db, temporal, taskQueue: 'sigkill' });
+    // A slow relay: every message spends 400 ms waiting for its RCPT answer, so the kill lands mid-transaction.
+    catcher.setRcptDelay(400);
+    const requests = Array.from({ length: 10 }, () => enrollRequest());
+    const expected = requests.flatMap((r) => r.participants.map((p) => p.email));
+    for (const r of requests) await service.enroll(r);
+
+    const first = startWorkerProcess();
+    await until('a few welcome emails', () => catcher.messages().length >= 4);
+    // Kill while transactions wait in RCPT, and not in the instant between an SMTP "250" and the
+    // outbox update (the documented gap where a resend with the same Message-ID is possible).
+    await until(
+      'a transaction in flight',
+      () => catcher.activity().waitingRcpt > 0 && Date.now() - catcher.activity().lastAcceptedAt > 150,
+    );
+    const deliveredBeforeKill = catcher.messages().length;
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect(deliveredBeforeKill).toBeLessThan(expected.length);
+
+    catcher.setRcptDelay(0);
+    startWorkerProcess();
+    // The killed worker's activities are retried once their 1-minute start-to-close timeout expires.
+    await until('every welcome email', () => catcher.messages().length >= expected.length, 150_000);
+    await new Promise((r) => setTimeout(r, 2000)); // room for a duplicate to show up
+    const received = catcher.messages().flatMap((m) => m.to);
+    expect([...received].sort()).toEqual([...expected].sort());
+    const ids = catcher.messages().map((m) => m.messageId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const rows = await db.outboxMessage.findMany({ where: { template: 'enrollment-welcome' } });
+    expect(rows).toHaveLength(expected.length);
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    expect(await db.milestone.count({ where: { type: 'enrolled' } })).toBe(requests.length);
+  }, 200_000);
+});
+
+describe('servers and database failing for a while, with an in-process worker', () => {
+  let server: DevServer;
+  let port: number;
+  let dbFile: string;
+  let db: Db;
+  let url: string;
+  let catcher: MailCatcher;
+  let nativeConnection: NativeConnection;
+  let connection: Connection;
+  let temporal: Client;
+  let worker: Awaited<ReturnType<typeof backgroundWorker>>;
+  let service: ReturnType<typeof createService>;
+  const taskQueue = 'faults';
+
+  beforeAll(async () => {
+    port = await freePort();
+    ({ db, url } = createTestDb());
+    await tuneSqlite(db, url); // as the service runs it: WAL, busy timeout
+    dbFile = url.replace(/^file:/, '').replace(/test\.db$/, 'temporal.db');
+    server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port, dbFile });
+    catcher = await startSmtp();
+    nativeConnection = await NativeConnection.connect({ address: server.address });
+    connection = await Connection.connect({ address: server.address });
+    temporal = new Client({ connection });
+    worker = await backgroundWorker({ connection: nativeConnection, taskQueue, db, catcher });
+    service = createService({ db, temporal, taskQueue });
+  }, 60_000);
+  afterAll(async () => {
+    await worker?.stop();
+    await connection?.close();
+    await nativeConnection?.close();
+    await catcher?.stop();
+    await db?.$disconnect();
+    await server?.stop();
+  });
+
+  it('the Temporal dev server restarted mid-pathway: state persisted, the pathway resumes', async () => {
+    const { enrollment } = await service.enroll(enrollRequest());
+    await service.completeStep(enrollment.id, { stepKey: 'intake', actor: consultant });
+    await server.stop();
+    server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port, dbFile });
+    // The same clients reconnect on their own.
+    for (const step of congedoFlessibilita.steps.slice(1)) {
+      await until(
+        `step ${step.key} accepted`,
+        () =>
+          service
+            .completeStep(enrollment.id, { stepKey: step.key, actor: consultant, evidence: `DOC-${step.key}` })
+            .then(() => true)
+            .catch((err: Error) => {
+              if (/step_already_completed/.test(String((err as { code?: string }).code))) return true;
+              if (/UNAVAILABLE|connect|ECONNREFUSED|deadline/i.test(err.message)) return false;
+              throw err;
+            }),
+        30_000,
+      );
+    }
+    const result = await closedResult({ connection }, enrollment.workflowId);
+    expect(result.status).toBe('completed');
+    const kinds = (await db.milestone.findMany({ where: { enrollmentId: enrollment.id } })).map((m) => m.type);
+    expect(kinds.filter((k) => k === 'step_completed')).toHaveLength(congedoFlessibilita.steps.length);
+  }, 120_000);
+
+  it('SMTP down for a while: messages wait, then go exactly once', async () => {
+    const smtpPort = catcher.port;
+    await catcher.stop();
+    const req = enrollRequest();
+    const { enrollment } = await service.enroll(req);
+    await until(
+      'a refused attempt',
+      async () => (await db.outboxMessage.count({ where: { enrollmentId: enrollment.id, attempts: { gt: 0 } } })) > 0,
+      30_000,
+    );
+    catcher = await MailCatcher.start({ port: smtpPort });
+    // The worker's transport points at the same port; the next retry delivers.
+    await until('both welcome emails', () => catcher.messages().length >= 2, 60_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(
+      catcher
+        .messages()
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual(req.participants.map((p) => p.email).sort());
+    const rows = await db.outboxMessage.findMany({ where: { enrollmentId: enrollment.id } });
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    // The first recipient's message was refused at least once, then sent on a retry.
+    expect(Math.max(...rows.map((r) => r.attempts))).toBeGreaterThanOrEqual(2);
+    expect(catcher.messages()).toHaveLength(2);
+  }, 120_000);
+
+  it('the database locked for a while: activities retry, nothing is half-written', async () => {
+    catcher.clear();
+    await worker.stop();
+    const req = enrollRequest();
+    const { enrollment } = await service.enroll(req);
+    // Another process holds an exclusive lock: every write of the worker fails with SQLITE_BUSY.
+    const locker = createClient({ url });
+    const tx = await locker.transaction('write');
+    await tx.execute("UPDATE Enrollment SET status = status WHERE id = 'none'");
+    worker = await backgroundWorker({ connection: nativeConnection, taskQueue, db, catcher });
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(await db.milestone.count({ where: { enrollmentId: enrollment.id } })).toBe(0);
+    await tx.rollback(); // the lock goes away; the locker changed nothing
+    locker.close();
+    await until('the welcome emails', () => catcher.messages().length >= 2, 60_000);
+    await until(
+      'the milestone',
+      async () => (await db.milestone.count({ where: { enrollmentId: enrollment.id } })) === 1,
+    );
+    const row = await db.enrollment.findUniqueOrThrow({ where: { id: enrollment.id } });
+    expect(row.currentDueAt).not.toBeNull(); // the projection landed with its milestone
+    const rows = await db.outboxMessage.findMany({ where: { enrollmentId: enrollment.id } });
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+  }, 120_000);
+
+  it('a flood of duplicate API requests makes one enrollment, one workflow, one email each', async () => {
+    const api = await buildApi({ service, db, temporal, logger, preferencesSecret: PREFERENCES_SECRET });
+    const base = await api.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const system = { id: 'test', role: 'system' };
+      const admin = await createUser(db, { role: 'admin', email: 'flood@regione.test', name: 'Flood' }, system);
+      const { token } = await createApiToken(db, admin.id, 'flood', system);
+      catcher.clear();
+      const req = enrollRequest();
+      const post = (key?: string) =>
+        fetch(`${base}/enrollments`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
+            ...(key ? { 'idempotency-key': key } : {}),
+          },
+          body: JSON.stringify(req),
+        }).then((r) => r.status);
+      const statuses = await Promise.all([
+        ...Array.from({ length: 25 }, () => post('flood-key-1')),
+        ...Array.from({ length: 25 }, () => post()),
+      ]);
+      // One 201; the copies with the same key get 200; those without a key are the same company,
+      // kind and programme: 409 already_enrolled or the same enrollment.
+      expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+      expect(statuses.every((s) => [200, 201, 409].includes(s))).toBe(true);
+      const rows = await db.enrollment.findMany({ where: { company: { vatNumber: req.company.vatNumber } } });
+      expect(rows).toHaveLength(1);
+      await until('welcome emails', () => catcher.messages().length >= 2, 30_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(catcher.messages()).toHaveLength(2);
+      const runs = [];
+      for await (const w of temporal.workflow.list({ query: `WorkflowId = '${rows[0]!.workflowId}'` })) runs.push(w);
+      expect(runs).toHaveLength(1);
+    } finally {
+      await api.close();
+    }
+  }, 120_000);
+});
