@@ -1,0 +1,36 @@
+/**
+ * The PostgreSQL schema, migrations and client follow prisma/schema.prisma (scripts/pg-schema.ts).
+ * A failure here means: run `npm run db:pg-sync` and commit what it writes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expectedPostgresSchema, pgMigrationsDir, pgSchemaPath } from '../../scripts/pg-schema';
+
+const root = path.resolve(__dirname, '..', '..');
+const migrationStamps = (dir: string) =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name.split('_')[0]!)
+    .sort();
+
+test('prisma/postgres/schema.prisma is generated from prisma/schema.prisma (npm run db:pg-sync)', () => {
+  expect(fs.readFileSync(pgSchemaPath, 'utf8')).toBe(expectedPostgresSchema());
+});
+
+test('every SQLite migration has a PostgreSQL counterpart at least as recent (npm run db:pg-sync)', () => {
+  const sqlite = migrationStamps(path.join(root, 'prisma', 'migrations'));
+  const pg = migrationStamps(pgMigrationsDir);
+  expect(pg.length).toBeGreaterThan(0);
+  expect(pg.at(-1)! >= sqlite.at(-1)!).toBe(true);
+  expect(fs.readFileSync(path.join(pgMigrationsDir, 'migration_lock.toml'), 'utf8')).toMatch(/provider = "postgresql"/);
+});
+
+test('generated/prisma-pg was generated from the current PostgreSQL schema (npm install regenerates it)', () => {
+  const client = fs.readFileSync(path.join(root, 'generated', 'prisma-pg', 'internal', 'class.ts'), 'utf8');
+  const inline = /"inlineSchema": ("(?:[^"\\]|\\.)*")/.exec(client)?.[1];
+  expect(inline).toBeDefined();
+  // Prisma embeds the schema as `prisma format` would lay it out: compare without alignment.
+  const squeeze = (schema: string) => schema.replace(/[ \t]+/g, ' ').trim();
+  expect(squeeze(JSON.parse(inline!))).toBe(squeeze(fs.readFileSync(pgSchemaPath, 'utf8')));
+});
