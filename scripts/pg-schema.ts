@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL twin of prisma/schema.prisma. Prisma fixes the provider per schema, so
  * prisma/postgres/schema.prisma is generated from the SQLite one (same models; only the
- * datasource provider and the client's output directory differ) and has its own migrations.
+ * datasource provider and the client's output directory differ) and has its own migrations, whose
+ * integer columns are 64-bit like SQLite's (widenIntegers).
  *
  *   npm run db:pg-sync [-- <snake_case_name>]
  *     regenerates prisma/postgres/schema.prisma; when the models changed, writes
@@ -25,6 +26,7 @@ const HEADER = [
   '// GENERATED from prisma/schema.prisma by `npm run db:pg-sync` (scripts/pg-schema.ts): do not edit.',
   '// Change prisma/schema.prisma, add the SQLite migration (npm run db:new-migration -- <name>), then',
   '// run `npm run db:pg-sync` to regenerate this file and write the matching PostgreSQL migration.',
+  '// Its migrations give Int fields BIGINT columns, 64-bit like SQLite integers (see widenIntegers).',
   '',
 ].join('\n');
 
@@ -56,6 +58,20 @@ export function toPostgresSchema(sqlite: string): string {
     'datasource url "file:./unused.db"',
   );
   return HEADER + pg;
+}
+
+/**
+ * SQLite stores every Int in a 64-bit INTEGER, so amounts in cents beyond 2^31 (a medium firm's
+ * turnover) fit; PostgreSQL's INTEGER would refuse them. Prisma cannot declare an Int field with a
+ * bigint column (`@db.BigInt` needs the BigInt type, hence bigint values in TypeScript), so the
+ * PostgreSQL migrations give Int fields BIGINT (and SERIAL, BIGSERIAL) columns instead: Prisma
+ * reads them back as numbers, and both databases accept the same values.
+ */
+export function widenIntegers(sql: string): string {
+  return sql
+    .replace(/("[^"]+"\s+)INTEGER\b/g, '$1BIGINT')
+    .replace(/("[^"]+"\s+)SERIAL\b/g, '$1BIGSERIAL')
+    .replace(/(SET DATA TYPE\s+)INTEGER\b/g, '$1BIGINT');
 }
 
 export function expectedPostgresSchema(): string {
@@ -101,11 +117,13 @@ function sync(name: string | undefined): void {
   } else {
     from = ['--from-empty'];
   }
-  const sql = prisma(['migrate', 'diff', ...from, '--to-schema-datamodel', nextFile, '--script'], {
-    // The SQL dialect comes from the schemas' provider. prisma.config.ts still opens its adapter:
-    // a throwaway SQLite file needs no server (the PostgreSQL adapter would connect to one).
-    DATABASE_URL: `file:${path.join(tmp, 'diff.db')}`,
-  });
+  const sql = widenIntegers(
+    prisma(['migrate', 'diff', ...from, '--to-schema-datamodel', nextFile, '--script'], {
+      // The SQL dialect comes from the schemas' provider. prisma.config.ts still opens its adapter:
+      // a throwaway SQLite file needs no server (the PostgreSQL adapter would connect to one).
+      DATABASE_URL: `file:${path.join(tmp, 'diff.db')}`,
+    }),
+  );
   fs.mkdirSync(path.dirname(pgSchemaPath), { recursive: true });
   fs.writeFileSync(pgSchemaPath, next);
   process.stdout.write('wrote prisma/postgres/schema.prisma\n');

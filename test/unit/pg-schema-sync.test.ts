@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { expectedPostgresSchema, pgMigrationsDir, pgSchemaPath } from '../../scripts/pg-schema';
+import { expectedPostgresSchema, pgMigrationsDir, pgSchemaPath, widenIntegers } from '../../scripts/pg-schema';
 
 const root = path.resolve(__dirname, '..', '..');
 const migrationStamps = (dir: string) =>
@@ -33,4 +33,21 @@ test('generated/prisma-pg was generated from the current PostgreSQL schema (npm 
   // Prisma embeds the schema as `prisma format` would lay it out: compare without alignment.
   const squeeze = (schema: string) => schema.replace(/[ \t]+/g, ' ').trim();
   expect(squeeze(JSON.parse(inline!))).toBe(squeeze(fs.readFileSync(pgSchemaPath, 'utf8')));
+});
+
+test('PostgreSQL migrations give Int fields 64-bit columns, like SQLite', () => {
+  const sql = [
+    'CREATE TABLE "A" (\n    "n" INTEGER NOT NULL,\n    "id" SERIAL NOT NULL,\n    "note" TEXT DEFAULT \'INTEGER\'\n);',
+    'ALTER TABLE "A" ADD COLUMN     "m" INTEGER;',
+    'ALTER TABLE "A" ALTER COLUMN "note" SET DATA TYPE INTEGER;',
+  ].join('\n');
+  expect(widenIntegers(sql)).toBe(
+    [
+      'CREATE TABLE "A" (\n    "n" BIGINT NOT NULL,\n    "id" BIGSERIAL NOT NULL,\n    "note" TEXT DEFAULT \'INTEGER\'\n);',
+      'ALTER TABLE "A" ADD COLUMN     "m" BIGINT;',
+      'ALTER TABLE "A" ALTER COLUMN "note" SET DATA TYPE BIGINT;',
+    ].join('\n'),
+  );
+  const init = fs.readdirSync(pgMigrationsDir).find((d) => d.endsWith('_init'))!;
+  expect(fs.readFileSync(path.join(pgMigrationsDir, init, 'migration.sql'), 'utf8')).not.toMatch(/\bINTEGER\b/);
 });
