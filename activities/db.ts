@@ -1,24 +1,34 @@
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
 import { PrismaClient } from '../generated/prisma/client';
 import { PrismaClient as PgPrismaClient } from '../generated/prisma-pg/client';
-import { databaseUrl, dialectOf } from './db-url';
+import { databaseUrl, dialectOf, type Dialect } from './db-url';
 import { pgAdapter } from './pg-adapter';
 
 export type Db = PrismaClient;
-export { databaseUrl, dialectOf };
+export { databaseUrl, dialectOf, type Dialect };
+
+const dialects = new WeakMap<Db, Dialect>();
 
 /**
  * A Prisma client on the configured database: SQLite through libsql for file: URLs (the default),
  * PostgreSQL through pg for postgres:// and postgresql:// URLs.
  */
 export function createDb(url = databaseUrl()): Db {
-  if (dialectOf(url) === 'postgresql') {
-    // generated/prisma-pg is generated from prisma/postgres/schema.prisma, itself generated from
-    // prisma/schema.prisma with only the provider changed (scripts/pg-schema.ts, checked by the
-    // test suite): the models and their API are the same, so the PostgreSQL client is used as a Db.
-    return new PgPrismaClient({ adapter: pgAdapter(url) }) as unknown as Db;
-  }
-  return new PrismaClient({ adapter: new PrismaLibSQL({ url }) });
+  const dialect = dialectOf(url);
+  const db =
+    dialect === 'postgresql'
+      ? // generated/prisma-pg is generated from prisma/postgres/schema.prisma, itself generated from
+        // prisma/schema.prisma with only the provider changed (scripts/pg-schema.ts, checked by the
+        // test suite): the models and their API are the same, so the PostgreSQL client is used as a Db.
+        (new PgPrismaClient({ adapter: pgAdapter(url) }) as unknown as Db)
+      : new PrismaClient({ adapter: new PrismaLibSQL({ url }) });
+  dialects.set(db, dialect);
+  return db;
+}
+
+/** The SQL dialect of a client made by createDb (SQLite for any other client). */
+export function dialectOfDb(db: Db): Dialect {
+  return dialects.get(db) ?? 'sqlite';
 }
 
 /** True when the error is a unique-constraint violation (a concurrent writer got there first). */

@@ -2,7 +2,7 @@
  * What the code relies on from either database (SQLite by default, PostgreSQL with
  * TEST_DATABASE_URL): the same values fit, and a duplicate is recognised as such.
  */
-import { isUniqueViolation, type Db } from '../../activities/db';
+import { dialectOfDb, isUniqueViolation, type Db } from '../../activities/db';
 import { dialectOf } from '../../activities/db-url';
 import { createTestDb } from '../support/fixtures';
 import { testPostgresUrl } from '../support/test-databases';
@@ -28,6 +28,7 @@ const company = (vatNumber: string, turnoverCents?: number) => ({
 
 test('the suite runs on the database family it was asked for', () => {
   expect(dialectOf(url)).toBe(testPostgresUrl() ? 'postgresql' : 'sqlite');
+  expect(dialectOfDb(db)).toBe(dialectOf(url));
 });
 
 test('amounts in cents beyond 32 bits (a medium firm: 45 million euros) are stored and compared as numbers', async () => {

@@ -104,10 +104,13 @@ async function testDatabases(client: pg.Client): Promise<string[]> {
 
 /**
  * Global setup: checks that the server is reachable, fixes this run's prefix for the workers and
- * drops databases that interrupted runs left behind.
+ * drops databases that interrupted runs left behind. DATABASE_URL is pointed at the server too, so
+ * code that falls back on it (the report activities' SQL dialect, when a test worker passes none)
+ * sees PostgreSQL, as it sees SQLite in a default run. Test data still goes to per-file databases.
  */
 export async function preparePgTestServer(serverUrl: string): Promise<void> {
   runPrefix();
+  process.env.DATABASE_URL = serverUrl;
   try {
     await withClient(serverUrl, async (client) => {
       const now = Date.now() / 1000;
