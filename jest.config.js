@@ -4,6 +4,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // Drops the per-file PostgreSQL databases of a TEST_DATABASE_URL run (SQLite files stay in /tmp).
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Temporal servers and a JVM per file: two cores, so at most two files at once.
   maxWorkers: 2,
   testTimeout: 120_000,

@@ -12,7 +12,20 @@ export function databaseUrl(): string {
 
 export type Dialect = 'sqlite' | 'postgresql';
 
-/** Which SQL dialect a DATABASE_URL speaks: raw report queries differ in date arithmetic. */
+/**
+ * Which SQL dialect a DATABASE_URL speaks (raw report queries differ in date arithmetic):
+ * postgres:// and postgresql:// are PostgreSQL, file: and libsql: are SQLite. Anything else is
+ * refused with the URL's password masked.
+ */
 export function dialectOf(url: string): Dialect {
-  return /^postgres(ql)?:/.test(url) ? 'postgresql' : 'sqlite';
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgresql';
+  if (/^(file|libsql):/i.test(url)) return 'sqlite';
+  throw new Error(
+    `DATABASE_URL=${redactUrl(url)} is neither SQLite (file:...) nor PostgreSQL (postgres://... or postgresql://...).`,
+  );
+}
+
+/** The URL with its password replaced by ***, for logs and error messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@/]*@/i, '$1:***@');
 }

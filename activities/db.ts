@@ -1,18 +1,34 @@
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
 import { PrismaClient } from '../generated/prisma/client';
-import { databaseUrl } from './db-url';
+import { PrismaClient as PgPrismaClient } from '../generated/prisma-pg/client';
+import { databaseUrl, dialectOf, type Dialect } from './db-url';
+import { pgAdapter } from './pg-adapter';
 
 export type Db = PrismaClient;
-export { databaseUrl };
+export { databaseUrl, dialectOf, type Dialect };
 
-/** A Prisma client on the configured database (SQLite file through libsql by default). */
+const dialects = new WeakMap<Db, Dialect>();
+
+/**
+ * A Prisma client on the configured database: SQLite through libsql for file: URLs (the default),
+ * PostgreSQL through pg for postgres:// and postgresql:// URLs.
+ */
 export function createDb(url = databaseUrl()): Db {
-  if (!url.startsWith('file:') && !url.startsWith('libsql:')) {
-    throw new Error(
-      `DATABASE_URL=${url.replace(/:[^:@/]*@/, ':***@')} is not a SQLite/libsql URL. This build supports SQLite (file:...); PostgreSQL support is tracked separately.`,
-    );
-  }
-  return new PrismaClient({ adapter: new PrismaLibSQL({ url }) });
+  const dialect = dialectOf(url);
+  const db =
+    dialect === 'postgresql'
+      ? // generated/prisma-pg is generated from prisma/postgres/schema.prisma, itself generated from
+        // prisma/schema.prisma with only the provider changed (scripts/pg-schema.ts, checked by the
+        // test suite): the models and their API are the same, so the PostgreSQL client is used as a Db.
+        (new PgPrismaClient({ adapter: pgAdapter(url) }) as unknown as Db)
+      : new PrismaClient({ adapter: new PrismaLibSQL({ url }) });
+  dialects.set(db, dialect);
+  return db;
+}
+
+/** The SQL dialect of a client made by createDb (SQLite for any other client). */
+export function dialectOfDb(db: Db): Dialect {
+  return dialects.get(db) ?? 'sqlite';
 }
 
 /** True when the error is a unique-constraint violation (a concurrent writer got there first). */
@@ -23,7 +39,7 @@ export function isUniqueViolation(err: unknown): boolean {
 /**
  * SQLite tuned for a service: write-ahead logging lets readers run during a write, and
  * synchronous=NORMAL (safe with WAL) avoids an fsync per transaction. busy_timeout makes
- * concurrent writers wait instead of failing.
+ * concurrent writers wait instead of failing. Nothing to do on PostgreSQL.
  */
 export async function tuneSqlite(db: Db, url = databaseUrl()): Promise<void> {
   if (!url.startsWith('file:')) return;

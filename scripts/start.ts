@@ -9,6 +9,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { assertCatalogueValid } from '../domain/catalogue-validate';
 import { createDb, tuneSqlite } from '../activities/db';
+import { redactUrl } from '../activities/db-url';
 import { MailCatcher } from '../activities/mail/mail-catcher';
 import { buildApi } from '../client/api/server';
 import { createService } from '../client/service';
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     `  API            ${config.publicUrl}   (GET /health, POST /enrollments, GET /catalogue)`,
     `  Temporal       ${temporalAddress}${devServer ? '   (dev server, state in var/temporal.db)' : ''}`,
     ...(devServer?.uiUrl ? [`  Temporal UI    ${devServer.uiUrl}`] : []),
-    `  Database       ${config.databaseUrl}`,
+    `  Database       ${redactUrl(config.databaseUrl)}`,
     catcher
       ? `  Mail catcher   smtp://127.0.0.1:${catcher.port}, read messages at ${config.publicUrl}/mail (kept in var/mail)`
       : `  SMTP relay     ${smtpUrl.replace(/:[^:@/]*@/, ':***@')}`,

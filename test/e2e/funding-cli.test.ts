@@ -1,18 +1,19 @@
 /**
- * The funding ledger through the CLI, on a real SQLite file: import (all or nothing, with line
+ * The funding ledger through the CLI, on a real database: import (all or nothing, with line
  * numbers), allocation in rank order, scrolling with new money, the per-province report.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createDb } from '../../activities/db';
+import { createTestDatabaseUrl } from '../support/test-databases';
 
 const run = promisify(execFile);
 const cli = path.resolve(__dirname, '../../bin/conciliaflow.js');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-funding-'));
-const env = { ...process.env, DATABASE_URL: `file:${path.join(dir, 'ledger.db')}` };
+// A fresh database (SQLite file, or PostgreSQL with TEST_DATABASE_URL) that the CLI migrates itself.
+const { url: databaseUrl, dir } = createTestDatabaseUrl();
+const env = { ...process.env, DATABASE_URL: databaseUrl };
 
 async function conciliaflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

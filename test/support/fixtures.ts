@@ -1,10 +1,8 @@
 /**
- * Real dependencies for tests: a fresh SQLite database with migrations applied, a real SMTP
- * server on loopback (the mail catcher), a worker on the shared workflow bundle.
+ * Real dependencies for tests: a fresh database (SQLite, or PostgreSQL with TEST_DATABASE_URL)
+ * with migrations applied, a real SMTP server on loopback (the mail catcher), a worker on the
+ * shared workflow bundle.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
 import { Client, type Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -15,6 +13,7 @@ import { createDb, type Db } from '../../activities/db';
 import { MailCatcher } from '../../activities/mail/mail-catcher';
 import { createTransport } from '../../activities/transport';
 import { migrate } from '../../scripts/migrate';
+import { createTestDatabaseUrl } from './test-databases';
 import { createWorker } from '../../worker/create-worker';
 import { pinoTemporalLogger } from '../../worker/temporal-logger';
 import type { EnrollRequestInput } from '../../client/schemas';
@@ -30,10 +29,14 @@ export const PUBLIC_URL = 'http://conciliaflow.test';
 export const PREFERENCES_SECRET = 'test-secret-for-opt-out-links-000000000000';
 export const MAIL_FROM = 'Conciliazione vita-lavoro <noreply@conciliaflow.test>';
 
-/** A fresh SQLite file per test file; migrations applied like in production. */
+export { createTestDatabaseUrl };
+
+/**
+ * A fresh database per test file, migrations applied like in production: a SQLite file, or a
+ * database of its own on the TEST_DATABASE_URL PostgreSQL server (test/support/test-databases.ts).
+ */
 export function createTestDb(): { db: Db; url: string; dir: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-db-'));
-  const url = `file:${path.join(dir, 'test.db')}`;
+  const { url, dir } = createTestDatabaseUrl();
   migrate(url);
   return { db: createDb(url), url, dir };
 }

@@ -1,0 +1,52 @@
+/**
+ * What the code relies on from either database (SQLite by default, PostgreSQL with
+ * TEST_DATABASE_URL): the same values fit, and a duplicate is recognised as such.
+ */
+import { dialectOfDb, isUniqueViolation, type Db } from '../../activities/db';
+import { dialectOf } from '../../activities/db-url';
+import { createTestDb } from '../support/fixtures';
+import { testPostgresUrl } from '../support/test-databases';
+
+let db: Db;
+let url: string;
+
+beforeAll(() => {
+  ({ db, url } = createTestDb());
+});
+afterAll(() => db?.$disconnect());
+
+const company = (vatNumber: string, turnoverCents?: number) => ({
+  name: `Azienda ${vatNumber}`,
+  vatNumber,
+  province: 'MI',
+  atsCode: 'ATS-MI',
+  sector: 'industria',
+  size: 'medium',
+  staff: 180,
+  turnoverCents,
+});
+
+test('the suite runs on the database family it was asked for', () => {
+  expect(dialectOf(url)).toBe(testPostgresUrl() ? 'postgresql' : 'sqlite');
+  expect(dialectOfDb(db)).toBe(dialectOf(url));
+});
+
+test('amounts in cents beyond 32 bits (a medium firm: 45 million euros) are stored and compared as numbers', async () => {
+  const created = await db.company.create({ data: company('01234567890', 4_500_000_000) });
+  const read = await db.company.findUniqueOrThrow({ where: { id: created.id } });
+  expect(read.turnoverCents).toBe(4_500_000_000);
+  expect(await db.company.count({ where: { turnoverCents: { gt: 2 ** 31 } } })).toBe(1);
+  const { _max } = await db.company.aggregate({ _max: { turnoverCents: true } });
+  expect(_max.turnoverCents).toBe(4_500_000_000);
+});
+
+test('a duplicate unique key is a unique violation; another failure is not', async () => {
+  await db.company.create({ data: company('09876543210') });
+  const duplicate = await db.company.create({ data: company('09876543210') }).catch((err: unknown) => err);
+  expect(isUniqueViolation(duplicate)).toBe(true);
+  const missingCompany = await db.participant
+    .create({ data: { companyId: 'no-such-company', name: 'Anna', email: 'anna@example.test', role: 'hr' } })
+    .catch((err: unknown) => err);
+  expect(missingCompany).toBeInstanceOf(Error);
+  expect(isUniqueViolation(missingCompany)).toBe(false);
+});
