@@ -1,5 +1,6 @@
 import type { Db } from './db';
-import { dialectOf, type Dialect } from './db-url';
+import { dialectOfDb } from './db';
+import type { Dialect } from './db-url';
 import { createDigestActivities } from './digests';
 import { createMailActivities, type MailDeps } from './outbox';
 import { createRecordActivities } from './records';
@@ -21,7 +22,7 @@ export function createActivities(deps: ActivityDeps): PathwayActivities & Schedu
     ...createDigestActivities({ db: deps.db, publicUrl: deps.publicUrl, notify: mail.notify }),
     ...createReportDeliveryActivities({
       db: deps.db,
-      dialect: deps.dialect ?? dialectOf(process.env.DATABASE_URL ?? 'file:'),
+      dialect: deps.dialect ?? dialectOfDb(deps.db),
       notify: mail.notify,
     }),
   };

@@ -137,7 +137,7 @@ async function figuresBy(
           THEN 1 ELSE 0 END) AS "atRisk"
     FROM "Enrollment" e JOIN "Company" c ON c."id" = e."companyId"
     WHERE ${where}
-    GROUP BY ${g}`);
+    GROUP BY 1`);
 
   const stepRows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     SELECT ${g} AS grp,
@@ -147,7 +147,7 @@ async function figuresBy(
       JOIN "Enrollment" e ON e."id" = m."enrollmentId"
       JOIN "Company" c ON c."id" = e."companyId"
     WHERE m."type" = 'step_completed' AND ${where}
-    GROUP BY ${g}`);
+    GROUP BY 1`);
 
   // A step lasts from the previous start-like event of its pathway (enrollment, completion of the
   // step before, reopening) to its completion. Nearest-rank percentiles with window functions:

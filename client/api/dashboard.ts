@@ -6,6 +6,7 @@
  * tied to the session (CSRF) on top of the SameSite cookie.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { dialectOfDb } from '../../activities/db';
 import { enrollmentTimeline, milestoneReport } from '../../activities/reports/milestones';
 import { milestoneTable, statusChart } from '../../activities/reports/render-milestones';
 import { esc } from '../../activities/reports/page';
@@ -455,7 +456,7 @@ ${items}
         `<p>${locale === 'it' ? 'Pagina riservata ai coordinatori.' : 'For coordinators only.'}</p>`,
         403,
       );
-    const report = await milestoneReport(db, deps.dialect ?? 'sqlite', {
+    const report = await milestoneReport(db, deps.dialect ?? dialectOfDb(db), {
       by: p.role === 'coordinator' ? 'kind' : 'network',
       ...(p.role === 'coordinator' ? { atsCode: p.atsCode! } : {}),
       asOf: Date.now(),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ScheduleNotFoundError } from '@temporalio/client';
+import { dialectOfDb } from '../../activities/db';
 import { milestoneReport, REPORT_DIMENSIONS, type ReportDimension } from '../../activities/reports/milestones';
 import { renderMilestoneReport } from '../../activities/reports/render-milestones';
 import { addDays, parseIsoDate, romeToEpochMs } from '../../domain/calendar';
@@ -57,7 +58,7 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
           throw new DomainError('invalid_request', { it: `Data non valida: ${s}`, en: `Invalid date: ${s}` }, err);
         }
       };
-      const report = await milestoneReport(db, deps.dialect ?? 'sqlite', {
+      const report = await milestoneReport(db, deps.dialect ?? dialectOfDb(db), {
         by: q.by as ReportDimension,
         ...(q.programme ? { programme: q.programme } : {}),
         ...(p.role === 'coordinator' ? { atsCode: p.atsCode! } : q.network ? { atsCode: q.network } : {}),

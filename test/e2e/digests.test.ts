@@ -3,7 +3,7 @@
  * SQLite database. The activities are called directly, as the scheduled workflows call them.
  */
 import { simpleParser } from 'mailparser';
-import type { Db } from '../../activities/db';
+import { dialectOfDb, type Db } from '../../activities/db';
 import { createDigestActivities, weekStartIso } from '../../activities/digests';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { createMailActivities, sendWindowDelay } from '../../activities/outbox';
@@ -90,7 +90,7 @@ beforeAll(async () => {
     now: () => MONDAY,
   });
   digests = createDigestActivities({ db, publicUrl: PUBLIC_URL, notify: mail.notify });
-  reports = createReportDeliveryActivities({ db, dialect: 'sqlite', notify: mail.notify });
+  reports = createReportDeliveryActivities({ db, dialect: dialectOfDb(db), notify: mail.notify });
 
   const milano: Place = { name: 'Tessitura Milanese', province: 'MI', atsCode: 'ats-milano' };
   const bergamo: Place = { name: 'Caseificio Orobico', province: 'BG', atsCode: 'ats-bergamo' };
@@ -241,7 +241,7 @@ describe('scheduled milestone reports', () => {
       target: { scope: 'network', atsCode: 'ats-milano' },
       asOf: MONDAY,
     });
-    const expected = await milestoneReport(db, 'sqlite', { by: 'kind', atsCode: 'ats-milano', asOf: MONDAY });
+    const expected = await milestoneReport(db, dialectOfDb(db), { by: 'kind', atsCode: 'ats-milano', asOf: MONDAY });
     expect(result).toMatchObject({ recipients: 2, sent: 2, enrollments: expected.total.enrollments });
     const elena = catcher.messages().find((m) => m.to[0] === 'elena@ats-milano.test')!;
     expect(elena.subject).toContain('Avanzamento settimanale dei percorsi');

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { createClient } from '@libsql/client';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import pg from 'pg';
 import { tuneSqlite, type Db } from '../../activities/db';
+import { dialectOf } from '../../activities/db-url';
 import { MailCatcher } from '../../activities/mail/mail-catcher';
 import { buildApi } from '../../client/api/server';
 import { createApiToken, createUser } from '../../client/auth/users';
@@ -26,6 +28,27 @@ import {
 } from '../support/fixtures';
 
 const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
+
+/** Holds the database's write lock from another connection until the returned function is called. */
+async function lockDatabase(url: string): Promise<() => Promise<void>> {
+  if (dialectOf(url) === 'postgresql') {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('LOCK TABLE "Milestone", "Enrollment", "OutboxMessage" IN EXCLUSIVE MODE');
+    return async () => {
+      await client.query('ROLLBACK');
+      await client.end();
+    };
+  }
+  const locker = createClient({ url });
+  const tx = await locker.transaction('write');
+  await tx.execute("UPDATE Enrollment SET status = status WHERE id = 'none'");
+  return async () => {
+    await tx.rollback(); // the locker changed nothing
+    locker.close();
+  };
+}
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -214,15 +237,13 @@ describe('servers and database failing for a while, with an in-process worker', 
     await worker.stop();
     const req = enrollRequest();
     const { enrollment } = await service.enroll(req);
-    // Another process holds an exclusive lock: every write of the worker fails with SQLITE_BUSY.
-    const locker = createClient({ url });
-    const tx = await locker.transaction('write');
-    await tx.execute("UPDATE Enrollment SET status = status WHERE id = 'none'");
+    // Another process holds a write lock: on SQLite every write of the worker fails with
+    // SQLITE_BUSY after the busy timeout; on PostgreSQL writes wait on the table lock.
+    const release = await lockDatabase(url);
     worker = await backgroundWorker({ connection: nativeConnection, taskQueue, db, catcher });
     await new Promise((r) => setTimeout(r, 6000));
     expect(await db.milestone.count({ where: { enrollmentId: enrollment.id } })).toBe(0);
-    await tx.rollback(); // the lock goes away; the locker changed nothing
-    locker.close();
+    await release();
     await until('the welcome emails', () => catcher.messages().length >= 2, 60_000);
     await until(
       'the milestone',
