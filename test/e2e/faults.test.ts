@@ -81,25 +81,23 @@ describe('a worker process killed with SIGKILL while sending', () => {
   });
 
   const startWorkerProcess = () => {
-    const child = spawn(
-      process.execPath,
-      [require.resolve('tsx/cli'), path.resolve(__dirname, '../../worker/main.ts')],
-      {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: server.address,
-          TEMPORAL_TASK_QUEUE: 'sigkill',
-          DATABASE_URL: url,
-          SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
-          SMTP_MAX_CONNECTIONS: '3',
-          PREFERENCES_SECRET,
-          PUBLIC_URL: 'http://conciliaflow.test',
-          WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
+    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL
+    // of the CLI would leave running.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TASK_QUEUE: 'sigkill',
+        DATABASE_URL: url,
+        SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
+        SMTP_MAX_CONNECTIONS: '3',
+        PREFERENCES_SECRET,
+        PUBLIC_URL: 'http://conciliaflow.test',
+        WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
+        LOG_LEVEL: 'warn',
       },
-    );
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     children.push(child);
     return child;
   };

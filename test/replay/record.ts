@@ -12,6 +12,13 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { createService } from '../../client/service';
 import { CATALOGUE } from '../../domain/catalogue';
 import { ensureTestServer } from '../../scripts/provision';
+import type { Db } from '../../activities/db';
+import type { ReportScope } from '../../activities/reports/deliver';
+import {
+  consultantDigestWorkflow,
+  coordinatorDigestWorkflow,
+  milestoneReportWorkflow,
+} from '../../workflows/scheduled';
 import { closedResult, createTestDb, requestForKind, startSmtp, testWorker } from '../support/fixtures';
 
 const outDir = path.join(__dirname, 'histories');
@@ -27,7 +34,7 @@ async function main(): Promise<void> {
   const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
   fs.mkdirSync(outDir, { recursive: true });
 
-  for (const definition of Object.values(CATALOGUE)) {
+  for (const definition of process.argv.includes('--scheduled-only') ? [] : Object.values(CATALOGUE)) {
     const existing = ['completed', 'expired'].map((n) =>
       path.join(outDir, `${definition.kind}.v${definition.version}.${n}.json`),
     );
@@ -72,8 +79,49 @@ async function main(): Promise<void> {
     transport.close();
     await env.teardown();
   }
+  await recordScheduled(db, catcher);
   await catcher.stop();
   await db.$disconnect();
+}
+
+/** The workflows run by the schedules: a digest and both kinds of milestone report. */
+async function recordScheduled(db: Db, catcher: Awaited<ReturnType<typeof startSmtp>>): Promise<void> {
+  const runs = [
+    ['scheduled.digest-consultants', consultantDigestWorkflow, []],
+    ['scheduled.digest-coordinators', coordinatorDigestWorkflow, []],
+    ['scheduled.report-network', milestoneReportWorkflow, [{ scope: 'network', atsCode: 'ats-milano' }]],
+    ['scheduled.report-region', milestoneReportWorkflow, [{ scope: 'region' }]],
+  ] as const;
+  if (runs.every(([name]) => fs.existsSync(path.join(outDir, `${name}.json`))) && !process.argv.includes('--force')) {
+    process.stdout.write('kept the scheduled workflows (recorded before; --force to overwrite)\n');
+    return;
+  }
+  await db.user.upsert({
+    where: { email: 'coordinatore@ats-milano.test' },
+    create: { email: 'coordinatore@ats-milano.test', name: 'Elena Sala', role: 'coordinator', atsCode: 'ats-milano' },
+    update: {},
+  });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: ensureTestServer() } },
+  });
+  const taskQueue = 'record-scheduled';
+  const { worker, transport } = await testWorker({ connection: env.nativeConnection, taskQueue, db, catcher });
+  await worker.runUntil(async () => {
+    for (const [name, workflow, args] of runs) {
+      const handle = await env.client.workflow.start(workflow as typeof milestoneReportWorkflow, {
+        taskQueue,
+        workflowId: name,
+        args: args as unknown as [ReportScope],
+      });
+      await closedResult(env, handle.workflowId);
+      const history = await handle.fetchHistory();
+      const file = path.join(outDir, `${name}.json`);
+      fs.writeFileSync(file, historyToJSON(history));
+      process.stdout.write(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length} events)\n`);
+    }
+  });
+  transport.close();
+  await env.teardown();
 }
 
 main().catch((err) => {
