@@ -9,5 +9,7 @@ module.exports = {
   // Temporal servers and a JVM per file: two cores, so at most two files at once.
   maxWorkers: 2,
   testTimeout: 120_000,
+  // test/cluster/ runs on a full Temporal server with PostgreSQL: `npm run test:cluster`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   // Screenshots and other artifacts are kept in test-artifacts/ (gitignored).
 };
