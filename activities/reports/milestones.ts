@@ -66,13 +66,12 @@ export interface MilestoneReport {
   total: MilestoneFigures;
 }
 
-const GROUP_EXPR: Record<ReportDimension | 'all', string> = {
+const GROUP_EXPR: Record<ReportDimension, string> = {
   network: 'c."atsCode"',
   province: 'c."province"',
   kind: 'e."kind"',
   alliance: `COALESCE(e."allianceCode", '-')`,
   programme: 'e."programmeCode"',
-  all: `'*'`,
 };
 
 function daysBetween(dialect: Dialect, later: string, earlier: string): string {
@@ -110,6 +109,20 @@ export function programmesNearEnd(asOf: number): string[] {
   return PROGRAMMES.filter((p) => programmeHardEnd(p.endsOn) <= horizonEnd).map((p) => p.code);
 }
 
+const EMPTY = (): MilestoneFigures => ({
+  enrollments: 0,
+  active: 0,
+  completed: 0,
+  withdrawn: 0,
+  expired: 0,
+  stepsOnTime: 0,
+  stepsLate: 0,
+  completionRate: null,
+  medianDaysPerStep: null,
+  p90DaysPerStep: null,
+  atRisk: 0,
+});
+
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const days = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
 
@@ -117,8 +130,8 @@ async function figuresBy(
   db: Db,
   dialect: Dialect,
   q: MilestoneReportQuery,
-  group: ReportDimension | 'all',
-): Promise<Map<string, MilestoneFigures>> {
+  group: ReportDimension,
+): Promise<{ groups: Map<string, MilestoneFigures>; total: MilestoneFigures }> {
   const g = Prisma.raw(GROUP_EXPR[group]);
   const where = filters(dialect, q);
   const nearEnd = programmesNearEnd(q.asOf);
@@ -166,31 +179,26 @@ async function figuresBy(
     ), r AS (
       SELECT grp, days,
         ROW_NUMBER() OVER (PARTITION BY grp ORDER BY days) AS rn,
-        COUNT(*) OVER (PARTITION BY grp) AS cnt
+        COUNT(*) OVER (PARTITION BY grp) AS cnt,
+        ROW_NUMBER() OVER (ORDER BY days) AS arn,
+        COUNT(*) OVER () AS acnt
       FROM d
     )
     SELECT grp,
       MAX(CASE WHEN rn = (cnt + 1) / 2 THEN days END) AS median,
       MAX(CASE WHEN rn = (9 * cnt + 9) / 10 THEN days END) AS p90
-    FROM r GROUP BY grp`);
+    FROM r GROUP BY grp
+    UNION ALL
+    SELECT '*' AS grp,
+      MAX(CASE WHEN arn = (acnt + 1) / 2 THEN days END) AS median,
+      MAX(CASE WHEN arn = (9 * acnt + 9) / 10 THEN days END) AS p90
+    FROM r`);
 
   const out = new Map<string, MilestoneFigures>();
   const get = (key: string): MilestoneFigures => {
     let f = out.get(key);
     if (!f) {
-      f = {
-        enrollments: 0,
-        active: 0,
-        completed: 0,
-        withdrawn: 0,
-        expired: 0,
-        stepsOnTime: 0,
-        stepsLate: 0,
-        completionRate: null,
-        medianDaysPerStep: null,
-        p90DaysPerStep: null,
-        atRisk: 0,
-      };
+      f = EMPTY();
       out.set(key, f);
     }
     return f;
@@ -210,12 +218,26 @@ async function figuresBy(
     f.stepsOnTime = n(r.onTime);
     f.stepsLate = n(r.late);
   }
+  // Totals: counts add up over the groups; percentiles come from the '*' row of the same query.
+  const total = EMPTY();
+  for (const f of out.values()) {
+    total.enrollments += f.enrollments;
+    total.active += f.active;
+    total.completed += f.completed;
+    total.withdrawn += f.withdrawn;
+    total.expired += f.expired;
+    total.atRisk += f.atRisk;
+    total.stepsOnTime += f.stepsOnTime;
+    total.stepsLate += f.stepsLate;
+  }
+  total.completionRate =
+    total.enrollments === 0 ? null : Math.round((total.completed / total.enrollments) * 1000) / 1000;
   for (const r of durationRows) {
-    const f = get(String(r.grp));
+    const f = String(r.grp) === '*' ? total : get(String(r.grp));
     f.medianDaysPerStep = days(r.median);
     f.p90DaysPerStep = days(r.p90);
   }
-  return out;
+  return { groups: out, total };
 }
 
 export function groupLabel(by: ReportDimension, key: string): string {
@@ -249,23 +271,10 @@ export function assertDimension(by: string): asserts by is ReportDimension {
 
 export async function milestoneReport(db: Db, dialect: Dialect, q: MilestoneReportQuery): Promise<MilestoneReport> {
   assertDimension(q.by);
-  const [groups, totals] = await Promise.all([figuresBy(db, dialect, q, q.by), figuresBy(db, dialect, q, 'all')]);
+  const { groups, total } = await figuresBy(db, dialect, q, q.by);
   const rows = [...groups.entries()]
     .map(([key, f]) => ({ key, label: groupLabel(q.by, key), ...f }))
     .sort((a, b) => a.label.localeCompare(b.label, 'it'));
-  const total = totals.get('*') ?? {
-    enrollments: 0,
-    active: 0,
-    completed: 0,
-    withdrawn: 0,
-    expired: 0,
-    stepsOnTime: 0,
-    stepsLate: 0,
-    completionRate: null,
-    medianDaysPerStep: null,
-    p90DaysPerStep: null,
-    atRisk: 0,
-  };
   const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
   return {
     by: q.by,
