@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Milestone_enrollmentId_seq_idx" ON "Milestone"("enrollmentId", "seq");
+
