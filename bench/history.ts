@@ -87,7 +87,12 @@ export async function benchHistory(): Promise<void> {
         historyBytesInLastRun: bytes,
         emails: await stack.db.outboxMessage.count(),
         milestones: await stack.db.milestone.count(),
-        simulatedDays: Math.round(((await stack.env.currentTimeMs()) - now) / 86_400_000),
+        // From the first to the last event of the pathway (the server's clock, skipped forward).
+        pathwayDays: Math.round(
+          (Number(history.events?.at(-1)?.eventTime?.seconds ?? 0) -
+            Number(history.events?.[0]?.eventTime?.seconds ?? 0)) /
+            86_400,
+        ),
       };
     } finally {
       await stopTimeSkippingStack(stack);
