@@ -1,0 +1,55 @@
+/**
+ * `npm run api`: the HTTP API on its own (deployments with separate API and worker processes,
+ * `npm run worker`). Needs TEMPORAL_ADDRESS; creates the schedules like `npm start` unless
+ * SCHEDULES=off.
+ */
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { createDb, tuneSqlite } from '../../activities/db';
+import { dialectOf, redactUrl } from '../../activities/db-url';
+import { ConfigError, loadConfig } from '../../config';
+import { assertCatalogueValid } from '../../domain/catalogue-validate';
+import { migrate } from '../../scripts/migrate';
+import { ensureSchedules } from '../schedules';
+import { createService } from '../service';
+import { buildApi } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  assertCatalogueValid();
+  if (!config.temporalAddress)
+    throw new ConfigError(
+      'TEMPORAL_ADDRESS is required for a standalone API (e.g. 127.0.0.1:7233); `npm start` runs everything locally.',
+    );
+  const logger = pino({ level: config.logLevel, name: 'api' });
+  migrate(config.databaseUrl);
+  const db = createDb(config.databaseUrl);
+  await tuneSqlite(db, config.databaseUrl);
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
+  const api = await buildApi({
+    service: createService({ db, temporal, taskQueue: config.taskQueue }),
+    db,
+    temporal,
+    logger,
+    preferencesSecret: config.preferencesSecret,
+    dialect: dialectOf(config.databaseUrl),
+    publicUrl: config.publicUrl,
+  });
+  await api.listen({ port: config.port, host: config.host });
+  logger.info({ url: config.publicUrl, database: redactUrl(config.databaseUrl) }, 'API listening');
+  const stop = async () => {
+    await api.close();
+    await connection.close();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err) => {
+  process.stderr.write(`api failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
