@@ -15,6 +15,7 @@ import { ROLES } from '../auth/principal';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
 import { loadFundingProjects } from '../funding-store';
 import { listSchedules, SCHEDULE_PREFIX } from '../schedules';
+import { singleLine } from '../schemas';
 import { forbidden, pageQuery, paged, type ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
 
@@ -145,7 +146,7 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
       summary: 'Create an API token for yourself; the secret is shown once',
       tag: 'access',
       access: ['admin', 'coordinator', 'consultant', 'sme'],
-      body: z.object({ name: z.string().trim().min(1).max(100) }),
+      body: z.object({ name: singleLine(100) }),
       response: z.object({ id: z.string(), token: z.string(), name: z.string() }),
       status: 201,
     },
