@@ -193,6 +193,34 @@ describe('injection in text fields', () => {
     expect(welcome.text).not.toMatch(/\[object|process\.env|function/);
   });
 
+  it('sends to the address given, whatever the name looks like: an address, a list, SQL', async () => {
+    const request = enrollRequest();
+    const anna = `anna-${Date.now()}@tessitura.test`;
+    const marco = `marco-${Date.now()}@tessitura.test`;
+    const r = await http('POST', '/enrollments', {
+      ...request,
+      participants: [
+        { name: 'Anna <attacker@evil.test>', email: anna, role: 'owner' },
+        { name: "Robert'); DELETE FROM \"User\" WHERE ('1'='1", email: marco, role: 'hr' },
+      ],
+    });
+    expect(r.status).toBe(201);
+    const toAnna = await catcher.waitFor((m) => m.to.includes(anna), 20_000);
+    expect(toAnna.to).toEqual([anna]);
+    expect(toAnna.headers.to).toBe(`"Anna <attacker@evil.test>" <${anna}>`);
+    const toMarco = await catcher.waitFor((m) => m.to.includes(marco), 20_000);
+    expect(toMarco.to).toEqual([marco]);
+    expect(toMarco.text).toContain(`Robert'); DELETE FROM "User" WHERE ('1'='1`);
+    // The pathway is not held by a message it cannot send: an Update goes through at once.
+    const assigned = await http('POST', `/enrollments/${r.body.id}/consultant`, {
+      consultant: { name: 'Rossi; Mario <capo@evil.test>', email: 'mario.rossi@consulenti.test' },
+    });
+    expect(assigned.status).toBe(200);
+    const toConsultant = await catcher.waitFor((m) => m.to.includes('mario.rossi@consulenti.test'), 20_000);
+    expect(toConsultant.to).toEqual(['mario.rossi@consulenti.test']);
+    expect(catcher.messages().filter((m) => m.to.some((t) => t.endsWith('evil.test')))).toEqual([]);
+  });
+
   const crlf = '\r\nBcc: victim@evil.test';
   const injections: [string, (r: ReturnType<typeof enrollRequest>) => ReturnType<typeof enrollRequest>][] = [
     ['participant email', (r) => ({ ...r, participants: [{ name: 'Anna', email: `anna@t.test${crlf}` + 'x' }] })],
