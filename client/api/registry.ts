@@ -65,6 +65,17 @@ export function unauthenticated(): DomainError {
   });
 }
 
+export function unsupportedMediaType(): DomainError {
+  return new DomainError('unsupported_media_type', {
+    it: 'Tipo di contenuto non supportato: usare application/json in UTF-8.',
+    en: 'Unsupported content type: send application/json in UTF-8.',
+  });
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
 export function forbidden(): DomainError {
   return new DomainError('forbidden', {
     it: 'Il tuo ruolo non consente questa operazione.',
@@ -98,6 +109,9 @@ export class ApiRegistry {
           if (!principal) throw unauthenticated();
           if (!spec.access.includes(principal.role)) throw forbidden();
         }
+        // The API speaks JSON only: a form or a text body (parsed for the dashboard's own pages) is refused,
+        // so a cross-site form can never drive an API route.
+        if (req.body !== undefined && !isJson(req.headers['content-type'])) throw unsupportedMediaType();
         const parse = <T>(schema: ZodType<T> | undefined, value: unknown): T => {
           if (!schema) return undefined as T;
           const r = schema.safeParse(value ?? {});

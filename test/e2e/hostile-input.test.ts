@@ -4,6 +4,7 @@
  * rendered literally in real emails), and header injection (CR/LF) in email and name fields refused
  * before anything is written. `npm run fuzz` does the same from the OpenAPI document at random.
  */
+import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Db } from '../../activities/db';
@@ -133,6 +134,89 @@ describe('bodies the API cannot take', () => {
     });
     expect(announced.status).toBe(413);
     expect(await counts()).toEqual(before);
+  });
+
+  it('refuses a JSON body that is not valid UTF-8 instead of storing replacement characters', async () => {
+    const before = await settledCounts();
+    const request = enrollRequest();
+    const json = JSON.stringify({ ...request, company: { ...request.company, name: 'Tessitura @@ S.r.l.' } });
+    const [head, tail] = json.split('@@') as [string, string];
+    for (const bad of [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+      const body = Buffer.concat([Buffer.from(head), Buffer.from(bad), Buffer.from(tail)]);
+      const r = await http('POST', '/enrollments', body);
+      expect([r.status, r.body.error.code]).toEqual([400, 'invalid_encoding']);
+      expect(r.body.error.message).toMatch(/UTF-8/);
+    }
+    // JSON is UTF-8 (RFC 8259): another declared charset is refused, not guessed at.
+    const latin1 = await http('POST', '/enrollments', Buffer.from(json, 'latin1'), {
+      'content-type': 'application/json; charset=iso-8859-1',
+    });
+    expect([latin1.status, latin1.body.error.code]).toEqual([415, 'unsupported_media_type']);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('accepts UTF-8 with multi-byte characters and an explicit utf-8 charset', async () => {
+    const request = enrollRequest();
+    const name = 'Sartoria Città – «Dolce & Bello» 🧵';
+    const r = await http(
+      'POST',
+      '/enrollments',
+      JSON.stringify({ ...request, company: { ...request.company, name } }),
+      {
+        'content-type': 'application/json; charset=UTF-8',
+      },
+    );
+    expect(r.status).toBe(201);
+    expect(r.body.company.name).toBe(name);
+  });
+
+  it('refuses content types other than JSON on the API, and malformed JSON', async () => {
+    const before = await settledCounts();
+    const body = JSON.stringify({ name: 'script' });
+    for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data']) {
+      const r = await http('POST', '/me/tokens', type.includes('form-urlencoded') ? 'name=script' : body, {
+        'content-type': type,
+      });
+      expect([type, r.status]).toEqual([type, 415]);
+      expect(r.body.error.code).toMatch(/unsupported_media_type|FST_ERR_CTP_INVALID_MEDIA_TYPE/);
+    }
+    const noType = await fetch(`${base}/me/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: new Uint8Array(Buffer.from(body)),
+    });
+    expect(noType.status).toBe(415);
+    const malformed = await http('POST', '/me/tokens', '{"name": "script"');
+    expect([malformed.status, malformed.body.error.code]).toEqual([400, 'FST_ERR_CTP_INVALID_JSON_BODY']);
+    const empty = await http('POST', '/me/tokens', '');
+    expect(empty.status).toBe(400);
+    const poisoned = await http('POST', '/me/tokens', '{"name": "x", "__proto__": {"isAdmin": true}}');
+    expect(poisoned.status).toBe(400);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('answers over-long path parameters and malformed URLs with 400 in the one error shape', async () => {
+    const long = await http('GET', `/enrollments/${'e'.repeat(5000)}`);
+    expect([long.status, long.body.error.code]).toEqual([400, 'invalid_request']);
+    const badEscape = await http('GET', '/enrollments/%E0%A4%A');
+    expect([badEscape.status, badEscape.body.error.code]).toEqual([400, 'invalid_request']);
+  });
+
+  it('answers a malformed HTTP request (a control character in a header) in the one error shape', async () => {
+    const { port } = new URL(base);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () =>
+        socket.write(`GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\x01\r\n\r\n`),
+      );
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toEqual({
+      error: { code: 'bad_request', message: expect.stringMatching(/malformed HTTP request/) },
+    });
   });
 });
 
