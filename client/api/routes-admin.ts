@@ -10,7 +10,7 @@ import { renderMilestoneReport } from '../../activities/reports/render-milestone
 import { addDays, parseIsoDate, romeToEpochMs } from '../../domain/calendar';
 import { DomainError } from '../../domain/errors';
 import { audit, auditActor, listAudit } from '../audit';
-import { createApiToken, createUser, listUsers, revokeApiToken } from '../auth/users';
+import { createApiToken, createUser, createUserSchema, listUsers, revokeApiToken } from '../auth/users';
 import { ROLES } from '../auth/principal';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
 import { loadFundingProjects } from '../funding-store';
@@ -109,15 +109,7 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
       summary: 'Create a user (admin)',
       tag: 'access',
       access: ['admin'],
-      body: z.object({
-        email: z.string(),
-        name: z.string(),
-        role: z.enum(ROLES),
-        atsCode: z.string().optional(),
-        companyVatNumber: z.string().optional(),
-        locale: z.enum(['it', 'en']).optional(),
-        password: z.string().optional(),
-      }),
+      body: createUserSchema as z.ZodType<unknown>,
       response: userView,
       status: 201,
     },

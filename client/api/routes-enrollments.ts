@@ -187,7 +187,10 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
       access: 'public',
       params: idParams,
       response: enrollmentSchema,
-      produces: ['text/html'],
+      otherResponses: {
+        302: { description: 'A browser (Accept: text/html) is sent to the dashboard page', schema: null },
+        401: { description: 'No valid credentials' },
+      },
     },
     async (ctx, req, reply) => {
       // Email links point here: a browser goes to the dashboard, which asks to sign in if needed.

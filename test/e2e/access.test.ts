@@ -284,6 +284,29 @@ describe('API surface', () => {
     expect(await docs.text()).toContain('id="completeStep"');
   });
 
+  it('documents every status and content type a route answers with', async () => {
+    const doc = (await http('anonymous', 'GET', '/openapi.json')).body;
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses);
+    expect(statuses('/session', 'post')).toContain('401');
+    expect(statuses('/enrollments/{id}', 'get')).toEqual(expect.arrayContaining(['302', '401']));
+    expect(doc.paths['/health'].get.responses['503'].content['application/json'].schema.properties.status).toEqual({
+      type: 'string',
+      enum: ['ok', 'degraded'],
+    });
+    for (const path of ['/enrollments', '/me/tokens', '/users'])
+      expect(statuses(path, 'post')).toEqual(expect.arrayContaining(['400', '413', '415']));
+    // Reports answer JSON by default, CSV and HTML on request.
+    expect(Object.keys(doc.paths['/reports/milestones'].get.responses['200'].content).sort()).toEqual([
+      'application/json',
+      'text/csv',
+      'text/html',
+    ]);
+    // The body of POST /users is documented as it is validated.
+    expect(doc.paths['/users'].post.requestBody.content['application/json'].schema.properties.email.format).toBe(
+      'email',
+    );
+  });
+
   it('paginates lists with limit and cursor', async () => {
     const first = await http('admin', 'GET', '/enrollments?limit=1');
     expect(first.body.items).toHaveLength(1);
