@@ -80,6 +80,25 @@ export const enrollRequestSchema = z
   .refine((r) => r.participants.length + (r.company.members ?? []).reduce((n, m) => n + m.participants.length, 0) > 0, {
     message: 'almeno un partecipante / at least one participant',
     path: ['participants'],
+  })
+  // Shown in /docs, and sent as is by API fuzzers (the one request they would hardly invent).
+  .meta({
+    examples: [
+      {
+        kind: 'congedo-flessibilita',
+        company: {
+          name: 'Tessitura Brianzola S.r.l.',
+          vatNumber: '01234567890',
+          province: 'MB',
+          city: 'Monza',
+          sector: 'industria',
+          staff: 35,
+          turnoverCents: 450_000_000,
+        },
+        consultant: { name: 'Giulia Bianchi', email: 'giulia.bianchi@example.com' },
+        participants: [{ name: 'Marco Rossi', email: 'marco.rossi@example.com', role: 'owner', locale: 'it' }],
+      },
+    ],
   });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 export type EnrollRequestInput = z.input<typeof enrollRequestSchema>;

@@ -8,6 +8,7 @@ import type { Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { buildApi } from '../../client/api/server';
 import { createApiToken, createUser } from '../../client/auth/users';
+import { enrollRequestSchema } from '../../client/schemas';
 import { createService } from '../../client/service';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import {
@@ -301,6 +302,9 @@ describe('API surface', () => {
       'text/csv',
       'text/html',
     ]);
+    // The example enrollment request is a valid one.
+    const [example] = doc.paths['/enrollments'].post.requestBody.content['application/json'].schema.examples;
+    expect(enrollRequestSchema.safeParse(example).success).toBe(true);
     // The body of POST /users is documented as it is validated.
     expect(doc.paths['/users'].post.requestBody.content['application/json'].schema.properties.email.format).toBe(
       'email',
