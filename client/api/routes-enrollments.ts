@@ -129,6 +129,12 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
       body: enrollRequestSchema as z.ZodType<unknown>,
       response: enrollmentSchema,
       status: 201,
+      otherResponses: {
+        200: {
+          description: 'The same request seen before (same idempotency key): the same enrollment',
+          schema: enrollmentSchema,
+        },
+      },
     },
     async (ctx, req, reply) => {
       await checkMayEnroll(db, ctx.principal!, req.body);

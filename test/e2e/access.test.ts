@@ -289,6 +289,11 @@ describe('API surface', () => {
     const doc = (await http('anonymous', 'GET', '/openapi.json')).body;
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses);
     expect(statuses('/session', 'post')).toContain('401');
+    // An idempotent replay answers 200 with the enrollment, a new one 201.
+    expect(statuses('/enrollments', 'post')).toEqual(expect.arrayContaining(['200', '201']));
+    expect(doc.paths['/enrollments'].post.responses['200'].content['application/json'].schema.properties.id).toEqual({
+      type: 'string',
+    });
     expect(statuses('/enrollments/{id}', 'get')).toEqual(expect.arrayContaining(['302', '401']));
     expect(doc.paths['/health'].get.responses['503'].content['application/json'].schema.properties.status).toEqual({
       type: 'string',
