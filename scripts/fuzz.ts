@@ -481,12 +481,14 @@ async function main(): Promise<void> {
         say(`    data changed by a refused request: ${c.method} ${c.url} -> ${c.status}: ${c.changed!.join('; ')}`);
       if (exit !== 0 || seen.serverErrors.length > 0 || seen.dataChanges.length > 0) failed = true;
     }
-    say(`reports in ${path.relative(process.cwd(), artifacts)}/, API log in ${stack.logFile}`);
+    say(`reports in ${path.relative(process.cwd(), artifacts)}/${failed ? `, API log in ${stack.logFile}` : ''}`);
     say(failed ? 'FAILED' : 'passed: no server error, no data changed by a refused request');
   } finally {
     await stack.stop();
   }
   if (failed) process.exitCode = 1;
+  // The database and the logs are kept only to look into a failure.
+  else fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 main().catch((err: unknown) => {
