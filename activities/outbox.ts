@@ -224,7 +224,10 @@ export function createMailActivities(deps: MailDeps) {
         try {
           const info = await transport.sendMail({
             from,
-            to: `${to.name} <${row.toAddress}>`,
+            // Structured, never a string: nodemailer quotes or encodes the name, so a name such as
+            // `Anna <someone@else.test>` or `Rossi; Mario` can neither redirect the message nor leave it
+            // without recipients (an error retried for ever, holding the pathway's Updates).
+            to: { name: to.name, address: row.toAddress },
             subject: row.subject,
             html: row.html,
             text: row.text,

@@ -4,11 +4,22 @@
 import { z } from 'zod';
 
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * A one-line text: names and places end up in mail headers (To, Subject) and calendar lines, so CR, LF
+ * and the other control characters (C0, DEL, C1 with NEL, the Unicode line and paragraph separators)
+ * are refused here, before any row is written, rather than stripped somewhere later.
+ */
+export const singleLine = (max: number) =>
+  trimmed(max).regex(
+    // eslint-disable-next-line no-control-regex
+    /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/,
+    'una sola riga, senza caratteri di controllo / must be a single line without control characters',
+  );
 // Header injection in email fields is refused here, before any row is written.
 const email = z.string().trim().toLowerCase().max(254).email();
 
 export const participantSchema = z.object({
-  name: trimmed(120).refine((s) => !/[\r\n]/.test(s), 'must be a single line'),
+  name: singleLine(120),
   email,
   role: z.enum(['owner', 'hr', 'employee']).default('employee'),
   locale: z.enum(['it', 'en']).default('it'),
@@ -24,7 +35,7 @@ const cents = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /** A member firm of a business network, with its own participants. */
 export const memberSchema = z.object({
-  name: trimmed(200),
+  name: singleLine(200),
   vatNumber,
   sector,
   staff: z.number().int().min(0).max(1_000_000),
@@ -39,7 +50,7 @@ export const enrollRequestSchema = z
     kind: trimmed(60),
     company: z
       .object({
-        name: trimmed(200),
+        name: singleLine(200),
         vatNumber: vatNumber.optional(),
         /** Codice fiscale of a project not yet registered (autoimprenditorialità femminile). */
         taxCode: z
@@ -49,7 +60,7 @@ export const enrollRequestSchema = z
           .regex(/^[A-Z0-9]{16}$/, 'il codice fiscale ha 16 caratteri / tax code must be 16 characters')
           .optional(),
         province: trimmed(40),
-        city: trimmed(80).optional(),
+        city: singleLine(80).optional(),
         sector,
         staff: z.number().int().min(0).max(1_000_000),
         turnoverCents: cents.optional(),
@@ -62,13 +73,32 @@ export const enrollRequestSchema = z
         path: ['vatNumber'],
       }),
     alliance: trimmed(60).optional(),
-    consultant: z.object({ name: trimmed(120), email }),
+    consultant: z.object({ name: singleLine(120), email }),
     participants: z.array(participantSchema).max(500).default([]),
     idempotencyKey: z.string().trim().min(8).max(200).optional(),
   })
   .refine((r) => r.participants.length + (r.company.members ?? []).reduce((n, m) => n + m.participants.length, 0) > 0, {
     message: 'almeno un partecipante / at least one participant',
     path: ['participants'],
+  })
+  // Shown in /docs, and sent as is by API fuzzers (the one request they would hardly invent).
+  .meta({
+    examples: [
+      {
+        kind: 'congedo-flessibilita',
+        company: {
+          name: 'Tessitura Brianzola S.r.l.',
+          vatNumber: '01234567890',
+          province: 'MB',
+          city: 'Monza',
+          sector: 'industria',
+          staff: 35,
+          turnoverCents: 450_000_000,
+        },
+        consultant: { name: 'Giulia Bianchi', email: 'giulia.bianchi@example.com' },
+        participants: [{ name: 'Marco Rossi', email: 'marco.rossi@example.com', role: 'owner', locale: 'it' }],
+      },
+    ],
   });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 export type EnrollRequestInput = z.input<typeof enrollRequestSchema>;
@@ -76,7 +106,7 @@ export type EnrollRequestInput = z.input<typeof enrollRequestSchema>;
 const actor = z.object({
   role: z.enum(['consultant', 'sme', 'coordinator', 'admin']),
   id: trimmed(254),
-  name: trimmed(120).optional(),
+  name: singleLine(120).optional(),
 });
 const reason = z.string().trim().min(5).max(1000);
 
@@ -93,7 +123,7 @@ export const extendDueDateRequestSchema = z.object({
   actor,
 });
 export const assignConsultantRequestSchema = z.object({
-  consultant: z.object({ name: trimmed(120), email }),
+  consultant: z.object({ name: singleLine(120), email }),
   actor,
 });
 export const withdrawRequestSchema = z.object({ reason, actor });

@@ -26,6 +26,7 @@ const STATUS: Record<string, number> = {
   schedule_not_found: 404,
   invalid_dimension: 400,
   unsupported_format: 400,
+  unsupported_media_type: 415,
 };
 
 export function pickLocale(acceptLanguage: string | undefined): 'it' | 'en' {

@@ -27,6 +27,11 @@ export interface RouteSpec<P, Q, B> {
   status?: number;
   /** Content types other than JSON the route can answer with (documented only). */
   produces?: string[];
+  /**
+   * Statuses the route can answer besides its success and the refusals every route documents: the
+   * Error body unless a schema is given (null: no body).
+   */
+  otherResponses?: Record<number, { description: string; schema?: ZodType | null }>;
 }
 
 export interface RouteContext<P, Q, B> {
@@ -65,6 +70,17 @@ export function unauthenticated(): DomainError {
   });
 }
 
+export function unsupportedMediaType(): DomainError {
+  return new DomainError('unsupported_media_type', {
+    it: 'Tipo di contenuto non supportato: usare application/json in UTF-8.',
+    en: 'Unsupported content type: send application/json in UTF-8.',
+  });
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
 export function forbidden(): DomainError {
   return new DomainError('forbidden', {
     it: 'Il tuo ruolo non consente questa operazione.',
@@ -98,6 +114,9 @@ export class ApiRegistry {
           if (!principal) throw unauthenticated();
           if (!spec.access.includes(principal.role)) throw forbidden();
         }
+        // The API speaks JSON only: a form or a text body (parsed for the dashboard's own pages) is refused,
+        // so a cross-site form can never drive an API route.
+        if (req.body !== undefined && !isJson(req.headers['content-type'])) throw unsupportedMediaType();
         const parse = <T>(schema: ZodType<T> | undefined, value: unknown): T => {
           if (!schema) return undefined as T;
           const r = schema.safeParse(value ?? {});
@@ -157,7 +176,9 @@ export class ApiRegistry {
       });
       const success: Record<string, unknown> = { description: 'OK' };
       const content: Record<string, unknown> = {};
-      if (r.response) content['application/json'] = { schema: json(r.response, 'output') };
+      // A route with other formats answers JSON too, by default.
+      if (r.response || r.produces)
+        content['application/json'] = { schema: r.response ? json(r.response, 'output') : {} };
       for (const type of r.produces ?? []) content[type] = { schema: { type: 'string' } };
       if (Object.keys(content).length > 0) success.content = content;
       paths[path] ??= {};
@@ -179,7 +200,23 @@ export class ApiRegistry {
             : { '401': errorResponse('No valid credentials'), '403': errorResponse('Role not allowed') }),
           '404': errorResponse('Not found, or not visible to the caller'),
           '409': errorResponse('Conflicts with the current state'),
+          ...(r.body
+            ? {
+                '413': errorResponse('Body larger than 256 KB'),
+                '415': errorResponse('Body not application/json in UTF-8'),
+              }
+            : {}),
           '422': errorResponse('Understood but refused by a domain rule'),
+          ...Object.fromEntries(
+            Object.entries(r.otherResponses ?? {}).map(([status, { description, schema }]) => [
+              status,
+              schema === null
+                ? { description }
+                : schema
+                  ? { description, content: { 'application/json': { schema: json(schema, 'output') } } }
+                  : errorResponse(description),
+            ]),
+          ),
         },
       };
     }

@@ -11,11 +11,12 @@ import { renderMilestoneReport } from '../../activities/reports/render-milestone
 import { addDays, parseIsoDate, romeToEpochMs } from '../../domain/calendar';
 import { DomainError } from '../../domain/errors';
 import { audit, auditActor, listAudit } from '../audit';
-import { createApiToken, createUser, listUsers, revokeApiToken } from '../auth/users';
+import { createApiToken, createUser, createUserSchema, listUsers, revokeApiToken } from '../auth/users';
 import { ROLES } from '../auth/principal';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
 import { loadFundingProjects } from '../funding-store';
 import { listSchedules, SCHEDULE_PREFIX } from '../schedules';
+import { singleLine } from '../schemas';
 import { forbidden, pageQuery, paged, type ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
 
@@ -109,15 +110,7 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
       summary: 'Create a user (admin)',
       tag: 'access',
       access: ['admin'],
-      body: z.object({
-        email: z.string(),
-        name: z.string(),
-        role: z.enum(ROLES),
-        atsCode: z.string().optional(),
-        companyVatNumber: z.string().optional(),
-        locale: z.enum(['it', 'en']).optional(),
-        password: z.string().optional(),
-      }),
+      body: createUserSchema as z.ZodType<unknown>,
       response: userView,
       status: 201,
     },
@@ -146,7 +139,7 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
       summary: 'Create an API token for yourself; the secret is shown once',
       tag: 'access',
       access: ['admin', 'coordinator', 'consultant', 'sme'],
-      body: z.object({ name: z.string().trim().min(1).max(100) }),
+      body: z.object({ name: singleLine(100) }),
       response: z.object({ id: z.string(), token: z.string(), name: z.string() }),
       status: 201,
     },

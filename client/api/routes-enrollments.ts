@@ -129,6 +129,12 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
       body: enrollRequestSchema as z.ZodType<unknown>,
       response: enrollmentSchema,
       status: 201,
+      otherResponses: {
+        200: {
+          description: 'The same request seen before (same idempotency key): the same enrollment',
+          schema: enrollmentSchema,
+        },
+      },
     },
     async (ctx, req, reply) => {
       await checkMayEnroll(db, ctx.principal!, req.body);
@@ -187,7 +193,10 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
       access: 'public',
       params: idParams,
       response: enrollmentSchema,
-      produces: ['text/html'],
+      otherResponses: {
+        302: { description: 'A browser (Accept: text/html) is sent to the dashboard page', schema: null },
+        401: { description: 'No valid credentials' },
+      },
     },
     async (ctx, req, reply) => {
       // Email links point here: a browser goes to the dashboard, which asks to sign in if needed.

@@ -22,6 +22,13 @@ export const userSchema = z
   })
   .describe('User');
 
+const health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  temporal: z.object({ ok: z.boolean(), error: z.string().optional() }),
+  database: z.object({ ok: z.boolean(), error: z.string().optional() }),
+  links: z.record(z.string(), z.string()).optional().describe('Where the parts of the embedded stack are'),
+});
+
 export function registerPublicRoutes(api: ApiRegistry, deps: ApiDeps): void {
   api.add(
     {
@@ -31,11 +38,8 @@ export function registerPublicRoutes(api: ApiRegistry, deps: ApiDeps): void {
       summary: 'Service health: Temporal and the database reachable',
       tag: 'service',
       access: 'public',
-      response: z.object({
-        status: z.enum(['ok', 'degraded']),
-        temporal: z.object({ ok: z.boolean(), error: z.string().optional() }),
-        database: z.object({ ok: z.boolean(), error: z.string().optional() }),
-      }),
+      response: health,
+      otherResponses: { 503: { description: 'Degraded: Temporal or the database does not answer', schema: health } },
     },
     async (_ctx, _req, reply) => {
       const check = async (fn: () => Promise<unknown>) => {
@@ -110,6 +114,7 @@ export function registerPublicRoutes(api: ApiRegistry, deps: ApiDeps): void {
       access: 'public',
       body: z.object({ email: z.string().max(254), password: z.string().max(200) }),
       response: z.object({ user: userSchema, expiresAt: z.string() }),
+      otherResponses: { 401: { description: 'Wrong email or password (invalid_credentials)' } },
     },
     async (ctx, req, reply) => {
       const result = await signIn(deps.db, ctx.body.email, ctx.body.password);

@@ -4,7 +4,8 @@
  * (Accept-Language it/en). Credentials: an API token (Authorization: Bearer) or the dashboard's
  * session cookie.
  */
-import Fastify, { type FastifyRequest } from 'fastify';
+import type { Duplex } from 'node:stream';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../activities/db';
@@ -43,8 +44,80 @@ export interface ApiDeps {
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
+/** A refusal in the one error shape, for the few answers given before a route (or a request) exists. */
+function refusal(code: string, locale: 'it' | 'en', it: string, en: string) {
+  return { error: { code, message: locale === 'it' ? it : en } };
+}
+
+/**
+ * Malformed HTTP (a control character in a header, broken framing), headers too large or too slow:
+ * Node's parser gives up before Fastify has a request, so the answer is written to the socket here,
+ * still in the one error shape.
+ */
+function clientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'request_timeout', 'Richiesta troppo lenta / request timeout.']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [
+            431,
+            'Request Header Fields Too Large',
+            'headers_too_large',
+            'Intestazioni troppo grandi / headers too large.',
+          ]
+        : [400, 'Bad Request', 'bad_request', 'Richiesta HTTP malformata / malformed HTTP request.'];
+  const json = JSON.stringify({ error: { code, message } });
+  if (!socket.writable) return void socket.destroy();
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
+}
+
+/** JSON is UTF-8 (RFC 8259): bytes that are not UTF-8 are refused rather than turned into U+FFFD and stored. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export async function buildApi(deps: ApiDeps) {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    clientErrorHandler: clientError,
+    // A path parameter past the router's limit, or a broken %-escape, is an invalid request like any other.
+    frameworkErrors: (err, req, frameworkReply) => {
+      const reply = frameworkReply as unknown as FastifyReply;
+      const locale = pickLocale(req.headers['accept-language']);
+      const status = err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 400 : 500;
+      if (status === 500) req.log.error({ err }, 'framework error');
+      return reply
+        .status(status)
+        .send(
+          status === 400
+            ? refusal(
+                'invalid_request',
+                locale,
+                'Percorso non valido: un parametro è malformato o troppo lungo.',
+                'Invalid path: a parameter is malformed or too long.',
+              )
+            : refusal('internal', locale, 'Errore interno.', 'Internal error.'),
+        );
+    },
+  });
+
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset && charset !== 'utf-8' && charset !== 'utf8')
+      return done(Object.assign(new Error(`charset ${charset}`), { statusCode: 415, code: 'unsupported_media_type' }));
+    let text: string;
+    try {
+      text = strictUtf8.decode(body as Buffer);
+    } catch {
+      return done(Object.assign(new Error('invalid UTF-8'), { statusCode: 400, code: 'invalid_encoding' }));
+    }
+    parseJson(req, text, done);
+  });
 
   app.setErrorHandler((err, req, reply) => {
     const locale = pickLocale(req.headers['accept-language']);
@@ -56,9 +129,17 @@ export async function buildApi(deps: ApiDeps) {
         FST_ERR_CTP_BODY_TOO_LARGE: 'Corpo della richiesta troppo grande (massimo 256 KB).',
         FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Tipo di contenuto non supportato: usare application/json.',
         FST_ERR_CTP_EMPTY_JSON_BODY: 'Corpo JSON vuoto.',
+        unsupported_media_type: 'Tipo di contenuto non supportato: usare application/json in UTF-8.',
+        invalid_encoding: 'Il corpo non è UTF-8 valido.',
+      };
+      const en: Record<string, string> = {
+        unsupported_media_type: 'Unsupported content type: send application/json in UTF-8.',
+        invalid_encoding: 'The body is not valid UTF-8.',
       };
       const message =
-        locale === 'it' ? (it[e.code ?? ''] ?? `Richiesta non valida: ${e.message}`) : (e.message ?? 'Bad request');
+        locale === 'it'
+          ? (it[e.code ?? ''] ?? `Richiesta non valida: ${e.message}`)
+          : (en[e.code ?? ''] ?? e.message ?? 'Bad request');
       return reply.status(e.statusCode).send({ error: { code: e.code ?? 'bad_request', message } });
     }
     req.log.error({ err }, 'unhandled error');

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../../activities/db';
 import { DomainError } from '../../domain/errors';
 import { ATS_NETWORKS } from '../../domain/territory';
 import { audit, type AuditActor } from '../audit';
+import { singleLine } from '../schemas';
 import { validationError } from '../validation';
 import { principalOf, ROLES, type Principal } from './principal';
 import { hashPassword, MIN_PASSWORD_LENGTH, newSecret, sha256, verifyPassword } from './secrets';
@@ -16,12 +17,7 @@ export const SESSION_HOURS = 12;
 export const createUserSchema = z
   .object({
     email: z.string().trim().toLowerCase().max(254).email(),
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(120)
-      .refine((s) => !/[\r\n]/.test(s), 'must be a single line'),
+    name: singleLine(120),
     role: z.enum(ROLES),
     atsCode: z.string().trim().optional(),
     /** For an sme user: the company's VAT number (or tax code), which must already be enrolled. */

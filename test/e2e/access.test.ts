@@ -13,6 +13,7 @@ import type { Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { buildApi } from '../../client/api/server';
 import { createApiToken, createUser } from '../../client/auth/users';
+import { enrollRequestSchema } from '../../client/schemas';
 import { createService } from '../../client/service';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import {
@@ -287,6 +288,37 @@ describe('API surface', () => {
     const docs = await fetch(`${base}/docs`);
     expect(docs.headers.get('content-type')).toContain('text/html');
     expect(await docs.text()).toContain('id="completeStep"');
+  });
+
+  it('documents every status and content type a route answers with', async () => {
+    const doc = (await http('anonymous', 'GET', '/openapi.json')).body;
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses);
+    expect(statuses('/session', 'post')).toContain('401');
+    // An idempotent replay answers 200 with the enrollment, a new one 201.
+    expect(statuses('/enrollments', 'post')).toEqual(expect.arrayContaining(['200', '201']));
+    expect(doc.paths['/enrollments'].post.responses['200'].content['application/json'].schema.properties.id).toEqual({
+      type: 'string',
+    });
+    expect(statuses('/enrollments/{id}', 'get')).toEqual(expect.arrayContaining(['302', '401']));
+    expect(doc.paths['/health'].get.responses['503'].content['application/json'].schema.properties.status).toEqual({
+      type: 'string',
+      enum: ['ok', 'degraded'],
+    });
+    for (const path of ['/enrollments', '/me/tokens', '/users'])
+      expect(statuses(path, 'post')).toEqual(expect.arrayContaining(['400', '413', '415']));
+    // Reports answer JSON by default, CSV and HTML on request.
+    expect(Object.keys(doc.paths['/reports/milestones'].get.responses['200'].content).sort()).toEqual([
+      'application/json',
+      'text/csv',
+      'text/html',
+    ]);
+    // The example enrollment request is a valid one.
+    const [example] = doc.paths['/enrollments'].post.requestBody.content['application/json'].schema.examples;
+    expect(enrollRequestSchema.safeParse(example).success).toBe(true);
+    // The body of POST /users is documented as it is validated.
+    expect(doc.paths['/users'].post.requestBody.content['application/json'].schema.properties.email.format).toBe(
+      'email',
+    );
   });
 
   it('paginates lists with limit and cursor', async () => {
