@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { Db } from '../../activities/db';
+import { dialectOfDb, type Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { buildApi } from '../../client/api/server';
 import { createApiToken, createUser } from '../../client/auth/users';
@@ -60,7 +60,9 @@ async function http(method: string, url: string, body?: unknown, headers: Record
 /** Rows per table: what a refused request must leave as it was. */
 async function counts(): Promise<Record<string, number>> {
   const tables = await db.$queryRawUnsafe<{ name: string }[]>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'",
+    dialectOfDb(db) === 'postgresql'
+      ? "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '\\_prisma%'"
+      : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'",
   );
   const out: Record<string, number> = {};
   for (const { name } of tables) {
