@@ -7,37 +7,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
-import { buildApi } from '../../client/api/server';
 import { createUser } from '../../client/auth/users';
-import { createService } from '../../client/service';
-import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
-import {
-  backgroundWorker,
-  createTestDb,
-  enrollRequest,
-  logger,
-  PREFERENCES_SECRET,
-  startSmtp,
-} from '../support/fixtures';
+import { enrollRequest, startDevStack, stopDevStack } from '../support/fixtures';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/browser');
-const taskQueue = 'browser-e2e';
 const PASSWORD = 'giulia-password-2026';
 
-let server: DevServer;
+let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
 let db: Db;
-let catcher: MailCatcher;
-let nativeConnection: NativeConnection;
-let connection: Connection;
-let api: Awaited<ReturnType<typeof buildApi>>;
 let base: string;
-let worker: Awaited<ReturnType<typeof backgroundWorker>>;
 let browser: Browser;
 let enrollmentId: string;
 let companyName: string;
@@ -48,16 +29,10 @@ beforeAll(async () => {
       `No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`,
     );
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
-  ({ db } = createTestDb());
-  catcher = await startSmtp();
-  nativeConnection = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  const temporal = new Client({ connection });
-  worker = await backgroundWorker({ connection: nativeConnection, taskQueue, db, catcher });
-  const service = createService({ db, temporal, taskQueue });
-  api = await buildApi({ service, db, temporal, logger, preferencesSecret: PREFERENCES_SECRET, mailCatcher: catcher });
-  base = await api.listen({ port: 0, host: '127.0.0.1' });
+  const started = await startDevStack('browser-e2e', { showMail: true });
+  stack = started;
+  ({ db, base } = started);
+  const { service, catcher } = started;
   const system = { id: 'test', role: 'system' };
   await createUser(
     db,
@@ -87,13 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await api?.close();
-  await worker?.stop();
-  await connection?.close();
-  await nativeConnection?.close();
-  await catcher?.stop();
-  await db?.$disconnect();
-  await server?.stop();
+  await stopDevStack(stack);
 });
 
 async function signIn(page: Page, email: string, next = '/app') {

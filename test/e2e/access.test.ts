@@ -7,33 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
-import { buildApi } from '../../client/api/server';
-import { createApiToken, createUser } from '../../client/auth/users';
+import type { createUser } from '../../client/auth/users';
 import { enrollRequestSchema } from '../../client/schemas';
-import { createService } from '../../client/service';
-import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
-import {
-  backgroundWorker,
-  createTestDb,
-  enrollRequest,
-  logger,
-  PREFERENCES_SECRET,
-  startSmtp,
-} from '../support/fixtures';
+import { enrollRequest, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';
 
-const taskQueue = 'access-e2e';
-let server: DevServer;
+let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
 let db: Db;
-let catcher: MailCatcher;
-let nativeConnection: NativeConnection;
-let connection: Connection;
-let api: Awaited<ReturnType<typeof buildApi>>;
 let base: string;
-let worker: Awaited<ReturnType<typeof backgroundWorker>>;
 
 type Who = 'anonymous' | 'admin' | 'coordBrianza' | 'coordMilano' | 'giulia' | 'paolo' | 'smeA' | 'smeB';
 const tokens: Partial<Record<Who, string>> = {};
@@ -62,16 +43,10 @@ async function http(who: Who, method: string, url: string, body?: unknown, heade
 }
 
 beforeAll(async () => {
-  server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
-  ({ db } = createTestDb());
-  catcher = await startSmtp();
-  nativeConnection = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  const temporal = new Client({ connection });
-  worker = await backgroundWorker({ connection: nativeConnection, taskQueue, db, catcher });
-  const service = createService({ db, temporal, taskQueue });
-  api = await buildApi({ service, db, temporal, logger, preferencesSecret: PREFERENCES_SECRET });
-  base = await api.listen({ port: 0, host: '127.0.0.1' });
+  const started = await startDevStack('access-e2e');
+  stack = started;
+  ({ db, base } = started);
+  const { service } = started;
 
   const reqA = enrollRequest();
   const reqB = enrollRequest({
@@ -81,7 +56,6 @@ beforeAll(async () => {
   enrollmentA = (await service.enroll(reqA)).enrollment.id;
   enrollmentB = (await service.enroll(reqB)).enrollment.id;
 
-  const system = { id: 'test', role: 'system' };
   const users: [Who, Parameters<typeof createUser>[1]][] = [
     [
       'admin',
@@ -94,21 +68,10 @@ beforeAll(async () => {
     ['smeA', { role: 'sme', email: 'titolare@a.test', name: 'Titolare A', companyVatNumber: reqA.company.vatNumber }],
     ['smeB', { role: 'sme', email: 'titolare@b.test', name: 'Titolare B', companyVatNumber: reqB.company.vatNumber }],
   ];
-  for (const [who, input] of users) {
-    const u = await createUser(db, input, system);
-    tokens[who] = (await createApiToken(db, u.id, 'tests', system)).token;
-  }
+  for (const [who, input] of users) tokens[who] = (await userWithToken(db, input)).token;
 }, 60_000);
 
-afterAll(async () => {
-  await api?.close();
-  await worker?.stop();
-  await connection?.close();
-  await nativeConnection?.close();
-  await catcher?.stop();
-  await db?.$disconnect();
-  await server?.stop();
-});
+afterAll(() => stopDevStack(stack));
 
 const ROLES: Who[] = ['anonymous', 'admin', 'coordBrianza', 'coordMilano', 'giulia', 'paolo', 'smeA', 'smeB'];
 

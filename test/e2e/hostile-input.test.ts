@@ -5,32 +5,14 @@
  * before anything is written. `npm run fuzz` does the same from the OpenAPI document at random.
  */
 import net from 'node:net';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { dialectOfDb, type Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
-import { buildApi } from '../../client/api/server';
-import { createApiToken, createUser } from '../../client/auth/users';
-import { createService } from '../../client/service';
-import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
-import {
-  backgroundWorker,
-  createTestDb,
-  enrollRequest,
-  logger,
-  PREFERENCES_SECRET,
-  startSmtp,
-} from '../support/fixtures';
+import { enrollRequest, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';
 
-const taskQueue = 'hostile-input-e2e';
-let server: DevServer;
+let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
 let db: Db;
 let catcher: MailCatcher;
-let nativeConnection: NativeConnection;
-let connection: Connection;
-let api: Awaited<ReturnType<typeof buildApi>>;
 let base: string;
-let worker: Awaited<ReturnType<typeof backgroundWorker>>;
 let token: string;
 let enrollmentId: string;
 
@@ -90,34 +72,17 @@ async function settledCounts(): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
-  ({ db } = createTestDb());
-  catcher = await startSmtp();
-  nativeConnection = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  const temporal = new Client({ connection });
-  worker = await backgroundWorker({ connection: nativeConnection, taskQueue, db, catcher });
-  const service = createService({ db, temporal, taskQueue });
-  api = await buildApi({ service, db, temporal, logger, preferencesSecret: PREFERENCES_SECRET });
-  base = await api.listen({ port: 0, host: '127.0.0.1' });
-  const system = { id: 'test', role: 'system' };
-  const admin = await createUser(db, { role: 'admin', email: 'regione@regione.test', name: 'Anna Regione' }, system);
-  token = (await createApiToken(db, admin.id, 'tests', system)).token;
+  const started = await startDevStack('hostile-input-e2e');
+  stack = started;
+  ({ db, catcher, base } = started);
+  ({ token } = await userWithToken(db, { role: 'admin', email: 'regione@regione.test', name: 'Anna Regione' }));
   const seeded = enrollRequest();
-  enrollmentId = (await service.enroll(seeded)).enrollment.id;
+  enrollmentId = (await started.service.enroll(seeded)).enrollment.id;
   // The pathway has started and written its first rows before any test counts them.
   await catcher.waitFor((m) => m.to.includes(seeded.participants[0]!.email), 30_000);
 }, 60_000);
 
-afterAll(async () => {
-  await api?.close();
-  await worker?.stop();
-  await connection?.close();
-  await nativeConnection?.close();
-  await catcher?.stop();
-  await db?.$disconnect();
-  await server?.stop();
-});
+afterAll(() => stopDevStack(stack));
 
 describe('bodies the API cannot take', () => {
   it('refuses an oversized body with 413 before reading it, and writes nothing', async () => {

@@ -3,10 +3,13 @@
  * with migrations applied, a real SMTP server on loopback (the mail catcher), a worker on the
  * shared workflow bundle.
  */
-import { Runtime, type NativeConnection } from '@temporalio/worker';
-import { Client, type Connection } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createService } from '../../client/service';
+import { buildApi } from '../../client/api/server';
+import { createApiToken, createUser } from '../../client/auth/users';
+import { freePort, startDevServer } from '../../scripts/dev-server';
 import pino from 'pino';
 import type { PathwayState } from '../../workflows/messages';
 import { createDb, type Db } from '../../activities/db';
@@ -195,4 +198,49 @@ export async function terminateAll(env: TestWorkflowEnvironment, workflowIds: st
       .terminate('test finished')
       .catch(() => undefined);
   }
+}
+
+/**
+ * The real stack of the end-to-end tests: a Temporal dev server, a fresh database, an SMTP server on
+ * loopback, a worker and the HTTP API listening on a free port.
+ */
+export async function startDevStack(taskQueue: string, opts: { showMail?: boolean } = {}) {
+  const server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
+  const { db, url } = createTestDb();
+  const catcher = await startSmtp();
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const temporal = new Client({ connection });
+  const worker = await backgroundWorker({ connection: nativeConnection, taskQueue, db, catcher });
+  const service = createService({ db, temporal, taskQueue });
+  const api = await buildApi({
+    service,
+    db,
+    temporal,
+    logger,
+    preferencesSecret: PREFERENCES_SECRET,
+    ...(opts.showMail ? { mailCatcher: catcher } : {}),
+  });
+  const base = await api.listen({ port: 0, host: '127.0.0.1' });
+  return { server, db, url, catcher, nativeConnection, connection, temporal, worker, service, api, base };
+}
+
+export async function stopDevStack(stack: Partial<Awaited<ReturnType<typeof startDevStack>>>): Promise<void> {
+  await stack.api?.close();
+  await stack.worker?.stop();
+  await stack.connection?.close();
+  await stack.nativeConnection?.close();
+  await stack.catcher?.stop();
+  await stack.db?.$disconnect();
+  await stack.server?.stop();
+}
+
+/** A user and an API token of theirs, made as the system would (audited as "test"). */
+export async function userWithToken(
+  db: Db,
+  input: Parameters<typeof createUser>[1],
+): Promise<{ user: Awaited<ReturnType<typeof createUser>>; token: string }> {
+  const system = { id: 'test', role: 'system' };
+  const user = await createUser(db, input, system);
+  return { user, token: (await createApiToken(db, user.id, 'tests', system)).token };
 }
