@@ -15,7 +15,7 @@ import {
   addDays,
   weekdayOf,
 } from '../domain/calendar';
-import { findPathwayVersion } from '../domain/catalogue-history';
+import { pathwayAndStepNames as names } from '../domain/catalogue-history';
 import { ATS_NETWORKS } from '../domain/territory';
 import type { Db } from './db';
 import type { NotifyInput, NotifyResult } from './types';
@@ -38,12 +38,6 @@ export interface DigestResult {
 type Notify = (input: NotifyInput) => Promise<NotifyResult>;
 
 const DAY = 86_400_000;
-
-function names(kind: string, version: number, stepKey: string | null, locale: 'it' | 'en') {
-  const def = findPathwayVersion(kind, version);
-  const step = def?.steps.find((s) => s.key === stepKey);
-  return { pathwayName: def?.name[locale] ?? kind, stepName: step?.name[locale] ?? stepKey ?? '' };
-}
 
 /** Monday of the Rome week containing `at`, as YYYY-MM-DD: the period key of weekly messages. */
 export function weekStartIso(at: number): string {

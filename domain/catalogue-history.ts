@@ -17,3 +17,15 @@ assertCatalogueValid();
 export function findPathwayVersion(kind: string, version: number): PathwayDefinition | undefined {
   return CATALOGUE_VERSIONS.find((d) => d.kind === kind && d.version === version);
 }
+
+/** The pathway's and a step's names in one language, as the enrollment's catalogue version has them. */
+export function pathwayAndStepNames(
+  kind: string,
+  version: number,
+  stepKey: string | null,
+  locale: 'it' | 'en',
+): { pathwayName: string; stepName: string } {
+  const def = findPathwayVersion(kind, version);
+  const step = def?.steps.find((s) => s.key === stepKey);
+  return { pathwayName: def?.name[locale] ?? kind, stepName: step?.name[locale] ?? stepKey ?? '' };
+}

@@ -31,3 +31,8 @@ export function cookie(
     ...(opts.maxAgeSeconds === undefined ? [] : [`Max-Age=${opts.maxAgeSeconds}`]),
   ].join('; ');
 }
+
+/** The session cookie for a fresh sign-in: as long as the session, Secure behind HTTPS. */
+export function sessionCookie(token: string, maxAgeSeconds: number, publicUrl: string | undefined): string {
+  return cookie(SESSION_COOKIE, token, { maxAgeSeconds, secure: (publicUrl ?? '').startsWith('https:') });
+}

@@ -11,18 +11,17 @@ import { enrollmentTimeline, milestoneReport } from '../../activities/reports/mi
 import { milestoneTable, statusChart } from '../../activities/reports/render-milestones';
 import { esc } from '../../activities/reports/page';
 import { formatRomeDateTime, localDateOf, romeToEpochMs } from '../../domain/calendar';
-import { findPathwayVersion } from '../../domain/catalogue-history';
+import { findPathwayVersion, pathwayAndStepNames } from '../../domain/catalogue-history';
 import { isDomainError } from '../../domain/errors';
 import { ATS_NETWORKS } from '../../domain/territory';
-import { audit, auditActor } from '../audit';
 import { sha256 } from '../auth/secrets';
-import { actorOf, enrollmentScope, type Principal } from '../auth/principal';
+import { enrollmentScope, type Principal } from '../auth/principal';
 import { SESSION_HOURS, signIn, signOut } from '../auth/users';
-import { cookie, LANG_COOKIE, parseCookies, SESSION_COOKIE } from './cookies';
+import { cookie, LANG_COOKIE, parseCookies, SESSION_COOKIE, sessionCookie } from './cookies';
 import { pickLocale } from './errors';
 import type { AnyFastify } from './registry';
 import type { ApiDeps } from './server';
-import { visibleEnrollment } from './routes-enrollments';
+import { performAction, visibleEnrollment } from './routes-enrollments';
 
 type Locale = 'it' | 'en';
 const DAY = 86_400_000;
@@ -272,13 +271,7 @@ export function registerDashboard(
       return page(req, reply, null, T[locale].signIn, loginForm(locale, safeNext(body.next), T[locale].wrong), 401);
     }
     return reply
-      .header(
-        'set-cookie',
-        cookie(SESSION_COOKIE, result.token, {
-          maxAgeSeconds: SESSION_HOURS * 3600,
-          secure: (deps.publicUrl ?? '').startsWith('https:'),
-        }),
-      )
+      .header('set-cookie', sessionCookie(result.token, SESSION_HOURS * 3600, deps.publicUrl))
       .redirect(safeNext(body.next), 303);
   });
 
@@ -287,14 +280,6 @@ export function registerDashboard(
     if (token && checkCsrf(req, (req.body ?? {}) as Record<string, string>)) await signOut(db, token);
     return reply.header('set-cookie', cookie(SESSION_COOKIE, '', { maxAgeSeconds: 0 })).redirect('/login', 303);
   });
-
-  const stepNames = (kind: string, version: number, stepKey: string | null, locale: Locale) => {
-    const def = findPathwayVersion(kind, version);
-    return {
-      pathway: def?.name[locale] ?? kind,
-      step: def?.steps.find((s) => s.key === stepKey)?.name[locale] ?? stepKey ?? '',
-    };
-  };
 
   const completeForm = (req: FastifyRequest, locale: Locale, id: string, stepKey: string, back: string) => {
     const t = T[locale];
@@ -341,9 +326,9 @@ export function registerDashboard(
           : `<table class="responsive" aria-labelledby="${id}"><thead><tr><th scope="col">${t.company}</th><th scope="col">${t.pathway}</th><th scope="col">${t.step}</th><th scope="col">${t.due}</th><th scope="col">${t.action}</th></tr></thead><tbody>
 ${items
   .map((e) => {
-    const n = stepNames(e.kind, e.catalogueVersion, e.currentStep, locale);
+    const n = pathwayAndStepNames(e.kind, e.catalogueVersion, e.currentStep, locale);
     const due = e.currentDueAt ? formatRomeDateTime(e.currentDueAt.getTime(), locale) : '—';
-    return `<tr><th scope="row" data-label="${t.company}"><a href="/app/enrollments/${esc(e.id)}">${esc(e.company.name)}</a></th><td data-label="${t.pathway}">${esc(n.pathway)}</td><td data-label="${t.step}">${esc(n.step)}</td><td data-label="${t.due}"${i === 0 ? ' class="overdue"' : ''}>${esc(due)}</td><td data-label="${t.action}">${e.currentStep ? completeForm(req, locale, e.id, e.currentStep, '/app') : ''}</td></tr>`;
+    return `<tr><th scope="row" data-label="${t.company}"><a href="/app/enrollments/${esc(e.id)}">${esc(e.company.name)}</a></th><td data-label="${t.pathway}">${esc(n.pathwayName)}</td><td data-label="${t.step}">${esc(n.stepName)}</td><td data-label="${t.due}"${i === 0 ? ' class="overdue"' : ''}>${esc(due)}</td><td data-label="${t.action}">${e.currentStep ? completeForm(req, locale, e.id, e.currentStep, '/app') : ''}</td></tr>`;
   })
   .join('\n')}
 </tbody></table>`;
@@ -418,21 +403,12 @@ ${items}
       const withQuery = (q: string) => `${back}${back.includes('?') ? '&' : '?'}${q}`;
       if (!checkCsrf(req, body)) return reply.status(403).send({ error: { code: 'csrf_failed', message: 'CSRF' } });
       try {
-        await visibleEnrollment(db, p, req.params.id);
-        const before = await service.getEnrollment(req.params.id, false);
         const evidence = String(body.evidence ?? '').trim();
-        const after = await service.completeStep(req.params.id, {
+        await performAction(deps, p, req.params.id, {
+          auditAction: 'step.complete',
           stepKey: req.params.stepKey,
-          ...(evidence ? { evidence } : {}),
-          actor: actorOf(p),
-        });
-        await audit(db, {
-          actor: auditActor(p),
-          action: 'step.complete',
-          entity: 'enrollment',
-          entityId: req.params.id,
-          before: { status: before.status, currentStep: before.currentStep, stepKey: req.params.stepKey },
-          after: { status: after.status, currentStep: after.currentStep, evidence: evidence || null },
+          body: evidence ? { evidence } : {},
+          run: (id, b) => service.completeStep(id, b),
         });
         return reply.redirect(withQuery('done=1'), 303);
       } catch (err) {

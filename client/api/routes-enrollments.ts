@@ -95,6 +95,40 @@ export async function visibleEnrollment(db: Db, p: Principal, id: string) {
   return e;
 }
 
+/**
+ * A pathway action on behalf of a signed-in user, as the API and the dashboard both perform it:
+ * the enrollment must be visible to them, they are the actor, and the change is audited with the
+ * state before and after.
+ */
+export async function performAction(
+  deps: Pick<ApiDeps, 'db' | 'service'>,
+  p: Principal,
+  id: string,
+  action: {
+    auditAction: string;
+    stepKey?: string;
+    body: Record<string, unknown>;
+    run: (id: string, body: Record<string, unknown>) => Promise<EnrollmentView>;
+  },
+): Promise<EnrollmentView> {
+  await visibleEnrollment(deps.db, p, id);
+  const before = await deps.service.getEnrollment(id);
+  const after = await action.run(id, {
+    ...action.body,
+    ...(action.stepKey ? { stepKey: action.stepKey } : {}),
+    actor: actorOf(p),
+  });
+  await audit(deps.db, {
+    actor: auditActor(p),
+    action: action.auditAction,
+    entity: 'enrollment',
+    entityId: id,
+    before: { ...snapshot(before), ...(action.stepKey ? { stepKey: action.stepKey } : {}) },
+    after: { ...snapshot(after), request: action.body },
+  });
+  return after;
+}
+
 /** Who may enroll what: a coordinator in their network, a consultant as the consultant, an SME for itself. */
 async function checkMayEnroll(db: Db, p: Principal, body: unknown): Promise<void> {
   if (p.role === 'admin') return;
@@ -261,26 +295,13 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
         body: spec.body as unknown as z.ZodType<Record<string, unknown>>,
         response: enrollmentSchema,
       },
-      async (ctx) => {
-        const p = ctx.principal!;
-        await visibleEnrollment(db, p, ctx.params.id);
-        const before = await service.getEnrollment(ctx.params.id);
-        const body = {
-          ...ctx.body,
+      async (ctx) =>
+        performAction(deps, ctx.principal!, ctx.params.id, {
+          auditAction: spec.auditAction,
           ...(ctx.params.stepKey ? { stepKey: ctx.params.stepKey } : {}),
-          actor: actorOf(p),
-        };
-        const after = await spec.run(ctx.params.id, body);
-        await audit(db, {
-          actor: auditActor(p),
-          action: spec.auditAction,
-          entity: 'enrollment',
-          entityId: ctx.params.id,
-          before: { ...snapshot(before), ...(ctx.params.stepKey ? { stepKey: ctx.params.stepKey } : {}) },
-          after: { ...snapshot(after), request: ctx.body },
-        });
-        return after;
-      },
+          body: ctx.body,
+          run: spec.run,
+        }),
     );
 
   action({

@@ -4,7 +4,7 @@ import { CATALOGUE } from '../../domain/catalogue';
 import { DomainError } from '../../domain/errors';
 import { SESSION_HOURS, signIn, signOut } from '../auth/users';
 import { ROLES } from '../auth/principal';
-import { cookie, parseCookies, SESSION_COOKIE } from './cookies';
+import { cookie, parseCookies, SESSION_COOKIE, sessionCookie } from './cookies';
 import type { ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
 
@@ -124,13 +124,7 @@ export function registerPublicRoutes(api: ApiRegistry, deps: ApiDeps): void {
           en: 'Wrong email or password.',
         });
       req.log.info({ user: result.principal.userId }, 'signed in');
-      reply.header(
-        'set-cookie',
-        cookie(SESSION_COOKIE, result.token, {
-          maxAgeSeconds: SESSION_HOURS * 3600,
-          secure: (deps.publicUrl ?? '').startsWith('https:'),
-        }),
-      );
+      reply.header('set-cookie', sessionCookie(result.token, SESSION_HOURS * 3600, deps.publicUrl));
       const { via: _via, userId, ...user } = result.principal;
       return { user: { id: userId, ...user }, expiresAt: result.expiresAt.toISOString() };
     },

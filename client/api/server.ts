@@ -14,6 +14,7 @@ import { renderInbox, renderMessagePage } from '../../activities/mail/mail-catch
 import { verifyPreferenceToken } from '../../activities/preferences';
 import type { Dialect } from '../../activities/db-url';
 import { principalFromSession, principalFromToken } from '../auth/users';
+import { audit } from '../audit';
 import type { Principal } from '../auth/principal';
 import type { Service } from '../service';
 import { pickLocale, toErrorResponse } from './errors';
@@ -207,15 +208,12 @@ export async function buildApi(deps: ApiDeps) {
       data: { optedOutAt: new Date() },
     });
     if (count > 0)
-      await deps.db.auditLog.create({
-        data: {
-          actorId: `recipient:${pref.email}`,
-          actorRole: 'recipient',
-          action: 'preferences.opt-out',
-          entity: 'participant',
-          entityId: pref.email,
-          after: JSON.stringify({ optedOut: true, rows: count }),
-        },
+      await audit(deps.db, {
+        actor: { id: `recipient:${pref.email}`, role: 'recipient' },
+        action: 'preferences.opt-out',
+        entity: 'participant',
+        entityId: pref.email,
+        after: { optedOut: true, rows: count },
       });
     req.log.info({ email: pref.email, rows: count }, 'participant opted out of non-essential email');
     if ((req.headers.accept ?? '').includes('application/json')) return { email: pref.email, optedOut: true };
