@@ -5,6 +5,7 @@ import { DomainError, type LocalizedMessage } from '../domain/errors';
 import { checkGrant, FUNDING_STATUSES, type FundingProject, type ProvinceFundingRow } from '../domain/funding';
 import { assertCents, eurosToCents, type Cents } from '../domain/money';
 import { findProvince } from '../domain/territory';
+import { csvCell } from '../activities/reports/csv';
 import { detectSeparator, readCsvRecords } from './csv';
 
 export const FUNDING_CSV_COLUMNS = [
@@ -227,10 +228,6 @@ function plainEuros(cents: Cents): string {
   return `${big / 100n}.${String(big % 100n).padStart(2, '0')}`;
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 /**
  * The per-province report as CSV (comma-separated, CRLF as in RFC 4180), with a final TOTALE row summed from the
  * rows given. Column names and amounts are locale-independent so the file can be re-imported or processed.
@@ -242,7 +239,7 @@ export function fundingToCsv(rows: readonly ProvinceFundingRow[]): string {
   for (const row of rows) {
     fundedProjects += row.fundedProjects;
     grantedCents += row.grantedCents;
-    lines.push([csvField(row.provinceName), String(row.fundedProjects), plainEuros(row.grantedCents)].join(','));
+    lines.push([csvCell(row.provinceName), String(row.fundedProjects), plainEuros(row.grantedCents)].join(','));
   }
   lines.push(['TOTALE', String(fundedProjects), plainEuros(grantedCents)].join(','));
   return lines.join('\r\n') + '\r\n';

@@ -4,6 +4,7 @@
  */
 import { DomainError } from '../../domain/errors';
 import { formatRomeDateTime } from '../../domain/calendar';
+import { csvCell } from './csv';
 import { BRAND_GREEN, esc, reportPage } from './page';
 import type { MilestoneFigures, MilestoneReport, ReportDimension } from './milestones';
 
@@ -44,13 +45,6 @@ const COLUMN_LABEL: Record<keyof MilestoneFigures, { it: string; en: string }> =
   p90DaysPerStep: { it: 'Giorni per fase (90° perc.)', en: 'Days per step (p90)' },
   atRisk: { it: 'A rischio', en: 'At risk' },
 };
-
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  // Quote when needed; a leading = + - @ is prefixed so a spreadsheet never runs it as a formula.
-  const safe = /^[=+\-@]/.test(s) && Number.isNaN(Number(s)) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 export function milestoneReportCsv(report: MilestoneReport): string {
   const header = ['group', 'label', ...CSV_COLUMNS];
