@@ -15,8 +15,15 @@ import { congedoFlessibilita } from '../../domain/catalogue';
 import { isDomainError } from '../../domain/errors';
 import { getStateQuery } from '../../workflows/messages';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
-import { createApiToken, createUser } from '../../client/auth/users';
-import { createTestDb, enrollRequest, logger, PREFERENCES_SECRET, startSmtp, testWorker } from '../support/fixtures';
+import {
+  createTestDb,
+  enrollRequest,
+  logger,
+  PREFERENCES_SECRET,
+  startSmtp,
+  testWorker,
+  userWithToken,
+} from '../support/fixtures';
 
 const run = promisify(execFile);
 const taskQueue = 'e2e';
@@ -40,20 +47,16 @@ beforeAll(async () => {
   service = createService({ db, temporal, taskQueue });
   api = await buildApi({ service, db, temporal, logger, preferencesSecret: PREFERENCES_SECRET });
   base = await api.listen({ port: 0, host: '127.0.0.1' });
-  const system = { id: 'test', role: 'system' };
-  const giulia = await createUser(
-    db,
-    { role: 'consultant', email: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' },
-    system,
-  );
-  giuliaToken = (await createApiToken(db, giulia.id, 'tests', system)).token;
+  ({ token: giuliaToken } = await userWithToken(db, {
+    role: 'consultant',
+    email: 'giulia.bianchi@consulenti.test',
+    name: 'Giulia Bianchi',
+  }));
 });
 
 /** A token of an sme user of the company with this VAT number. */
 async function smeToken(vatNumber: string, email: string): Promise<string> {
-  const system = { id: 'test', role: 'system' };
-  const user = await createUser(db, { role: 'sme', email, name: 'Titolare', companyVatNumber: vatNumber }, system);
-  return (await createApiToken(db, user.id, 'tests', system)).token;
+  return (await userWithToken(db, { role: 'sme', email, name: 'Titolare', companyVatNumber: vatNumber })).token;
 }
 
 afterAll(async () => {

@@ -13,7 +13,6 @@ import { tuneSqlite, type Db } from '../../activities/db';
 import { dialectOf } from '../../activities/db-url';
 import { MailCatcher } from '../../activities/mail/mail-catcher';
 import { buildApi } from '../../client/api/server';
-import { createApiToken, createUser } from '../../client/auth/users';
 import { createService } from '../../client/service';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
@@ -25,6 +24,7 @@ import {
   logger,
   PREFERENCES_SECRET,
   startSmtp,
+  userWithToken,
 } from '../support/fixtures';
 
 const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
@@ -258,9 +258,7 @@ describe('servers and database failing for a while, with an in-process worker', 
     const api = await buildApi({ service, db, temporal, logger, preferencesSecret: PREFERENCES_SECRET });
     const base = await api.listen({ port: 0, host: '127.0.0.1' });
     try {
-      const system = { id: 'test', role: 'system' };
-      const admin = await createUser(db, { role: 'admin', email: 'flood@regione.test', name: 'Flood' }, system);
-      const { token } = await createApiToken(db, admin.id, 'flood', system);
+      const { token } = await userWithToken(db, { role: 'admin', email: 'flood@regione.test', name: 'Flood' });
       catcher.clear();
       const req = enrollRequest();
       const post = (key?: string) =>
