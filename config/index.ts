@@ -28,6 +28,12 @@ const schema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('conciliaflow'),
   TEMPORAL_PORT: z.coerce.number().int().default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
+  TEMPORAL_TLS: z.enum(['on', 'off']).optional(),
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
   SMTP_URL: z.string().optional(),
   MAIL_CATCHER_PORT: z.coerce.number().int().default(1025),
   MAIL_FROM: z.string().default('Conciliazione vita-lavoro <noreply@conciliaflow.local>'),
@@ -51,6 +57,9 @@ export interface Config {
   taskQueue: string;
   temporalPort: number;
   temporalUiPort: number;
+  /** TLS and credentials for a remote cluster or Temporal Cloud; undefined: plain connection. */
+  temporalTls?: TemporalTlsConfig;
+  temporalApiKey?: string;
   /** Undefined: the embedded stack starts its own mail catcher. */
   smtpUrl?: string;
   mailCatcherPort: number;
@@ -69,6 +78,47 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** File paths, read when connecting (so a rotated certificate is picked up at the next start). */
+export interface TemporalTlsConfig {
+  certPath?: string;
+  keyPath?: string;
+  caPath?: string;
+  serverName?: string;
+}
+
+function temporalTls(e: z.infer<typeof schema>): TemporalTlsConfig | undefined {
+  if (!!e.TEMPORAL_TLS_CERT !== !!e.TEMPORAL_TLS_KEY)
+    throw new ConfigError(
+      'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the client certificate and its private key, PEM files): set both or neither.',
+    );
+  const wanted =
+    e.TEMPORAL_TLS === 'on' ||
+    (e.TEMPORAL_TLS !== 'off' &&
+      !!(e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_API_KEY));
+  if (!wanted) {
+    if (e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME)
+      throw new ConfigError('TEMPORAL_TLS=off contradicts TEMPORAL_TLS_CERT/_CA/_SERVER_NAME: remove one or the other.');
+    return undefined;
+  }
+  if (!e.TEMPORAL_ADDRESS)
+    throw new ConfigError(
+      'TLS or an API key for Temporal needs TEMPORAL_ADDRESS (e.g. my-ns.a1b2c.tmprl.cloud:7233); the embedded dev server is plain.',
+    );
+  for (const [name, file] of [
+    ['TEMPORAL_TLS_CERT', e.TEMPORAL_TLS_CERT],
+    ['TEMPORAL_TLS_KEY', e.TEMPORAL_TLS_KEY],
+    ['TEMPORAL_TLS_CA', e.TEMPORAL_TLS_CA],
+  ] as const) {
+    if (file && !fs.existsSync(file)) throw new ConfigError(`${name}: no file at ${file} (give the path of a PEM file).`);
+  }
+  return {
+    certPath: e.TEMPORAL_TLS_CERT,
+    keyPath: e.TEMPORAL_TLS_KEY,
+    caPath: e.TEMPORAL_TLS_CA,
+    serverName: e.TEMPORAL_TLS_SERVER_NAME,
+  };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -89,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: e.TEMPORAL_TASK_QUEUE,
     temporalPort: e.TEMPORAL_PORT,
     temporalUiPort: e.TEMPORAL_UI_PORT,
+    temporalTls: temporalTls(e),
+    temporalApiKey: e.TEMPORAL_API_KEY,
     smtpUrl: e.SMTP_URL,
     mailCatcherPort: e.MAIL_CATCHER_PORT,
     mailFrom: e.MAIL_FROM,

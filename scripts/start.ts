@@ -13,6 +13,7 @@ import { redactUrl } from '../activities/db-url';
 import { MailCatcher } from '../activities/mail/mail-catcher';
 import { buildApi } from '../client/api/server';
 import { createService } from '../client/service';
+import { temporalConnectionOptions } from '../client/temporal';
 import { bootstrapAdmin } from '../client/auth/bootstrap';
 import { dialectOf } from '../activities/db-url';
 import { ensureSchedules } from '../client/schedules';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     catcher = await MailCatcher.start({ port: config.mailCatcherPort, dir: path.join(varDir, 'mail'), logger });
     smtpUrl = `smtp://127.0.0.1:${catcher.port}`;
   }
-  const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+  const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config, temporalAddress));
   logger.info('bundling workflows and starting the worker...');
   const { worker, transport } = await createConfiguredWorker(config, {
     connection: workerConnection,
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   });
   const workerRun = worker.run();
 
-  const connection = await Connection.connect({ address: temporalAddress });
+  const connection = await Connection.connect(temporalConnectionOptions(config, temporalAddress));
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const service = createService({ db, temporal, taskQueue: config.taskQueue });
   if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { assertCatalogueValid } from '../domain/catalogue-validate';
 import { createDb, tuneSqlite } from '../activities/db';
 import { loadConfig } from '../config';
+import { temporalConnectionOptions } from '../client/temporal';
 import { createConfiguredWorker } from './create-worker';
 import { pinoTemporalLogger } from './temporal-logger';
 
@@ -17,9 +18,9 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, name: 'worker' });
   Runtime.install({ logger: pinoTemporalLogger(logger) });
   if (!config.smtpUrl) throw new Error('SMTP_URL is required for a standalone worker (e.g. smtp://127.0.0.1:1025).');
-  const connection = await NativeConnection.connect({
-    address: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`,
-  });
+  const connection = await NativeConnection.connect(
+    temporalConnectionOptions(config, config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`),
+  );
   const db = createDb(config.databaseUrl);
   await tuneSqlite(db, config.databaseUrl);
   const { worker, transport } = await createConfiguredWorker(config, {

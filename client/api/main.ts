@@ -12,6 +12,7 @@ import { assertCatalogueValid } from '../../domain/catalogue-validate';
 import { migrate } from '../../scripts/migrate';
 import { ensureSchedules } from '../schedules';
 import { createService } from '../service';
+import { temporalConnectionOptions } from '../temporal';
 import { buildApi } from './server';
 
 async function main(): Promise<void> {
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   migrate(config.databaseUrl);
   const db = createDb(config.databaseUrl);
   await tuneSqlite(db, config.databaseUrl);
-  const connection = await Connection.connect({ address: config.temporalAddress });
+  const connection = await Connection.connect(temporalConnectionOptions(config, config.temporalAddress));
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
   const api = await buildApi({
