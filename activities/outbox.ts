@@ -17,6 +17,8 @@ import { isEssential, signPreferenceToken } from './preferences';
 import type { Text } from '../domain/catalogue';
 import type { ContextValue, MailAttachment, NotifyInput, NotifyResult } from './types';
 
+type OutboxRow = NonNullable<Awaited<ReturnType<Db['outboxMessage']['findUnique']>>>;
+
 export interface MailDeps {
   db: Db;
   transport: Transporter;
@@ -132,6 +134,75 @@ export function createMailActivities(deps: MailDeps) {
     });
     return overdue >= (deps.digestThreshold ?? Infinity);
   };
+  /**
+   * The outbox row of one message, written first and found on conflict: a first attempt (the usual
+   * case) costs one insert, and a retry finds the row its earlier attempt wrote.
+   */
+  const outboxRow = async (
+    input: NotifyInput,
+    to: NotifyInput['to'][number],
+    key: string,
+    essential: boolean,
+    digested: boolean,
+  ): Promise<OutboxRow> => {
+    const enrollmentUrl = input.enrollmentId ? `${publicUrl}/enrollments/${input.enrollmentId}` : publicUrl;
+    // Essential messages go whatever the preferences; only the others look them up.
+    const optedOut =
+      !essential &&
+      (await db.participant.findFirst({
+        where: { email: to.email.toLowerCase(), optedOutAt: { not: null } },
+        select: { id: true },
+      }));
+    const token = signPreferenceToken(
+      {
+        email: to.email.toLowerCase(),
+        scope: 'non-essential',
+        expiresAt: Date.now() + OPT_OUT_LINK_DAYS * 24 * 3600_000,
+      },
+      deps.preferencesSecret,
+    );
+    const ctx = {
+      ...localizeContext(input.context, to.locale),
+      recipientName: to.name,
+      enrollmentUrl,
+      unsubscribeUrl: `${publicUrl}/preferences/opt-out?token=${encodeURIComponent(token)}`,
+    };
+    let rendered: { subject: string; html: string; text: string };
+    let renderError: string | undefined;
+    try {
+      rendered = renderMessage(input.template, to.locale, ctx);
+    } catch (err) {
+      // A template bug is not fixed by retrying: record it as failed so it is visible and
+      // the pathway goes on, instead of retrying the activity forever.
+      if (!(err instanceof TemplateError)) throw err;
+      renderError = err.message;
+      rendered = { subject: `(${input.template}: render failed)`, html: '', text: '' };
+      logger.error({ key, template: input.template, err: err.message }, 'email could not be rendered');
+    }
+    try {
+      return await db.outboxMessage.create({
+        data: {
+          idempotencyKey: key,
+          enrollmentId: input.enrollmentId ?? null,
+          template: input.template,
+          locale: to.locale,
+          toAddress: to.email,
+          subject: rendered.subject,
+          html: rendered.html,
+          text: rendered.text,
+          messageId: stableMessageId(key, from),
+          ics: renderError ? null : icsFor(input, to.locale, enrollmentUrl, from),
+          ...(renderError ? { status: 'failed', lastError: renderError } : {}),
+          ...(input.attachments?.length ? { attachments: JSON.stringify(input.attachments) } : {}),
+          ...(!renderError && optedOut ? { status: 'suppressed' } : {}),
+          ...(!renderError && digested ? { status: 'digested' } : {}),
+        },
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    }
+  };
   const activities = {
     async notify(input: NotifyInput): Promise<NotifyResult> {
       const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [] };
@@ -152,62 +223,7 @@ export function createMailActivities(deps: MailDeps) {
           : false;
       for (const to of input.to) {
         const key = `${input.key}:${to.email.toLowerCase()}`;
-        let row = await db.outboxMessage.findUnique({ where: { idempotencyKey: key } });
-        if (!row) {
-          const enrollmentUrl = input.enrollmentId ? `${publicUrl}/enrollments/${input.enrollmentId}` : publicUrl;
-          const optedOut = await db.participant.findFirst({
-            where: { email: to.email.toLowerCase(), optedOutAt: { not: null } },
-          });
-          const token = signPreferenceToken(
-            {
-              email: to.email.toLowerCase(),
-              scope: 'non-essential',
-              expiresAt: Date.now() + OPT_OUT_LINK_DAYS * 24 * 3600_000,
-            },
-            deps.preferencesSecret,
-          );
-          const ctx = {
-            ...localizeContext(input.context, to.locale),
-            recipientName: to.name,
-            enrollmentUrl,
-            unsubscribeUrl: `${publicUrl}/preferences/opt-out?token=${encodeURIComponent(token)}`,
-          };
-          let rendered: { subject: string; html: string; text: string };
-          let renderError: string | undefined;
-          try {
-            rendered = renderMessage(input.template, to.locale, ctx);
-          } catch (err) {
-            // A template bug is not fixed by retrying: record it as failed so it is visible and
-            // the pathway goes on, instead of retrying the activity forever.
-            if (!(err instanceof TemplateError)) throw err;
-            renderError = err.message;
-            rendered = { subject: `(${input.template}: render failed)`, html: '', text: '' };
-            logger.error({ key, template: input.template, err: err.message }, 'email could not be rendered');
-          }
-          try {
-            row = await db.outboxMessage.create({
-              data: {
-                idempotencyKey: key,
-                enrollmentId: input.enrollmentId ?? null,
-                template: input.template,
-                locale: to.locale,
-                toAddress: to.email,
-                subject: rendered.subject,
-                html: rendered.html,
-                text: rendered.text,
-                messageId: stableMessageId(key, from),
-                ics: renderError ? null : icsFor(input, to.locale, enrollmentUrl, from),
-                ...(renderError ? { status: 'failed', lastError: renderError } : {}),
-                ...(input.attachments?.length ? { attachments: JSON.stringify(input.attachments) } : {}),
-                ...(!renderError && optedOut && !essential ? { status: 'suppressed' } : {}),
-                ...(!renderError && digested ? { status: 'digested' } : {}),
-              },
-            });
-          } catch (err) {
-            if (!isUniqueViolation(err)) throw err;
-            row = await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } });
-          }
-        }
+        const row = await outboxRow(input, to, key, essential, digested);
         if (row.status === 'sent') {
           result.alreadySent++;
           continue;

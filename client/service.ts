@@ -78,11 +78,26 @@ export function createService(deps: ServiceDeps) {
   const { db, temporal, taskQueue } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function startPathway(enrollmentId: string): Promise<void> {
-    const e = await db.enrollment.findUniqueOrThrow({
-      where: { id: enrollmentId },
-      include: { company: { include: { participants: true, members: { include: { participants: true } } } } },
-    });
+  /** Everything the workflow input and the enrollment view need, in one read. */
+  const enrollmentInclude = {
+    company: {
+      include: {
+        participants: { orderBy: { createdAt: 'asc' } },
+        members: { include: { participants: { orderBy: { createdAt: 'asc' } } } },
+      },
+    },
+    milestones: { orderBy: { seq: 'asc' } },
+  } satisfies Prisma.EnrollmentInclude;
+  type LoadedEnrollment = Prisma.EnrollmentGetPayload<{ include: typeof enrollmentInclude }>;
+
+  async function loadEnrollment(id: string): Promise<LoadedEnrollment> {
+    const e = await db.enrollment.findUnique({ where: { id }, include: enrollmentInclude });
+    if (!e) throw notFound(id);
+    return e;
+  }
+
+  /** Starts the enrollment's pathway workflow; one already running (a retried request) is fine. */
+  async function startPathway(e: LoadedEnrollment): Promise<void> {
     // A network's reminders reach its own contacts and every member firm's participants.
     const people = [...e.company.participants, ...e.company.members.flatMap((m) => m.participants)];
     const programme = findProgramme(e.programmeCode)!;
@@ -114,6 +129,13 @@ export function createService(deps: ServiceDeps) {
     }
   }
 
+  /** Starts the pathway of an enrollment whose row exists and returns its view (database only). */
+  async function startAndView(id: string) {
+    const e = await loadEnrollment(id);
+    await startPathway(e);
+    return enrollmentView(e, null);
+  }
+
   /**
    * The enrollment from the database, with the pathway's live state from a workflow Query unless
    * `live` is false. The Query has a short deadline: without a running worker it cannot answer, and
@@ -138,6 +160,13 @@ export function createService(deps: ServiceDeps) {
     } catch {
       // A finished workflow past retention cannot be queried; the database still tells the story.
     }
+    return enrollmentView(e, pathway);
+  }
+
+  function enrollmentView(
+    e: Omit<LoadedEnrollment, 'company'> & { company: Omit<LoadedEnrollment['company'], 'members'> },
+    pathway: PathwayState | null,
+  ) {
     return {
       id: e.id,
       status: e.status,
@@ -254,8 +283,7 @@ export function createService(deps: ServiceDeps) {
             en: `Idempotency key "${key}" was already used for a different request.`,
           });
         }
-        await startPathway(existing.id);
-        return { created: false, enrollment: await getEnrollment(existing.id, false) };
+        return { created: false, enrollment: await startAndView(existing.id) };
       }
 
       let enrollmentId: string;
@@ -263,24 +291,60 @@ export function createService(deps: ServiceDeps) {
         enrollmentId = await db.$transaction(async (tx) => {
           const c = req.company;
           const fiscalId = c.vatNumber ?? c.taxCode!;
-          const company = await tx.company.upsert({
-            where: { vatNumber: fiscalId },
-            create: {
-              name: c.name,
-              vatNumber: fiscalId,
-              registered: Boolean(c.vatNumber),
-              isNetwork: Boolean(c.members?.length),
-              province: eligibility.provinceCode,
-              atsCode: eligibility.atsCode,
-              city: c.city ?? eligibility.city,
-              sector: c.sector,
-              staff: c.staff,
-              turnoverCents: c.turnoverCents,
-              balanceSheetCents: c.balanceSheetCents,
-              size: eligibility.size,
-            },
-            update: {},
-          });
+          // The same address twice in a request is one participant (the first mention wins).
+          const people = (list: typeof req.participants) => {
+            const seen = new Set<string>();
+            return list
+              .filter((p) => !seen.has(p.email) && seen.add(p.email))
+              .map((p) => ({ name: p.name, email: p.email, role: p.role, locale: p.locale }));
+          };
+          // A company seen before keeps its row and gains any new participants; a new one is written
+          // with its participants in one statement batch (the common case, and the cheaper one).
+          const known = await tx.company.findUnique({ where: { vatNumber: fiscalId }, select: { id: true } });
+          if (known) {
+            const dup = await tx.enrollment.findUnique({
+              where: {
+                companyId_programmeCode_kind: { companyId: known.id, programmeCode: req.programme, kind: req.kind },
+              },
+            });
+            if (dup) {
+              throw new DomainError(
+                'already_enrolled',
+                {
+                  it: `L'impresa ${fiscalId} è già iscritta a "${definition!.name.it}" nel programma ${req.programme} (iscrizione ${dup.id}).`,
+                  en: `Company ${fiscalId} is already enrolled in "${definition!.name.en}" in programme ${req.programme} (enrollment ${dup.id}).`,
+                },
+                { enrollmentId: dup.id },
+              );
+            }
+            for (const p of people(req.participants)) {
+              await tx.participant.upsert({
+                where: { companyId_email: { companyId: known.id, email: p.email } },
+                create: { companyId: known.id, ...p },
+                update: {},
+              });
+            }
+          }
+          const company =
+            known ??
+            (await tx.company.create({
+              data: {
+                name: c.name,
+                vatNumber: fiscalId,
+                registered: Boolean(c.vatNumber),
+                isNetwork: Boolean(c.members?.length),
+                province: eligibility.provinceCode,
+                atsCode: eligibility.atsCode,
+                city: c.city ?? eligibility.city,
+                sector: c.sector,
+                staff: c.staff,
+                turnoverCents: c.turnoverCents,
+                balanceSheetCents: c.balanceSheetCents,
+                size: eligibility.size,
+                participants: { create: people(req.participants) },
+              },
+              select: { id: true },
+            }));
           for (const m of c.members ?? []) {
             const member = await tx.company.upsert({
               where: { vatNumber: m.vatNumber },
@@ -298,35 +362,13 @@ export function createService(deps: ServiceDeps) {
               },
               update: { networkId: company.id },
             });
-            for (const p of m.participants) {
+            for (const p of people(m.participants)) {
               await tx.participant.upsert({
                 where: { companyId_email: { companyId: member.id, email: p.email } },
-                create: { companyId: member.id, name: p.name, email: p.email, role: p.role, locale: p.locale },
+                create: { companyId: member.id, ...p },
                 update: {},
               });
             }
-          }
-          const dup = await tx.enrollment.findUnique({
-            where: {
-              companyId_programmeCode_kind: { companyId: company.id, programmeCode: req.programme, kind: req.kind },
-            },
-          });
-          if (dup) {
-            throw new DomainError(
-              'already_enrolled',
-              {
-                it: `L'impresa ${fiscalId} è già iscritta a "${definition!.name.it}" nel programma ${req.programme} (iscrizione ${dup.id}).`,
-                en: `Company ${fiscalId} is already enrolled in "${definition!.name.en}" in programme ${req.programme} (enrollment ${dup.id}).`,
-              },
-              { enrollmentId: dup.id },
-            );
-          }
-          for (const p of req.participants) {
-            await tx.participant.upsert({
-              where: { companyId_email: { companyId: company.id, email: p.email } },
-              create: { companyId: company.id, name: p.name, email: p.email, role: p.role, locale: p.locale },
-              update: {},
-            });
           }
           const id = `enr_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
           await tx.enrollment.create({
@@ -352,11 +394,9 @@ export function createService(deps: ServiceDeps) {
         if (!isUniqueViolation(err)) throw err;
         const winner = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
         if (!winner) throw err;
-        await startPathway(winner.id);
-        return { created: false, enrollment: await getEnrollment(winner.id, false) };
+        return { created: false, enrollment: await startAndView(winner.id) };
       }
-      await startPathway(enrollmentId);
-      return { created: true, enrollment: await getEnrollment(enrollmentId, false) };
+      return { created: true, enrollment: await startAndView(enrollmentId) };
     },
 
     getEnrollment,
