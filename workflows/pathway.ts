@@ -65,6 +65,8 @@ const templateOf: Record<PlannedNotification['type'], NotifyInput['template']> =
 export const PATCHES = {
   /** v2 engine: one agenda of timers (reminders, programme-end warnings, hard end), re-planned on every change. */
   agenda: 'agenda-loop-v2',
+  /** The email an Update causes goes after the Update has answered, so SMTP trouble never holds the caller. */
+  updateEmailsAfterAnswer: 'update-emails-after-answer',
 } as const;
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 2000;
@@ -133,6 +135,31 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       },
     });
 
+  /** Emails sent by Updates that have already answered; the run ends only once they are done. */
+  const pendingEmails = new Set<Promise<void>>();
+  const settled = () => allHandlersFinished() && pendingEmails.size === 0;
+  /**
+   * The email an Update causes. It goes in the background: the person who acted gets their answer as
+   * soon as the change and its milestone are recorded, even while SMTP is down and the activity
+   * retries. Runs whose history predates the patch keep awaiting it, as they recorded.
+   */
+  const notifyAfterAnswer = async (n: NotifyInput): Promise<void> => {
+    if (!patched(PATCHES.updateEmailsAfterAnswer)) {
+      await acts.notify(n);
+      return;
+    }
+    const sending: Promise<void> = acts.notify(n).then(
+      () => {
+        pendingEmails.delete(sending);
+      },
+      (err: unknown) => {
+        pendingEmails.delete(sending);
+        log.error('email of an update failed for good', { key: n.key, error: String(err) });
+      },
+    );
+    pendingEmails.add(sending);
+  };
+
   setHandler(getStateQuery, () => state);
 
   setHandler(
@@ -171,7 +198,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
         evidence: req.evidence,
         enrollment: { status: 'active', currentStep: state.currentStep },
       });
-      await acts.notify({
+      await notifyAfterAnswer({
         key:
           round === 0
             ? `${enrollmentId}:step-completed:${step.key}`
@@ -234,7 +261,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
         note: req.reason,
         enrollment: { status: 'active', currentStep: step.key },
       });
-      await acts.notify({
+      await notifyAfterAnswer({
         key: `${enrollmentId}:reopened:${step.key}:${step.round}`,
         enrollmentId,
         template: 'step-reopened',
@@ -273,7 +300,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
         note: req.reason,
         enrollment: { status: 'active', currentStep: step.key },
       });
-      await acts.notify({
+      await notifyAfterAnswer({
         key: `${enrollmentId}:extended:${step.key}:r${step.round ?? 0}p${step.plan}`,
         enrollmentId,
         template: 'due-date-extended',
@@ -326,7 +353,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
         enrollment: { status: 'active', currentStep: state.currentStep, consultant: state.consultant },
       });
       const step = current();
-      await acts.notify({
+      await notifyAfterAnswer({
         key: `${enrollmentId}:assigned:${n}`,
         enrollmentId,
         template: 'consultant-assigned',
@@ -354,7 +381,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
         note: req.reason,
         enrollment: { status: 'withdrawn', currentStep: state.currentStep },
       });
-      await acts.notify({
+      await notifyAfterAnswer({
         key: `${enrollmentId}:withdrawn`,
         enrollmentId,
         template: 'enrollment-withdrawn',
@@ -468,7 +495,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       if (!step) break;
       if (workflowInfo().historyLength > continueAfter || workflowInfo().continueAsNewSuggested) {
         // Keep the history bounded over an 18-month pathway: carry the state into a fresh run.
-        await condition(allHandlersFinished);
+        await condition(settled);
         await continueAsNew<typeof pathwayWorkflow>({ ...input, carried: { ...state, runs: (state.runs ?? 1) + 1 } });
       }
       const agenda = buildAgenda(step, startedAt);
@@ -539,7 +566,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
     state.status = 'completed';
     state.currentStep = null;
     state.history.push({ at: now, type: 'completed' });
-    await condition(allHandlersFinished);
+    await condition(settled);
     await milestone({
       eventKey: 'completed',
       type: 'completed',
@@ -564,7 +591,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       context: { ...baseContext(), stepName: open ? open.name : '', expiredAt: hardEnd },
     });
   }
-  await condition(allHandlersFinished);
+  await condition(settled);
   log.info('pathway finished', { enrollmentId, status: state.status });
   return state;
 }

@@ -24,6 +24,7 @@ import {
   logger,
   PREFERENCES_SECRET,
   startSmtp,
+  until,
   userWithToken,
 } from '../support/fixtures';
 
@@ -48,14 +49,6 @@ async function lockDatabase(url: string): Promise<() => Promise<void>> {
     await tx.rollback(); // the locker changed nothing
     locker.close();
   };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('a worker process killed with SIGKILL while sending', () => {
@@ -203,7 +196,7 @@ describe('servers and database failing for a while, with an in-process worker', 
     expect(kinds.filter((k) => k === 'step_completed')).toHaveLength(congedoFlessibilita.steps.length);
   }, 120_000);
 
-  it('SMTP down for a while: messages wait, then go exactly once', async () => {
+  it('SMTP down for a while: messages wait, then go exactly once; Updates answer meanwhile', async () => {
     const smtpPort = catcher.port;
     await catcher.stop();
     const req = enrollRequest();
@@ -213,21 +206,41 @@ describe('servers and database failing for a while, with an in-process worker', 
       async () => (await db.outboxMessage.count({ where: { enrollmentId: enrollment.id, attempts: { gt: 0 } } })) > 0,
       30_000,
     );
+    // The consultant completes a step while SMTP is still down: the answer does not wait for the
+    // step-completed emails (they would otherwise hold the request until SMTP returns).
+    const view = await Promise.race([
+      service.completeStep(enrollment.id, { stepKey: 'intake', actor: consultant }),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the Update waited for SMTP: still no answer after 20 s')), 20_000),
+      ),
+    ]);
+    expect(view.pathway!.steps[0]!.status).toBe('done');
+    // Answered while nothing could be sent: every email of the enrollment is still waiting.
+    expect(await db.outboxMessage.count({ where: { enrollmentId: enrollment.id, status: 'sent' } })).toBe(0);
     catcher = await MailCatcher.start({ port: smtpPort });
-    // The worker's transport points at the same port; the next retry delivers.
-    await until('both welcome emails', () => catcher.messages().length >= 2, 60_000);
+    // The worker's transport points at the same port; the next retries deliver.
+    await until('welcome and step-completed emails', () => catcher.messages().length >= 4, 60_000);
     await new Promise((r) => setTimeout(r, 1500));
+    const emails = req.participants.map((p) => p.email).sort();
+    const caught = catcher.messages().map((m) => ({ to: m.to[0], key: m.headers['x-conciliaflow-key'] ?? '' }));
     expect(
-      catcher
-        .messages()
-        .map((m) => m.to[0])
+      caught
+        .filter((m) => m.key.includes(':welcome:'))
+        .map((m) => m.to)
         .sort(),
-    ).toEqual(req.participants.map((p) => p.email).sort());
+    ).toEqual(emails);
+    expect(
+      caught
+        .filter((m) => m.key.includes(':step-completed:intake:'))
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(emails);
     const rows = await db.outboxMessage.findMany({ where: { enrollmentId: enrollment.id } });
+    expect(rows).toHaveLength(4);
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
     // The first recipient's message was refused at least once, then sent on a retry.
     expect(Math.max(...rows.map((r) => r.attempts))).toBeGreaterThanOrEqual(2);
-    expect(catcher.messages()).toHaveLength(2);
+    expect(catcher.messages()).toHaveLength(4);
   }, 120_000);
 
   it('the database locked for a while: activities retry, nothing is half-written', async () => {

@@ -2,6 +2,8 @@
  * Records workflow histories for the replay tests: `npm run replay:record`.
  * Run it when a new workflow behaviour lands (never to "fix" a failing replay: a failing replay
  * means running pathways would break; guard the change with patched() instead).
+ * `-- --kind K --tag T` records only kind K, as `K.vN.T.completed|expired.json`, next to the older
+ * histories (which stay: they are the runs recorded before the change).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,9 +21,17 @@ import {
   coordinatorDigestWorkflow,
   milestoneReportWorkflow,
 } from '../../workflows/scheduled';
-import { closedResult, createTestDb, requestForKind, startSmtp, testWorker } from '../support/fixtures';
+import { atRest, closedResult, createTestDb, requestForKind, startSmtp, testWorker } from '../support/fixtures';
 
 const outDir = path.join(__dirname, 'histories');
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const onlyKind = arg('--kind');
+const tag = arg('--tag');
+const fileName = (kind: string, version: number, name: string) =>
+  `${kind}.v${version}${tag ? `.${tag}` : ''}.${name}.json`;
 
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
@@ -34,9 +44,13 @@ async function main(): Promise<void> {
   const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
   fs.mkdirSync(outDir, { recursive: true });
 
-  for (const definition of process.argv.includes('--scheduled-only') ? [] : Object.values(CATALOGUE)) {
+  const kinds = process.argv.includes('--scheduled-only')
+    ? []
+    : Object.values(CATALOGUE).filter((d) => !onlyKind || d.kind === onlyKind);
+  if (onlyKind && kinds.length === 0) throw new Error(`--kind ${onlyKind}: no such kind in the catalogue`);
+  for (const definition of kinds) {
     const existing = ['completed', 'expired'].map((n) =>
-      path.join(outDir, `${definition.kind}.v${definition.version}.${n}.json`),
+      path.join(outDir, fileName(definition.kind, definition.version, n)),
     );
     if (existing.every((f) => fs.existsSync(f)) && !process.argv.includes('--force')) {
       process.stdout.write(`kept ${definition.kind}.v${definition.version} (recorded before; --force to overwrite)\n`);
@@ -60,6 +74,7 @@ async function main(): Promise<void> {
             : { role: step.completedBy[0]!, id: 'owner@test' },
           evidence: step.evidence ? `DOC-${step.key}` : undefined,
         });
+        await atRest(env, done.enrollment.workflowId);
         await env.sleep('3 days');
       }
       await closedResult(env, done.enrollment.workflowId);
@@ -71,7 +86,7 @@ async function main(): Promise<void> {
         ['expired', expired.enrollment.workflowId],
       ] as const) {
         const history = await env.client.workflow.getHandle(id).fetchHistory();
-        const file = path.join(outDir, `${definition.kind}.v${definition.version}.${name}.json`);
+        const file = path.join(outDir, fileName(definition.kind, definition.version, name));
         fs.writeFileSync(file, historyToJSON(history));
         process.stdout.write(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length} events)\n`);
       }
@@ -79,7 +94,7 @@ async function main(): Promise<void> {
     transport.close();
     await env.teardown();
   }
-  await recordScheduled(db, catcher);
+  if (!onlyKind) await recordScheduled(db, catcher);
   await catcher.stop();
   await db.$disconnect();
 }

@@ -188,11 +188,36 @@ export async function stopTimeSkippingStack(stack: Partial<Awaited<ReturnType<ty
 }
 
 /**
+ * Waits (in real time, up to 10 s) until no activity of the workflow is in flight, such as the email
+ * an Update sends after answering. Call it before `env.sleep` or a termination: the Java test
+ * server's time-skipping lock miscounts activities that are in flight across those calls (see
+ * temporalio/sdk-java#1138 and #2670), and the sleep then waits in real time, for days.
+ */
+export async function atRest(env: TestWorkflowEnvironment, workflowId: string): Promise<void> {
+  const handle = env.client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + 10_000;
+  let calm = 0;
+  // At rest twice in a row, 100 ms apart: a completed activity's workflow task has then run too.
+  while (calm < 2 && Date.now() < deadline) {
+    const busy = await handle
+      .describe()
+      .then(
+        (d) =>
+          d.status.name === 'RUNNING' && ((d.raw.pendingActivities?.length ?? 0) > 0 || !!d.raw.pendingWorkflowTask),
+      )
+      .catch(() => false);
+    calm = busy ? 0 : calm + 1;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
  * Terminates the pathways a test left open: their timers would otherwise keep firing on the
- * shared time-skipping server and move the clock under the next test.
+ * shared time-skipping server and move the clock under the next test. Each is terminated at rest.
  */
 export async function terminateAll(env: TestWorkflowEnvironment, workflowIds: string[]): Promise<void> {
   for (const id of workflowIds.splice(0)) {
+    await atRest(env, id);
     await env.client.workflow
       .getHandle(id)
       .terminate('test finished')
@@ -243,4 +268,13 @@ export async function userWithToken(
   const system = { id: 'test', role: 'system' };
   const user = await createUser(db, input, system);
   return { user, token: (await createApiToken(db, user.id, 'tests', system)).token };
+}
+
+/** Polls `check` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -12,6 +12,7 @@ import { findProgramme } from '../../domain/programmes';
 import { programmeHardEnd } from '../../domain/schedule';
 import type { pathwayWorkflow } from '../../workflows/pathway';
 import {
+  atRest,
   requestForKind,
   backgroundWorker,
   closedResult,
@@ -39,6 +40,7 @@ test.each(kinds.map((d) => [d.kind, d] as const))('%s: enrollment to completion'
   const { enrollment } = await service.enroll(requestForKind(definition.kind));
   expect(enrollment.catalogueVersion).toBe(definition.version);
   for (const step of definition.steps) {
+    await atRest(env, enrollment.workflowId);
     await env.sleep('4 days');
     const role = step.completedBy.includes('consultant') ? 'consultant' : step.completedBy[0]!;
     await service.completeStep(enrollment.id, {

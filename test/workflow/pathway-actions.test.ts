@@ -11,6 +11,7 @@ import { congedoFlessibilita } from '../../domain/catalogue';
 import { getStateQuery } from '../../workflows/messages';
 import type { pathwayWorkflow } from '../../workflows/pathway';
 import {
+  atRest,
   enrollRequest,
   closedResult,
   startTimeSkippingStack,
@@ -66,6 +67,7 @@ test('extending a due date re-plans the reminders and records who, when and why'
   );
   expect(mail.text).toContain('Titolare in ferie fino a fine mese');
   // The old plan's "5 days before" reminder would fall about now; the new plan sends it two weeks later.
+  await atRest(env, enrollment.workflowId);
   await env.sleep('12 days');
   const reminders = await db.outboxMessage.findMany({
     where: { enrollmentId: enrollment.id, template: 'step-reminder' },
@@ -101,6 +103,7 @@ test('a new consultant receives the escalation; the SME confirms once; withdrawa
   const row = await db.enrollment.findUniqueOrThrow({ where: { id: enrollment.id } });
   expect(row.consultantEmail).toBe('paolo.neri@consulenti.test');
   await catcher.waitFor((m) => m.to.includes('paolo.neri@consulenti.test'));
+  await atRest(env, enrollment.workflowId);
   await env.sleep('25 days');
   const escalations = await db.outboxMessage.findMany({
     where: { enrollmentId: enrollment.id, template: 'escalation-consultant' },
@@ -127,6 +130,7 @@ test('a long pathway continues as new with its state, and still completes exactl
   const req = enrollRequest();
   const { enrollment } = await small.enroll(req);
   for (const step of congedoFlessibilita.steps) {
+    await atRest(env, enrollment.workflowId);
     await env.sleep('9 days');
     await small.completeStep(enrollment.id, { stepKey: step.key, actor: consultant, evidence: `DOC-${step.key}` });
   }

@@ -10,6 +10,7 @@ import { isWithinSendWindow } from '../../domain/calendar';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { getStateQuery } from '../../workflows/messages';
 import {
+  atRest,
   enrollRequest,
   closedResult,
   startTimeSkippingStack,
@@ -81,6 +82,7 @@ test('a reminder due days ahead fires without waiting, on a working day in offic
 test('completing every step in order ends the workflow and the enrollment', async () => {
   const { enrollment } = await enroll();
   for (const step of congedoFlessibilita.steps) {
+    await atRest(env, enrollment.workflowId);
     await env.sleep('2 days');
     const view = await service.completeStep(enrollment.id, {
       stepKey: step.key,
