@@ -1,0 +1,127 @@
+/**
+ * The split deployment: `npm run api` and `npm run worker` as separate processes sharing a Temporal
+ * server and a database, as on a cluster. An enrollment made through the API process is carried by
+ * the worker process (welcome email over SMTP), a step completed through the API lands as a
+ * milestone, and both processes stop cleanly on SIGTERM.
+ *
+ * PostgreSQL only (`npm run test:postgres`, which CI runs): a SQLite file takes one writing process
+ * (README, "Past one machine"), and three processes writing one (API, worker, this test) fail with
+ * "database is locked" or time out, as this test did when it first ran on SQLite.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Db } from '../../activities/db';
+import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import { testPostgresUrl } from '../support/test-databases';
+import { createTestDb, enrollRequest, PREFERENCES_SECRET, startSmtp, until, userWithToken } from '../support/fixtures';
+
+jest.setTimeout(120_000);
+
+const onPostgres = testPostgresUrl() !== undefined;
+
+(onPostgres ? describe : describe.skip)('split deployment on PostgreSQL (SQLite takes one writing process)', () => {
+  let server: DevServer;
+  let db: Db;
+  let url: string;
+  let catcher: MailCatcher;
+  let api: ChildProcess;
+  let worker: ChildProcess;
+  let base: string;
+  let stderr = '';
+
+  const root = path.resolve(__dirname, '../..');
+  const spawnPart = (script: string, env: Record<string, string>) => {
+    // `node --import tsx`, not the tsx CLI, so that a signal reaches the program itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script)], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TASK_QUEUE: 'split',
+        DATABASE_URL: url,
+        PREFERENCES_SECRET,
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    return child;
+  };
+  const exited = (child: ChildProcess) =>
+    new Promise<number | null>((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+    );
+
+  beforeAll(async () => {
+    server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
+    ({ db, url } = createTestDb());
+    catcher = await startSmtp();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    api = spawnPart('client/api/main.ts', { PORT: String(port), PUBLIC_URL: base, SCHEDULES: 'off' });
+    worker = spawnPart('worker/main.ts', {
+      SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
+      PUBLIC_URL: base,
+      WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
+    });
+    await until(
+      'the API process answering /health',
+      () =>
+        fetch(`${base}/health`)
+          .then((r) => r.ok)
+          .catch(() => false),
+      60_000,
+    );
+  });
+
+  afterAll(async () => {
+    for (const child of [api, worker]) if (child && child.exitCode === null) child.kill('SIGKILL');
+    await catcher?.stop();
+    await db?.$disconnect();
+    await server?.stop();
+  });
+
+  test('an enrollment through the API process is carried by the worker process', async () => {
+    expect((await fetch(`${base}/enrollments`)).status).toBe(401);
+    const { token: adminToken } = await userWithToken(db, { role: 'admin', email: 'admin@split.test', name: 'Admin' });
+    const req = enrollRequest();
+    const res = await fetch(`${base}/enrollments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify(req),
+    });
+    expect(res.status).toBe(201);
+    const enrollment = (await res.json()) as { id: string };
+    await until('the welcome emails from the worker process', () => catcher.messages().length >= 2, 60_000);
+    expect(
+      catcher
+        .messages()
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual(req.participants.map((p) => p.email).sort());
+
+    const { token: consultantToken } = await userWithToken(db, {
+      role: 'consultant',
+      email: req.consultant.email,
+      name: req.consultant.name,
+    });
+    const done = await fetch(`${base}/enrollments/${enrollment.id}/steps/intake/complete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${consultantToken}` },
+      body: JSON.stringify({}),
+    });
+    expect(done.status).toBe(200);
+    const milestones = await db.milestone.findMany({ where: { enrollmentId: enrollment.id }, orderBy: { seq: 'asc' } });
+    expect(milestones.map((m) => m.eventKey)).toEqual(['enrolled', 'step:intake']);
+    expect(milestones[1]!.actor).toBe(req.consultant.email);
+  });
+
+  test('both processes stop cleanly on SIGTERM', async () => {
+    api.kill('SIGTERM');
+    worker.kill('SIGTERM');
+    expect(await exited(api)).toBe(0);
+    expect(await exited(worker)).toBe(0);
+    expect(stderr).not.toMatch(/failed/);
+  });
+});
