@@ -43,6 +43,7 @@ const schema = z.object({
   CONSULTANT_DIGEST_THRESHOLD: z.coerce.number().int().min(1).default(3),
   SCHEDULES: z.enum(['on', 'off']).default('on'),
   WORKFLOW_BUNDLE: z.string().optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -71,6 +72,12 @@ export interface Config {
   consultantDigestThreshold: number;
   /** A prebuilt workflow bundle (bundleWorkflowCode output): the worker starts without bundling. */
   workflowBundle?: string;
+  /**
+   * Pathways a worker keeps in memory between their workflow tasks (Temporal's sticky cache); one
+   * that is not cached replays its whole history when its next timer fires. Undefined: the SDK's
+   * default, which follows the heap size (about 2,300 with Node's default 4 GiB heap).
+   */
+  workerMaxCachedWorkflows?: number;
   /** Create the digest and report schedules at start-up. */
   schedules: boolean;
   /** Signs opt-out links; the embedded stack generates one and keeps it in var/. */
@@ -98,7 +105,9 @@ function temporalTls(e: z.infer<typeof schema>): TemporalTlsConfig | undefined {
       !!(e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_API_KEY));
   if (!wanted) {
     if (e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME)
-      throw new ConfigError('TEMPORAL_TLS=off contradicts TEMPORAL_TLS_CERT/_CA/_SERVER_NAME: remove one or the other.');
+      throw new ConfigError(
+        'TEMPORAL_TLS=off contradicts TEMPORAL_TLS_CERT/_CA/_SERVER_NAME: remove one or the other.',
+      );
     return undefined;
   }
   if (!e.TEMPORAL_ADDRESS)
@@ -110,7 +119,8 @@ function temporalTls(e: z.infer<typeof schema>): TemporalTlsConfig | undefined {
     ['TEMPORAL_TLS_KEY', e.TEMPORAL_TLS_KEY],
     ['TEMPORAL_TLS_CA', e.TEMPORAL_TLS_CA],
   ] as const) {
-    if (file && !fs.existsSync(file)) throw new ConfigError(`${name}: no file at ${file} (give the path of a PEM file).`);
+    if (file && !fs.existsSync(file))
+      throw new ConfigError(`${name}: no file at ${file} (give the path of a PEM file).`);
   }
   return {
     certPath: e.TEMPORAL_TLS_CERT,
@@ -150,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consultantDigestThreshold: e.CONSULTANT_DIGEST_THRESHOLD,
     schedules: e.SCHEDULES === 'on',
     workflowBundle: e.WORKFLOW_BUNDLE,
+    workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     preferencesSecret: e.PREFERENCES_SECRET ?? localSecret(),
   };
 }

@@ -12,6 +12,8 @@ export interface WorkerSetup {
   deps: ActivityDeps;
   /** A prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Temporal's sticky cache size; undefined: the SDK's default (from the heap size). */
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
@@ -23,6 +25,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
       ? { workflowBundle: setup.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(setup.deps),
+    ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
     // A stopping worker finishes in-flight activities (an email half-sent) before it exits.
     shutdownGraceTime: '20 seconds',
   });
@@ -53,6 +56,7 @@ export async function createConfiguredWorker(
       dialect: dialectOf(config.databaseUrl),
     },
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
   });
   return { worker, transport };
 }
