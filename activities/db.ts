@@ -11,17 +11,27 @@ const dialects = new WeakMap<Db, Dialect>();
 
 /**
  * A Prisma client on the configured database: SQLite through libsql for file: URLs (the default),
- * PostgreSQL through pg for postgres:// and postgresql:// URLs.
+ * PostgreSQL through pg for postgres:// and postgresql:// URLs. `onQuery` sees every SQL statement
+ * (the benchmarks count them).
  */
-export function createDb(url = databaseUrl()): Db {
+export function createDb(url = databaseUrl(), opts: { onQuery?: (sql: string) => void } = {}): Db {
   const dialect = dialectOf(url);
+  const log: { log: { emit: 'event'; level: 'query' }[] } = {
+    log: opts.onQuery ? [{ emit: 'event', level: 'query' }] : [],
+  };
   const db =
     dialect === 'postgresql'
       ? // generated/prisma-pg is generated from prisma/postgres/schema.prisma, itself generated from
         // prisma/schema.prisma with only the provider changed (scripts/pg-schema.ts, checked by the
         // test suite): the models and their API are the same, so the PostgreSQL client is used as a Db.
-        (new PgPrismaClient({ adapter: pgAdapter(url) }) as unknown as Db)
-      : new PrismaClient({ adapter: new PrismaLibSQL({ url }) });
+        (new PgPrismaClient({ adapter: pgAdapter(url), ...log }) as unknown as Db)
+      : new PrismaClient({ adapter: new PrismaLibSQL({ url }), ...log });
+  if (opts.onQuery) {
+    const onQuery = opts.onQuery;
+    (db as unknown as { $on(event: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) =>
+      onQuery(e.query),
+    );
+  }
   dialects.set(db, dialect);
   return db;
 }

@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- enrollment`: enrollment throughput through the HTTP API (validation, database rows, workflow
  * start) against a raw `client.workflow.start` of an empty workflow, on the same Temporal dev server
- * in the same run. Prints figures and the ratio; asserts nothing.
+ * in the same run. Prints figures and the ratio, the SQL statements one enrollment makes and what a
+ * Prisma query costs on this machine; asserts nothing.
  */
 import { Client, Connection } from '@temporalio/client';
-import { tuneSqlite } from '../activities/db';
+import { createDb, tuneSqlite } from '../activities/db';
 import { buildApi } from '../client/api/server';
 import { createApiToken, createUser } from '../client/auth/users';
 import { createService } from '../client/service';
@@ -16,6 +17,14 @@ import { pool, print } from './common';
 
 const N = Number(process.env.BENCH_N ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+
+/** Mean milliseconds of one call, one at a time, over 500 calls after 50 to warm up. */
+async function msPerCall(call: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 50; i++) await call();
+  const started = performance.now();
+  for (let i = 0; i < 500; i++) await call();
+  return (performance.now() - started) / 500;
+}
 
 export async function benchEnrollment(): Promise<void> {
   const server = await startDevServer({
@@ -68,6 +77,33 @@ export async function benchEnrollment(): Promise<void> {
   });
   const rawRate = (N / rawMs) * 1000;
   const apiRate = (N / apiMs) * 1000;
+
+  // Where the time goes: SQL statements per enrollment (a second API on a client that counts them,
+  // outside the timed run) and what one Prisma query costs here.
+  let statements = 0;
+  const counting = createDb(url, { onQuery: () => statements++ });
+  const countingApi = await buildApi({
+    service: createService({ db: counting, temporal, taskQueue }),
+    db: counting,
+    temporal,
+    logger,
+    preferencesSecret: PREFERENCES_SECRET,
+  });
+  const COUNTED = 20;
+  for (let i = 0; i < COUNTED; i++) {
+    const res = await countingApi.inject({
+      method: 'POST',
+      url: '/enrollments',
+      headers: { authorization: `Bearer ${token}`, 'idempotency-key': `count-${i}-${Date.now()}` },
+      payload: enrollRequest(),
+    });
+    if (res.statusCode !== 201) throw new Error(`counted enrollment ${i}: HTTP ${res.statusCode} ${res.body}`);
+  }
+  const perEnrollment = statements / COUNTED;
+  await countingApi.close();
+  await counting.$disconnect();
+  const queryMs = await msPerCall(() => db.user.findUnique({ where: { id: admin.id } }));
+  const rawQueryMs = await msPerCall(() => db.$queryRaw`SELECT 1`);
   print({
     benchmark: 'enrollment throughput',
     n: N,
@@ -76,6 +112,9 @@ export async function benchEnrollment(): Promise<void> {
     enrollmentsPerSecond: Number(apiRate.toFixed(1)),
     ratio: Number((apiRate / rawRate).toFixed(2)),
     target: 0.8,
+    sqlStatementsPerEnrollment: Number(perEnrollment.toFixed(1)),
+    prismaFindUniqueMs: Number(queryMs.toFixed(3)),
+    prismaRawSelect1Ms: Number(rawQueryMs.toFixed(3)),
   });
   await api.close();
   await connection.close();
