@@ -46,7 +46,14 @@ export async function startDevServer(opts: {
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out] });
   let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? -1));
+  // A parent that exits without stopping it (a crash, process.exit) takes the server along, so no
+  // orphan keeps the port (and the persisted file) for the next start.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.on('exit', (code) => {
+    exited = code ?? -1;
+    process.removeListener('exit', killOnExit);
+  });
   const address = `127.0.0.1:${opts.port}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
