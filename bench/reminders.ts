@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- reminders`: 10,000 reminders that come due within the same minute (spread
  * evenly over it), each a durable timer followed by the outbox activity and SMTP (the reminder path
- * of every pathway), on the dev server with one worker. Measures the lateness from each reminder's
+ * of every pathway), on the dev server (or BENCH_TEMPORAL_ADDRESS) with one worker. Measures the lateness from each reminder's
  * due time to SMTP acceptance (p50, p99) and the email throughput, against two baselines measured
  * in the same run on the same servers:
  *  - raw pooled nodemailer sending the same number of messages to the same SMTP sink with the same
@@ -97,7 +97,12 @@ async function burst(
 const indexOf = (key: string) => Number(/-(\d+)(?::|$)/.exec(key)?.[1] ?? NaN);
 
 export async function benchReminders(): Promise<void> {
-  const server = await startDevServer({ cliPath: ensureTemporalCli(), port: await freePort() });
+  // BENCH_TEMPORAL_ADDRESS: an existing server (e.g. `npm run temporal:pg`, the full server on
+  // PostgreSQL) instead of a fresh in-memory dev server.
+  const existing = process.env.BENCH_TEMPORAL_ADDRESS;
+  const server = existing
+    ? { address: existing, stop: async () => undefined }
+    : await startDevServer({ cliPath: ensureTemporalCli(), port: await freePort() });
   const { db, url } = createTestDb();
   await tuneSqlite(db, url);
   const catcher = await MailCatcher.start({ port: 0, maxMessages: N * 2 + 10 });
@@ -169,6 +174,7 @@ export async function benchReminders(): Promise<void> {
   print({
     benchmark: 'reminder timeliness',
     reminders: N,
+    temporal: existing ? `server at ${existing}` : 'dev server (in memory)',
     dueWithinSeconds: SPREAD_MS / 1000,
     smtp: { maxConnections: POOL, ratePerSecond: RATE },
     maxCachedWorkflows: CACHE ?? 'SDK default',
