@@ -135,6 +135,25 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       },
     });
 
+  // A new run opens its first step before any handler is registered. An Update sent right after the
+  // enrollment can reach this very first activation, where it runs as soon as its handler is set:
+  // it must find the step open. (The commands keep their order: the patch marker, then the
+  // milestone activity, as before.)
+  engine ??= patched(PATCHES.agenda) ? 'agenda' : 'legacy';
+  let enrolled: Promise<void> | undefined;
+  if (!input.carried) {
+    const now = Date.now();
+    state.history.push({ at: now, type: 'enrolled' });
+    startStep(state.steps[0]!, now, definition.steps[0]!.durationWorkingDays);
+    enrolled = milestone({
+      eventKey: 'enrolled',
+      type: 'enrolled',
+      actor: 'system',
+      occurredAt: now,
+      enrollment: { status: 'active', currentStep: state.currentStep },
+    });
+  }
+
   /** Emails sent by Updates that have already answered; the run ends only once they are done. */
   const pendingEmails = new Set<Promise<void>>();
   const settled = () => allHandlersFinished() && pendingEmails.size === 0;
@@ -414,19 +433,9 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
     },
   );
 
-  engine ??= patched(PATCHES.agenda) ? 'agenda' : 'legacy';
   if (!input.carried) {
-    const now = Date.now();
-    state.history.push({ at: now, type: 'enrolled' });
     const first = state.steps[0]!;
-    startStep(first, now, definition.steps[0]!.durationWorkingDays);
-    await milestone({
-      eventKey: 'enrolled',
-      type: 'enrolled',
-      actor: 'system',
-      occurredAt: now,
-      enrollment: { status: 'active', currentStep: state.currentStep },
-    });
+    await enrolled;
     await acts.notify({
       key: `${enrollmentId}:welcome`,
       enrollmentId,

@@ -5,12 +5,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
-import type { Service } from '../../client/service';
+import { createService, type Service } from '../../client/service';
 import { isWithinSendWindow } from '../../domain/calendar';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { getStateQuery } from '../../workflows/messages';
 import {
   atRest,
+  backgroundWorker,
   enrollRequest,
   closedResult,
   startTimeSkippingStack,
@@ -101,4 +102,28 @@ test('completing every step in order ends the workflow and the enrollment', asyn
     ['enrolled:', 'completed:', ...congedoFlessibilita.steps.map((s) => `step_completed:${s.key}`)].sort(),
   );
   expect(row.milestones.every((m) => m.type !== 'step_completed' || m.onTime === true)).toBe(true);
+});
+
+test('a step completed the instant its pathway starts is accepted (the Update reaches the first activation)', async () => {
+  // A queue with no worker yet: the workflow starts on the server but has not run when the Update comes.
+  const queue = 'first-activation';
+  const early = createService({ db, temporal: env.client, taskQueue: queue });
+  const { enrollment } = await early.enroll(enrollRequest());
+  started.push(enrollment.workflowId);
+  const completing = early.completeStep(enrollment.id, { stepKey: 'intake', actor: consultant });
+  await new Promise((r) => setTimeout(r, 500));
+  const late = await backgroundWorker({ connection: env.nativeConnection, taskQueue: queue, db, catcher });
+  try {
+    const view = await completing;
+    expect(view.pathway!.steps.slice(0, 2).map((s) => s.status)).toEqual(['done', 'active']);
+    await atRest(env, enrollment.workflowId);
+    const milestones = await db.milestone.findMany({
+      where: { enrollmentId: enrollment.id },
+      orderBy: { seq: 'asc' },
+    });
+    expect(milestones.map((m) => m.eventKey)).toEqual(['enrolled', 'step:intake']);
+  } finally {
+    await atRest(env, enrollment.workflowId);
+    await late.stop();
+  }
 });
