@@ -286,9 +286,8 @@ export function createService(deps: ServiceDeps) {
         return { created: false, enrollment: await startAndView(existing.id) };
       }
 
-      let enrollmentId: string;
-      try {
-        enrollmentId = await db.$transaction(async (tx) => {
+      const write = () =>
+        db.$transaction(async (tx) => {
           const c = req.company;
           const fiscalId = c.vatNumber ?? c.taxCode!;
           // The same address twice in a request is one participant (the first mention wins).
@@ -389,12 +388,19 @@ export function createService(deps: ServiceDeps) {
           });
           return id;
         });
-      } catch (err) {
-        // The same request raced another copy of itself: the other one wrote the row.
-        if (!isUniqueViolation(err)) throw err;
-        const winner = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
-        if (!winner) throw err;
-        return { created: false, enrollment: await startAndView(winner.id) };
+      let enrollmentId: string | undefined;
+      for (let attempt = 1; enrollmentId === undefined; attempt++) {
+        try {
+          enrollmentId = await write();
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+          // The same request raced another copy of itself: the other one wrote the row.
+          const winner = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
+          if (winner) return { created: false, enrollment: await startAndView(winner.id) };
+          // Another enrollment of the same company (or member firm) wrote it a moment earlier: once
+          // more, the company is now known.
+          if (attempt >= 2) throw err;
+        }
       }
       return { created: true, enrollment: await startAndView(enrollmentId) };
     },

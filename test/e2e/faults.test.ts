@@ -310,4 +310,26 @@ describe('servers and database failing for a while, with an in-process worker', 
       await api.close();
     }
   }, 120_000);
+
+  it('two pathways of one new company requested at the same moment: both enrolled, one company row', async () => {
+    for (let round = 0; round < 5; round++) {
+      const first = enrollRequest();
+      const second = { ...first, kind: 'lavoro-flessibile' };
+      const results = await Promise.allSettled([service.enroll(first), service.enroll(second)]);
+      expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status))).toEqual([
+        'fulfilled',
+        'fulfilled',
+      ]);
+      const companies = await db.company.findMany({
+        where: { vatNumber: first.company.vatNumber },
+        include: { enrollments: true, participants: true },
+      });
+      expect(companies).toHaveLength(1);
+      expect(companies[0]!.enrollments.map((e) => e.kind).sort()).toEqual([
+        'congedo-flessibilita',
+        'lavoro-flessibile',
+      ]);
+      expect(companies[0]!.participants).toHaveLength(first.participants.length);
+    }
+  }, 120_000);
 });
