@@ -149,9 +149,11 @@ describe('servers and database failing for a while, with an in-process worker', 
 
   beforeAll(async () => {
     port = await freePort();
-    ({ db, url } = createTestDb());
+    let dir: string;
+    ({ db, url, dir } = createTestDb());
     await tuneSqlite(db, url); // as the service runs it: WAL, busy timeout
-    dbFile = url.replace(/^file:/, '').replace(/test\.db$/, 'temporal.db');
+    // The dev server's own file, in the test's temporary directory (on PostgreSQL too).
+    dbFile = path.join(dir, 'temporal.db');
     server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port, dbFile });
     catcher = await startSmtp();
     nativeConnection = await NativeConnection.connect({ address: server.address });
