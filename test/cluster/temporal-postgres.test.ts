@@ -8,7 +8,7 @@
  * Run with `npm run test:cluster` (builds the server once; PostgreSQL from TEMPORAL_PG_*). Not part
  * of `npm test`: jest.config.js ignores test/cluster/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import {
   PUBLIC_URL,
   startSmtp,
   type TestEnrollRequest,
+  spawnProgram,
 } from '../support/fixtures';
 
 const repo = path.resolve(__dirname, '../..');
@@ -66,13 +67,12 @@ const timings: Record<string, number> = {};
 function spawnWorker(name: string): WorkerProc {
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.openSync(logFile, 'a');
-  // node --import tsx (not the tsx binary, which forks): the pid is the worker's, and so is the
-  // default identity the SDK reports to the server, `${pid}@${hostname}`.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'worker-process.ts')], {
+  // spawnProgram runs node itself: the pid is the worker's, and so is the default identity the SDK
+  // reports to the server, `${pid}@${hostname}`.
+  const child = spawnProgram(path.join(__dirname, 'worker-process.ts'), {
     cwd: repo,
     stdio: ['ignore', out, out],
     env: {
-      ...process.env,
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_NAMESPACE: server.namespace,
       TEMPORAL_TASK_QUEUE: taskQueue,

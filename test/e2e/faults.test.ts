@@ -3,7 +3,7 @@
  * the Temporal dev server restarted mid-pathway, the SMTP server down for a while, the database
  * locked for a while, and a flood of duplicate API requests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createClient } from '@libsql/client';
 import { Client, Connection } from '@temporalio/client';
@@ -23,6 +23,8 @@ import {
   enrollRequest,
   logger,
   PREFERENCES_SECRET,
+  spawnProgram,
+  stopDevStack,
   startSmtp,
   until,
   userWithToken,
@@ -74,11 +76,8 @@ describe('a worker process killed with SIGKILL while sending', () => {
   });
 
   const startWorkerProcess = () => {
-    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL
-    // of the CLI would leave running.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
+    const child = spawnProgram(path.resolve(__dirname, '../../worker/main.ts'), {
       env: {
-        ...process.env,
         TEMPORAL_ADDRESS: server.address,
         TEMPORAL_TASK_QUEUE: 'sigkill',
         DATABASE_URL: url,
@@ -162,14 +161,7 @@ describe('servers and database failing for a while, with an in-process worker', 
     worker = await backgroundWorker({ connection: nativeConnection, taskQueue, db, catcher });
     service = createService({ db, temporal, taskQueue });
   }, 60_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await connection?.close();
-    await nativeConnection?.close();
-    await catcher?.stop();
-    await db?.$disconnect();
-    await server?.stop();
-  });
+  afterAll(() => stopDevStack({ worker, connection, nativeConnection, catcher, db, server }));
 
   it('the Temporal dev server restarted mid-pathway: state persisted, the pathway resumes', async () => {
     const { enrollment } = await service.enroll(enrollRequest());

@@ -8,13 +8,21 @@
  * (README, "Past one machine"), and three processes writing one (API, worker, this test) fail with
  * "database is locked" or time out, as this test did when it first ran on SQLite.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { testPostgresUrl } from '../support/test-databases';
-import { createTestDb, enrollRequest, PREFERENCES_SECRET, startSmtp, until, userWithToken } from '../support/fixtures';
+import {
+  createTestDb,
+  enrollRequest,
+  PREFERENCES_SECRET,
+  spawnProgram,
+  startSmtp,
+  until,
+  userWithToken,
+} from '../support/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -32,10 +40,8 @@ const onPostgres = testPostgresUrl() !== undefined;
 
   const root = path.resolve(__dirname, '../..');
   const spawnPart = (script: string, env: Record<string, string>) => {
-    // `node --import tsx`, not the tsx CLI, so that a signal reaches the program itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script)], {
+    const child = spawnProgram(path.join(root, script), {
       env: {
-        ...process.env,
         TEMPORAL_ADDRESS: server.address,
         TEMPORAL_TASK_QUEUE: 'split',
         DATABASE_URL: url,

@@ -3,6 +3,7 @@
  * with migrations applied, a real SMTP server on loopback (the mail catcher), a worker on the
  * shared workflow bundle.
  */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -277,4 +278,20 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * A program of the service run as its own process, as deployed: `node --import tsx <file>` with
+ * `env` on top of this process's environment. Not the tsx CLI: it runs the script in a grandchild,
+ * which a signal to the CLI (a SIGKILL above all) would leave running.
+ */
+export function spawnProgram(
+  file: string,
+  opts: { env: Record<string, string>; stdio: StdioOptions; cwd?: string },
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', file], {
+    env: { ...process.env, ...opts.env },
+    stdio: opts.stdio,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
 }
