@@ -10,7 +10,7 @@ import type { Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { ensureSchedules, listSchedules, scheduleDefinitions, SCHEDULE_PREFIX } from '../../client/schedules';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
-import { backgroundWorker, createTestDb, startSmtp } from '../support/fixtures';
+import { backgroundWorker, createTestDb, startSmtp, stopDevStack } from '../support/fixtures';
 
 const taskQueue = 'schedules-e2e';
 let server: DevServer;
@@ -60,14 +60,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(async () => {
-  await worker?.stop();
-  await connection?.close();
-  await nativeConnection?.close();
-  await catcher?.stop();
-  await db?.$disconnect();
-  await server?.stop();
-});
+afterAll(() => stopDevStack({ worker, connection, nativeConnection, catcher, db, server }));
 
 test('schedules are created once, keep a pause across restarts, and a triggered report arrives by email', async () => {
   const all = scheduleDefinitions(taskQueue).map((d) => d.scheduleId);
