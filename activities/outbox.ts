@@ -125,6 +125,66 @@ function icsFor(input: NotifyInput, locale: 'it' | 'en', url: string, from: stri
   });
 }
 
+/**
+ * SMTP submission of one outbox row exactly as it was rendered and recorded: the same subject,
+ * bodies, Message-ID and attachments on every attempt, whoever sends it (activity or dispatcher).
+ */
+export function submitRow(transport: Transporter, from: string, row: OutboxRow, toName: string | null | undefined) {
+  return transport.sendMail({
+    from,
+    // Structured, never a string: nodemailer quotes or encodes the name, so a name such as
+    // `Anna <someone@else.test>` or `Rossi; Mario` can neither redirect the message nor leave it
+    // without recipients (an error retried for ever, holding the pathway's Updates).
+    to: { name: toName ?? '', address: row.toAddress },
+    subject: row.subject,
+    html: row.html,
+    text: row.text,
+    messageId: row.messageId,
+    headers: { 'X-Conciliaflow-Key': row.idempotencyKey },
+    attachments: [
+      ...(row.ics
+        ? [
+            {
+              filename: row.locale === 'it' ? 'scadenza.ics' : 'deadline.ics',
+              content: row.ics,
+              contentType: ICS_CONTENT_TYPE,
+            },
+          ]
+        : []),
+      ...(row.attachments ? (JSON.parse(row.attachments) as MailAttachment[]) : []),
+    ],
+  });
+}
+
+/**
+ * The consultant's notice that a participant's address was refused for good, or null when there is
+ * nobody to tell (no consultant in the context, the consultant's own address, or a notice itself).
+ */
+export function deliveryFailedNotice(
+  input: NotifyInput,
+  failed: { email: string; reason: string },
+  failedSubject: string,
+): NotifyInput | null {
+  const consultantEmail = input.context.consultantEmail;
+  if (input.template === 'delivery-failed' || typeof consultantEmail !== 'string' || !consultantEmail) return null;
+  if (failed.email.toLowerCase() === consultantEmail.toLowerCase()) return null;
+  return {
+    key: `${input.key}:delivery-failed:${failed.email.toLowerCase()}`,
+    enrollmentId: input.enrollmentId,
+    template: 'delivery-failed',
+    to: [{ name: String(input.context.consultantName ?? consultantEmail), email: consultantEmail, locale: 'it' }],
+    context: {
+      ...input.context,
+      failedRecipient: input.to.find((t) => t.email === failed.email)?.name ?? failed.email,
+      failedEmail: failed.email,
+      smtpError: failed.reason,
+      failedSubject,
+    },
+  };
+}
+
+export type { OutboxRow };
+
 export function createMailActivities(deps: MailDeps) {
   const { db, transport, from, publicUrl, logger } = deps;
   const consultantHasManyOverdue = async (email: string, now: number): Promise<boolean> => {
@@ -187,6 +247,7 @@ export function createMailActivities(deps: MailDeps) {
           template: input.template,
           locale: to.locale,
           toAddress: to.email,
+          toName: to.name,
           subject: rendered.subject,
           html: rendered.html,
           text: rendered.text,
@@ -196,6 +257,15 @@ export function createMailActivities(deps: MailDeps) {
           ...(input.attachments?.length ? { attachments: JSON.stringify(input.attachments) } : {}),
           ...(!renderError && optedOut ? { status: 'suppressed' } : {}),
           ...(!renderError && digested ? { status: 'digested' } : {}),
+          ...(!renderError && !optedOut && !digested && input.sendAt !== undefined
+            ? {
+                status: 'scheduled',
+                sendAt: new Date(input.sendAt),
+                failureNotice: JSON.stringify(
+                  deliveryFailedNotice(input, { email: to.email, reason: '' }, rendered.subject),
+                ),
+              }
+            : {}),
         },
       });
     } catch (err) {
@@ -203,10 +273,38 @@ export function createMailActivities(deps: MailDeps) {
       return await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } });
     }
   };
+  /** A message for later: its rows wait as `scheduled` (or are found again on a retry). */
+  const stage = async (input: NotifyInput, now: number): Promise<NotifyResult> => {
+    const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [], scheduled: 0 };
+    const essential = isEssential(input.template);
+    const digested =
+      input.template === 'escalation-consultant' && deps.digestThreshold !== undefined
+        ? await consultantHasManyOverdue(String(input.context.consultantEmail ?? ''), now)
+        : false;
+    for (const to of input.to) {
+      const row = await outboxRow(input, to, `${input.key}:${to.email.toLowerCase()}`, essential, digested);
+      if (row.status === 'scheduled' || row.status === 'sending') result.scheduled!++;
+      else if (row.status === 'sent') result.alreadySent++;
+      else if (row.status === 'digested') result.digested = (result.digested ?? 0) + 1;
+      else if (row.status === 'failed') result.failed.push({ email: to.email, reason: row.lastError ?? 'failed' });
+    }
+    logger.debug({ key: input.key, sendAt: input.sendAt, rows: result.scheduled }, 'email staged');
+    return result;
+  };
   const activities = {
+    async cancelScheduled({ keys }: { keys: string[] }): Promise<{ cancelled: number }> {
+      if (keys.length === 0) return { cancelled: 0 };
+      const { count } = await db.outboxMessage.updateMany({
+        where: { status: 'scheduled', OR: keys.map((k) => ({ idempotencyKey: { startsWith: `${k}:` } })) },
+        data: { status: 'cancelled', claimToken: null },
+      });
+      if (count > 0) logger.info({ keys, cancelled: count }, 'staged emails cancelled');
+      return { cancelled: count };
+    },
     async notify(input: NotifyInput): Promise<NotifyResult> {
       const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [] };
       const now = deps.now?.() ?? Date.now();
+      if (input.sendAt !== undefined) return stage(input, now);
       const wait = sendWindowDelay(input.template, scheduledTimestamp(), now);
       if (wait > 0) {
         logger.info({ key: input.key, template: input.template, waitMs: wait }, 'outside the send window: waiting');
@@ -238,30 +336,7 @@ export function createMailActivities(deps: MailDeps) {
           continue;
         }
         try {
-          const info = await transport.sendMail({
-            from,
-            // Structured, never a string: nodemailer quotes or encodes the name, so a name such as
-            // `Anna <someone@else.test>` or `Rossi; Mario` can neither redirect the message nor leave it
-            // without recipients (an error retried for ever, holding the pathway's Updates).
-            to: { name: to.name, address: row.toAddress },
-            subject: row.subject,
-            html: row.html,
-            text: row.text,
-            messageId: row.messageId,
-            headers: { 'X-Conciliaflow-Key': key },
-            attachments: [
-              ...(row.ics
-                ? [
-                    {
-                      filename: row.locale === 'it' ? 'scadenza.ics' : 'deadline.ics',
-                      content: row.ics,
-                      contentType: ICS_CONTENT_TYPE,
-                    },
-                  ]
-                : []),
-              ...(row.attachments ? (JSON.parse(row.attachments) as MailAttachment[]) : []),
-            ],
-          });
+          const info = await submitRow(transport, from, row, to.name);
           await db.outboxMessage.update({
             where: { id: row.id },
             data: {
@@ -293,29 +368,13 @@ export function createMailActivities(deps: MailDeps) {
         }
       }
       // A participant who cannot be reached is the consultant's problem to solve: tell them, once.
-      const consultantEmail = input.context.consultantEmail;
-      if (result.failed.length > 0 && input.template !== 'delivery-failed' && typeof consultantEmail === 'string') {
-        for (const f of result.failed) {
-          if (f.email.toLowerCase() === consultantEmail.toLowerCase()) continue;
-          const failedRow = await db.outboxMessage.findUnique({
-            where: { idempotencyKey: `${input.key}:${f.email.toLowerCase()}` },
-          });
-          await activities.notify({
-            key: `${input.key}:delivery-failed:${f.email.toLowerCase()}`,
-            enrollmentId: input.enrollmentId,
-            template: 'delivery-failed',
-            to: [
-              { name: String(input.context.consultantName ?? consultantEmail), email: consultantEmail, locale: 'it' },
-            ],
-            context: {
-              ...input.context,
-              failedRecipient: input.to.find((t) => t.email === f.email)?.name ?? f.email,
-              failedEmail: f.email,
-              smtpError: f.reason,
-              failedSubject: failedRow?.subject ?? input.template,
-            },
-          });
-        }
+      for (const f of result.failed) {
+        const failedRow = await db.outboxMessage.findUnique({
+          where: { idempotencyKey: `${input.key}:${f.email.toLowerCase()}` },
+          select: { subject: true },
+        });
+        const notice = deliveryFailedNotice(input, f, failedRow?.subject ?? input.template);
+        if (notice) await activities.notify(notice);
       }
       return result;
     },

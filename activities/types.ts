@@ -41,6 +41,12 @@ export interface NotifyInput {
   to: Recipient[];
   context: Record<string, ContextValue>;
   attachments?: MailAttachment[];
+  /**
+   * Stage the message for this moment (epoch ms) instead of sending it now: the outbox row waits
+   * as `scheduled` and the dispatcher sends it when due. Pathways stage reminders ahead of time so
+   * a burst due in the same minute leaves on time, whatever the Temporal backlog.
+   */
+  sendAt?: number;
 }
 
 export interface NotifyResult {
@@ -49,6 +55,8 @@ export interface NotifyResult {
   digested?: number;
   alreadySent: number;
   failed: { email: string; reason: string }[];
+  /** Staged for the dispatcher (NotifyInput.sendAt). */
+  scheduled?: number;
 }
 
 export interface MilestoneInput {
@@ -87,6 +95,11 @@ export interface MilestoneInput {
 export interface PathwayActivities {
   recordMilestone(input: MilestoneInput): Promise<void>;
   notify(input: NotifyInput): Promise<NotifyResult>;
+  /**
+   * Withdraws staged messages that have not gone yet (their step changed before they were due).
+   * `keys` are NotifyInput keys; rows already sent or being sent are left alone.
+   */
+  cancelScheduled(input: { keys: string[] }): Promise<{ cancelled: number }>;
 }
 
 /** Activities run by the scheduled workflows (digests and reports). */

@@ -58,6 +58,8 @@ export interface ServiceDeps {
   now?: () => Date;
   /** Passed to new pathways; tests lower it to exercise continue-as-new. */
   continueAsNewAfterEvents?: number;
+  /** How far ahead new pathways stage their reminders (REMINDER_LEAD_MINUTES); 0 or absent: no staging. */
+  reminderLeadMs?: number;
 }
 
 function notFound(id: string): DomainError {
@@ -115,6 +117,7 @@ export function createService(deps: ServiceDeps) {
         locale: p.locale === 'en' ? 'en' : 'it',
       })),
       ...(deps.continueAsNewAfterEvents ? { continueAsNewAfterEvents: deps.continueAsNewAfterEvents } : {}),
+      ...(deps.reminderLeadMs ? { reminderLeadMs: deps.reminderLeadMs } : {}),
     };
     try {
       await temporal.workflow.start(pathwayWorkflow, {

@@ -44,6 +44,8 @@ const schema = z.object({
   SCHEDULES: z.enum(['on', 'off']).default('on'),
   WORKFLOW_BUNDLE: z.string().optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  REMINDER_LEAD_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
+  DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -78,6 +80,13 @@ export interface Config {
    * default, which follows the heap size (about 2,300 with Node's default 4 GiB heap).
    */
   workerMaxCachedWorkflows?: number;
+  /**
+   * How far ahead a pathway stages each reminder in the outbox, for the dispatcher to send on
+   * time (0: no staging, each reminder is sent by its own activity when its timer fires).
+   */
+  reminderLeadMs: number;
+  /** The dispatcher's pause between polls when nothing is due. */
+  dispatchPollMs: number;
   /** Create the digest and report schedules at start-up. */
   schedules: boolean;
   /** Signs opt-out links; the embedded stack generates one and keeps it in var/. */
@@ -161,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedules: e.SCHEDULES === 'on',
     workflowBundle: e.WORKFLOW_BUNDLE,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    reminderLeadMs: e.REMINDER_LEAD_MINUTES * 60_000,
+    dispatchPollMs: e.DISPATCH_POLL_MS,
     preferencesSecret: e.PREFERENCES_SECRET ?? localSecret(),
   };
 }

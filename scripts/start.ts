@@ -65,17 +65,17 @@ async function main(): Promise<void> {
   }
   const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config, temporalAddress));
   logger.info('bundling workflows and starting the worker...');
-  const { worker, transport } = await createConfiguredWorker(config, {
+  const { worker, transport, run } = await createConfiguredWorker(config, {
     connection: workerConnection,
     db,
     smtpUrl,
     logger: logger.child({ part: 'worker' }),
   });
-  const workerRun = worker.run();
+  const workerRun = run();
 
   const connection = await Connection.connect(temporalConnectionOptions(config, temporalAddress));
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const service = createService({ db, temporal, taskQueue: config.taskQueue });
+  const service = createService({ db, temporal, taskQueue: config.taskQueue, reminderLeadMs: config.reminderLeadMs });
   if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
   const links: Record<string, string> = { api: config.publicUrl, health: `${config.publicUrl}/health` };
   if (devServer?.uiUrl) links.temporalUi = devServer.uiUrl;

@@ -1,6 +1,8 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps, type Db } from '../activities';
+import { createDispatcher, type Dispatcher } from '../activities/dispatcher';
+import { createMailActivities } from '../activities/outbox';
 import { createTransport } from '../activities/transport';
 import type { Config } from '../config';
 import { dialectOf } from '../activities/db-url';
@@ -41,22 +43,50 @@ export async function createConfiguredWorker(
     maxConnections: config.smtpMaxConnections,
     ratePerSecond: config.smtpRatePerSecond,
   });
+  const deps: ActivityDeps = {
+    db: opts.db,
+    transport,
+    from: config.mailFrom,
+    publicUrl: config.publicUrl,
+    preferencesSecret: config.preferencesSecret,
+    logger: opts.logger,
+    digestThreshold: config.consultantDigestThreshold,
+    dialect: dialectOf(config.databaseUrl),
+  };
   const worker = await createWorker({
     connection: opts.connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    deps: {
-      db: opts.db,
-      transport,
-      from: config.mailFrom,
-      publicUrl: config.publicUrl,
-      preferencesSecret: config.preferencesSecret,
-      logger: opts.logger,
-      digestThreshold: config.consultantDigestThreshold,
-      dialect: dialectOf(config.databaseUrl),
-    },
+    deps,
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
   });
-  return { worker, transport };
+  const dispatcher = createConfiguredDispatcher(deps, config.dispatchPollMs);
+  return { worker, transport, dispatcher, run: () => runWithDispatcher(worker, dispatcher) };
+}
+
+/** The dispatcher of staged emails (reminders) for a worker's activity dependencies. */
+export function createConfiguredDispatcher(deps: ActivityDeps, pollMs?: number): Dispatcher {
+  return createDispatcher({
+    db: deps.db,
+    transport: deps.transport,
+    from: deps.from,
+    logger: deps.logger.child({ part: 'dispatcher' }),
+    notify: createMailActivities(deps).notify,
+    now: deps.now,
+    pollMs,
+  });
+}
+
+/**
+ * Runs a worker with its dispatcher beside it: the dispatcher starts with the worker and stops
+ * once the worker has drained (worker.shutdown(), SIGTERM or SIGINT).
+ */
+export async function runWithDispatcher(worker: Worker, dispatcher: Dispatcher): Promise<void> {
+  dispatcher.start();
+  try {
+    await worker.run();
+  } finally {
+    await dispatcher.stop();
+  }
 }

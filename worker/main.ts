@@ -23,14 +23,14 @@ async function main(): Promise<void> {
   );
   const db = createDb(config.databaseUrl);
   await tuneSqlite(db, config.databaseUrl);
-  const { worker, transport } = await createConfiguredWorker(config, {
+  const { transport, run } = await createConfiguredWorker(config, {
     connection,
     db,
     smtpUrl: config.smtpUrl,
     logger,
   });
   logger.info({ taskQueue: config.taskQueue }, 'worker running; SIGTERM or Ctrl-C drains and stops it');
-  await worker.run();
+  await run();
   transport.close();
   await db.$disconnect();
   await connection.close();

@@ -30,6 +30,12 @@ export interface PathwayInput {
   carried?: PathwayState;
   /** Continue as new once the history has this many events (default 2000); tests set it low. */
   continueAsNewAfterEvents?: number;
+  /**
+   * Stage each reminder and programme-end warning in the outbox this long before it is due, for
+   * the dispatcher to send on time (REMINDER_LEAD_MINUTES). Absent or 0: each is sent by its own
+   * activity when its timer fires (runs started before staging existed).
+   */
+  reminderLeadMs?: number;
 }
 
 export type PathwayStatus = 'active' | 'completed' | 'withdrawn' | 'expired';
@@ -86,6 +92,8 @@ export interface PathwayState {
   confirmedAt?: number;
   /** How many runs (continue-as-new) this pathway has lived through. */
   runs?: number;
+  /** Messages staged in the outbox and the time each is due: withdrawn if the pathway moves first. */
+  staged?: { key: string; at: number }[];
 }
 
 export interface CompleteStepRequest {

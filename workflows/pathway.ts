@@ -67,6 +67,8 @@ export const PATCHES = {
   agenda: 'agenda-loop-v2',
   /** The email an Update causes goes after the Update has answered, so SMTP trouble never holds the caller. */
   updateEmailsAfterAnswer: 'update-emails-after-answer',
+  /** Reminders and warnings are staged in the outbox ahead of time and sent by the dispatcher. */
+  stagedReminders: 'staged-reminders',
 } as const;
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 2000;
@@ -444,27 +446,56 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       context: { ...baseContext(), stepName: first.name, dueAt: first.dueAt! },
     });
   }
-  const sendStepNotification = async (step: StepState, planned: PlannedNotification, key: string) => {
-    const result = await acts.notify({
-      key,
-      enrollmentId,
-      template: templateOf[planned.type],
-      to: planned.type === 'escalation' ? [consultantRecipient()] : input.participants,
-      context: {
-        ...baseContext(),
-        stepName: step.name,
-        dueAt: step.dueAt!,
-        when: planned.type === 'reminder-due-today' ? 'due-today' : 'before',
-        daysOverdue: Math.max(planned.offset, 0),
-      },
-    });
-    state.sent.push(key);
+  /**
+   * A reminder or warning: sent now, or, when staging (`sendAt`), written to the outbox for the
+   * dispatcher to send at that time and remembered so that a change can withdraw it.
+   */
+  const notifyPlanned = async (n: NotifyInput, what: string, stepKey?: string) => {
+    const result = await acts.notify(n);
+    state.sent.push(n.key);
+    if (n.sendAt !== undefined) state.staged = [...(state.staged ?? []), { key: n.key, at: n.sendAt }];
     state.history.push({
       at: Date.now(),
       type: 'notification',
-      stepKey: step.key,
-      detail: `${planned.type} (${result.sent} sent)`,
+      ...(stepKey ? { stepKey } : {}),
+      detail:
+        n.sendAt !== undefined
+          ? `${what} (${result.scheduled ?? 0} staged for ${new Date(n.sendAt).toISOString()})`
+          : stepKey
+            ? `${what} (${result.sent} sent)`
+            : what,
     });
+  };
+  const sendStepNotification = (step: StepState, planned: PlannedNotification, key: string, sendAt?: number) =>
+    notifyPlanned(
+      {
+        key,
+        enrollmentId,
+        template: templateOf[planned.type],
+        to: planned.type === 'escalation' ? [consultantRecipient()] : input.participants,
+        context: {
+          ...baseContext(),
+          stepName: step.name,
+          dueAt: step.dueAt!,
+          when: planned.type === 'reminder-due-today' ? 'due-today' : 'before',
+          daysOverdue: Math.max(planned.offset, 0),
+        },
+        ...(sendAt !== undefined ? { sendAt } : {}),
+      },
+      planned.type,
+      step.key,
+    );
+  /**
+   * Withdraws staged messages not yet due: those of the step that just changed (its plan is
+   * obsolete: new keys follow), or all of them once the pathway has ended.
+   */
+  const cancelStaged = async (all: boolean) => {
+    if (!state.staged?.length) return;
+    const now = Date.now();
+    const future = state.staged.filter((s) => s.at > now);
+    const cancel = future.filter((s) => all || !s.key.startsWith(`${enrollmentId}:programme-end:`));
+    state.staged = future.filter((s) => !cancel.includes(s));
+    if (cancel.length > 0) await acts.cancelScheduled({ keys: cancel.map((s) => s.key) });
   };
 
   const expire = async (step: StepState) => {
@@ -515,15 +546,23 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
         () => changes !== seen || state.status !== 'active',
         Math.max(0, until - Date.now()),
       );
-      if (changed || state.status !== 'active') continue;
+      if (changed || state.status !== 'active') {
+        await cancelStaged(false);
+        continue;
+      }
       if (next) await next.run();
       else await expire(step);
     }
+    await cancelStaged(true);
   }
 
   function buildAgenda(step: StepState, enrolledAt: number): { at: number; run: () => Promise<void> }[] {
     const round = step.round ?? 0;
     const plan = step.plan ?? 0;
+    // Staging: each message is written to the outbox `lead` before it is due (`at` is then when the
+    // run wakes, `sendAt` when the dispatcher sends it).
+    const lead = (input.reminderLeadMs ?? 0) > 0 && patched(PATCHES.stagedReminders) ? input.reminderLeadMs! : 0;
+    const sendAtOf = (at: number) => (lead > 0 ? at : undefined);
     const items: { at: number; key: string; run: () => Promise<void> }[] = [];
     for (const planned of notificationPlan(
       definition.reminders,
@@ -535,39 +574,44 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
         round === 0 && plan === 0
           ? `${enrollmentId}:${step.key}:${planned.type}:${planned.offset}`
           : `${enrollmentId}:${step.key}:r${round}p${plan}:${planned.type}:${planned.offset}`;
-      items.push({ at: planned.at, key, run: () => sendStepNotification(step, planned, key) });
+      items.push({
+        at: planned.at - lead,
+        key,
+        run: () => sendStepNotification(step, planned, key, sendAtOf(planned.at)),
+      });
     }
     for (const warning of programmeWarningPlan(input.programme.endsOn, enrolledAt, city)) {
       const key = `${enrollmentId}:programme-end:${warning.workingDaysLeft}`;
       items.push({
-        at: warning.at,
+        at: warning.at - lead,
         key,
         run: async () => {
           const open = state.steps.filter((s) => s.status !== 'done');
           const join = (locale: keyof Text) => open.map((s) => s.name[locale]).join(', ');
-          await acts.notify({
-            key,
-            enrollmentId,
-            template: 'programme-end-warning',
-            to: [...input.participants, consultantRecipient()],
-            context: {
-              ...baseContext(),
-              programmeName: input.programme.name ?? input.programme.code,
-              programmeEndAt: hardEnd,
-              openSteps: { it: join('it'), en: join('en') },
-              workingDaysLeft: warning.workingDaysLeft,
+          const sendAt = sendAtOf(warning.at);
+          await notifyPlanned(
+            {
+              key,
+              enrollmentId,
+              template: 'programme-end-warning',
+              to: [...input.participants, consultantRecipient()],
+              context: {
+                ...baseContext(),
+                programmeName: input.programme.name ?? input.programme.code,
+                programmeEndAt: hardEnd,
+                openSteps: { it: join('it'), en: join('en') },
+                workingDaysLeft: warning.workingDaysLeft,
+              },
+              ...(sendAt !== undefined ? { sendAt } : {}),
             },
-          });
-          state.sent.push(key);
-          state.history.push({
-            at: Date.now(),
-            type: 'notification',
-            detail: `programme-end-warning (${warning.workingDaysLeft})`,
-          });
+            `programme-end-warning (${warning.workingDaysLeft})`,
+          );
         },
       });
     }
-    return items.filter((i) => i.at < hardEnd && !state.sent.includes(i.key)).sort((a, b) => a.at - b.at);
+    return items
+      .filter((i) => i.at + lead < hardEnd && !state.sent.includes(i.key))
+      .sort((a, b) => a.at - b.at);
   }
 
   if (state.status === 'active') {

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
   const api = await buildApi({
-    service: createService({ db, temporal, taskQueue: config.taskQueue }),
+    service: createService({ db, temporal, taskQueue: config.taskQueue, reminderLeadMs: config.reminderLeadMs }),
     db,
     temporal,
     logger,

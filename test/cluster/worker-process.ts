@@ -17,14 +17,14 @@ async function main(): Promise<void> {
   if (!config.temporalAddress || !config.smtpUrl) throw new Error('TEMPORAL_ADDRESS and SMTP_URL are required');
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const db = await sharedSqliteDb(config.databaseUrl);
-  const { worker, transport } = await createConfiguredWorker(config, {
+  const { worker, transport, run } = await createConfiguredWorker(config, {
     connection,
     db,
     smtpUrl: config.smtpUrl,
     logger,
   });
   logger.info({ taskQueue: config.taskQueue, identity: worker.options.identity }, 'worker running');
-  await worker.run();
+  await run();
   transport.close();
   await db.$disconnect();
   await connection.close();

@@ -1,0 +1,211 @@
+/**
+ * The dispatcher sends the messages pathways staged ahead of time (outbox rows `scheduled` with a
+ * `sendAt`). It runs beside the worker: every poll it claims a batch of due rows, sends them
+ * through the pooled SMTP transport and records each one as it goes. Temporal is not involved at
+ * send time, so thousands of reminders due in the same minute leave as fast as SMTP takes them.
+ *
+ * Exactly once, as far as SMTP allows:
+ *  - a row is claimed by one dispatcher (conditional update from `scheduled` to `sending` with a
+ *    token of its own), so two workers never send the same row;
+ *  - a row is marked `sent` right after the server accepts it; a dispatcher that dies between
+ *    the two leaves it `sending`, and it is taken back after the lease (the same one-message window
+ *    as an activity killed after SMTP accepted: see "Faults" in the README);
+ *  - a cancelled row (its step changed) is never claimed.
+ */
+import crypto from 'node:crypto';
+import type { Transporter } from 'nodemailer';
+import type { Logger } from 'pino';
+import { isWithinSendWindow, nextSendWindow } from '../domain/calendar';
+import type { Db } from './db';
+import { isPermanentSmtpError, SEND_WINDOW_GRACE_MS, submitRow, WINDOWED_TEMPLATES, type OutboxRow } from './outbox';
+import { isEssential } from './preferences';
+import type { NotifyInput } from './types';
+
+export interface DispatcherDeps {
+  db: Db;
+  transport: Transporter;
+  from: string;
+  logger: Logger;
+  /** Sends the consultant's notice when a staged message is refused for good. */
+  notify: (input: NotifyInput) => Promise<unknown>;
+  /** The clock; tests move it. */
+  now?: () => number;
+  /** Pause between polls when nothing is due (ms). */
+  pollMs?: number;
+  /** Rows claimed per poll. */
+  batchSize?: number;
+  /** A claim older than this is taken back (its dispatcher died). */
+  leaseMs?: number;
+}
+
+export interface DispatchRound {
+  claimed: number;
+  sent: number;
+  /** Left for later: a transient SMTP error (retried with backoff) or a closed send window. */
+  deferred: number;
+  suppressed: number;
+  failed: number;
+}
+
+export const DEFAULT_DISPATCH_POLL_MS = 500;
+const DEFAULT_BATCH = 200;
+const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/** Retry delay after the n-th failed attempt: 2 s doubling, at most 10 minutes (as the activities). */
+export function dispatchRetryDelay(attempts: number): number {
+  return Math.min(2000 * 2 ** Math.max(0, attempts - 1), 10 * 60_000);
+}
+
+export function createDispatcher(deps: DispatcherDeps) {
+  const { db, logger } = deps;
+  const now = () => deps.now?.() ?? Date.now();
+  const batchSize = deps.batchSize ?? DEFAULT_BATCH;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const pollMs = deps.pollMs ?? DEFAULT_DISPATCH_POLL_MS;
+
+  const release = (id: string, data: Record<string, unknown>) =>
+    db.outboxMessage.update({ where: { id }, data: { claimToken: null, ...data } });
+
+  const sendOne = async (row: OutboxRow, round: DispatchRound): Promise<void> => {
+    try {
+      const info = await submitRow(deps.transport, deps.from, row, row.toName);
+      await release(row.id, {
+        status: 'sent',
+        sentAt: new Date(),
+        attempts: { increment: 1 },
+        smtpResponse: String(info.response ?? ''),
+      });
+      round.sent++;
+      logger.info({ key: row.idempotencyKey, to: row.toAddress, template: row.template }, 'email sent');
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (isPermanentSmtpError(err)) {
+        await release(row.id, { status: 'failed', attempts: { increment: 1 }, lastError: message });
+        round.failed++;
+        logger.warn({ key: row.idempotencyKey, to: row.toAddress, err: message }, 'email refused permanently');
+        const notice = row.failureNotice ? (JSON.parse(row.failureNotice) as NotifyInput | null) : null;
+        if (notice) await deps.notify({ ...notice, context: { ...notice.context, smtpError: message } });
+        return;
+      }
+      const retryAt = now() + dispatchRetryDelay(row.attempts + 1);
+      await release(row.id, {
+        status: 'scheduled',
+        sendAt: new Date(retryAt),
+        attempts: { increment: 1 },
+        lastError: message,
+      });
+      round.deferred++;
+      logger.warn(
+        { key: row.idempotencyKey, to: row.toAddress, err: message, retryAt: new Date(retryAt).toISOString() },
+        'email deferred, will retry',
+      );
+    }
+  };
+
+  /** One poll: take back stale claims, claim what is due, send it. */
+  const tick = async (): Promise<DispatchRound> => {
+    const at = now();
+    const round: DispatchRound = { claimed: 0, sent: 0, deferred: 0, suppressed: 0, failed: 0 };
+    const stale = await db.outboxMessage.updateMany({
+      where: { status: 'sending', claimedAt: { lt: new Date(at - leaseMs) } },
+      data: { status: 'scheduled', claimToken: null },
+    });
+    if (stale.count > 0) logger.warn({ rows: stale.count }, 'took back emails claimed by a dispatcher that stopped');
+    const due = await db.outboxMessage.findMany({
+      where: { status: 'scheduled', sendAt: { lte: new Date(at) } },
+      orderBy: { sendAt: 'asc' },
+      take: batchSize,
+      select: { id: true },
+    });
+    if (due.length === 0) return round;
+    const token = crypto.randomUUID();
+    await db.outboxMessage.updateMany({
+      where: { id: { in: due.map((d) => d.id) }, status: 'scheduled' },
+      data: { status: 'sending', claimToken: token, claimedAt: new Date(at) },
+    });
+    const rows = await db.outboxMessage.findMany({ where: { claimToken: token, status: 'sending' } });
+    round.claimed = rows.length;
+
+    const toSend: OutboxRow[] = [];
+    // Opted out since the message was staged: the recipient's choice wins.
+    const optional = rows.filter((r) => !isEssential(r.template)).map((r) => r.toAddress.toLowerCase());
+    const optedOut = new Set(
+      optional.length === 0
+        ? []
+        : (
+            await db.participant.findMany({
+              where: { email: { in: [...new Set(optional)] }, optedOutAt: { not: null } },
+              select: { email: true },
+            })
+          ).map((p) => p.email.toLowerCase()),
+    );
+    for (const row of rows) {
+      const sendAt = row.sendAt?.getTime() ?? at;
+      if (!isEssential(row.template) && optedOut.has(row.toAddress.toLowerCase())) {
+        await release(row.id, { status: 'suppressed' });
+        round.suppressed++;
+      } else if (WINDOWED_TEMPLATES.has(row.template) && at - sendAt > SEND_WINDOW_GRACE_MS && !isWithinSendWindow(at)) {
+        // Held up past its time (an outage) and now outside office hours: the next send window.
+        await release(row.id, { status: 'scheduled', sendAt: new Date(nextSendWindow(at)) });
+        round.deferred++;
+      } else {
+        toSend.push(row);
+      }
+    }
+    // The pooled transport queues them; its connections and rate limit set the pace.
+    await Promise.all(toSend.map((row) => sendOne(row, round)));
+    return round;
+  };
+
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+
+  const loop = async () => {
+    let failures = 0;
+    while (!stopped) {
+      let full = false;
+      try {
+        const round = await tick();
+        failures = 0;
+        full = round.claimed >= batchSize;
+        if (round.claimed > 0) logger.debug(round, 'dispatch round');
+      } catch (err) {
+        failures++;
+        logger.error(
+          { err: err instanceof Error ? err.message : String(err), failures },
+          'dispatcher could not reach the database; staged emails wait. Check DATABASE_URL and that the database is up',
+        );
+      }
+      if (stopped || full) continue;
+      const pause = failures > 0 ? Math.min(pollMs * 2 ** failures, 30_000) : pollMs;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pause);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  };
+
+  return {
+    tick,
+    /** Starts polling (idempotent). */
+    start(): void {
+      if (running) return;
+      stopped = false;
+      running = loop();
+    },
+    /** Stops after the round in progress, whose sends and records complete. */
+    async stop(): Promise<void> {
+      stopped = true;
+      wake?.();
+      await running;
+      running = null;
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;
