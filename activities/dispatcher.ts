@@ -144,7 +144,11 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (!isEssential(row.template) && optedOut.has(row.toAddress.toLowerCase())) {
         await release(row.id, { status: 'suppressed' });
         round.suppressed++;
-      } else if (WINDOWED_TEMPLATES.has(row.template) && at - sendAt > SEND_WINDOW_GRACE_MS && !isWithinSendWindow(at)) {
+      } else if (
+        WINDOWED_TEMPLATES.has(row.template) &&
+        at - sendAt > SEND_WINDOW_GRACE_MS &&
+        !isWithinSendWindow(at)
+      ) {
         // Held up past its time (an outage) and now outside office hours: the next send window.
         await release(row.id, { status: 'scheduled', sendAt: new Date(nextSendWindow(at)) });
         round.deferred++;

@@ -609,9 +609,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
         },
       });
     }
-    return items
-      .filter((i) => i.at + lead < hardEnd && !state.sent.includes(i.key))
-      .sort((a, b) => a.at - b.at);
+    return items.filter((i) => i.at + lead < hardEnd && !state.sent.includes(i.key)).sort((a, b) => a.at - b.at);
   }
 
   if (state.status === 'active') {

@@ -18,7 +18,7 @@ import { MailCatcher } from '../../activities/mail/mail-catcher';
 import { createTransport } from '../../activities/transport';
 import { migrate } from '../../scripts/migrate';
 import { createTestDatabaseUrl } from './test-databases';
-import { createWorker } from '../../worker/create-worker';
+import { createConfiguredDispatcher, createWorker, runWithDispatcher } from '../../worker/create-worker';
 import { pinoTemporalLogger } from '../../worker/temporal-logger';
 import type { EnrollRequestInput } from '../../client/schemas';
 
@@ -68,21 +68,24 @@ export async function testWorker(opts: {
   catcher: MailCatcher;
 }) {
   const transport = transportFor(opts.catcher);
+  const deps = {
+    db: opts.db,
+    transport,
+    from: MAIL_FROM,
+    publicUrl: PUBLIC_URL,
+    logger,
+    preferencesSecret: PREFERENCES_SECRET,
+  };
   const worker = await createWorker({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
-    deps: {
-      db: opts.db,
-      transport,
-      from: MAIL_FROM,
-      publicUrl: PUBLIC_URL,
-      logger,
-      preferencesSecret: PREFERENCES_SECRET,
-    },
+    deps,
     workflowBundle: workflowBundle(),
   });
-  return { worker, transport };
+  // As in the service: the dispatcher of staged emails runs beside the worker (polling faster).
+  const dispatcher = createConfiguredDispatcher(deps, 100);
+  return { worker, transport, dispatcher };
 }
 
 let counter = 0;
@@ -134,8 +137,8 @@ export function requestForKind(kind: string): TestEnrollRequest {
  * stopped with runUntil, left the time-skipping server handing tasks to pollers that were gone.)
  */
 export async function backgroundWorker(opts: Parameters<typeof testWorker>[0]) {
-  const { worker, transport } = await testWorker(opts);
-  const running = worker.run();
+  const { worker, transport, dispatcher } = await testWorker(opts);
+  const running = runWithDispatcher(worker, dispatcher);
   return {
     worker,
     async stop() {

@@ -1,0 +1,264 @@
+/**
+ * Staged messages and their dispatcher, against a real SMTP server on loopback and the test
+ * database (SQLite, or PostgreSQL in `npm run test:postgres`). Staging is the outbox activity
+ * with `sendAt`; the dispatcher's clock is moved by the test.
+ */
+import { simpleParser } from 'mailparser';
+import type { Db } from '../../activities/db';
+import { createDispatcher, dispatchRetryDelay } from '../../activities/dispatcher';
+import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import { createMailActivities } from '../../activities/outbox';
+import type { NotifyInput } from '../../activities/types';
+import { romeToEpochMs } from '../../domain/calendar';
+import {
+  createTestDb,
+  logger,
+  MAIL_FROM,
+  PREFERENCES_SECRET,
+  PUBLIC_URL,
+  startSmtp,
+  transportFor,
+  until,
+} from '../support/fixtures';
+
+let db: Db;
+let catcher: MailCatcher;
+let transport: ReturnType<typeof transportFor>;
+let mail: ReturnType<typeof createMailActivities>;
+let enrollmentId: string;
+let clock = 0;
+
+const dispatcher = (opts: { batchSize?: number; pollMs?: number; now?: () => number } = {}) =>
+  createDispatcher({
+    db,
+    transport,
+    from: MAIL_FROM,
+    logger,
+    notify: mail.notify,
+    now: opts.now ?? (() => clock),
+    ...opts,
+  });
+
+beforeAll(async () => {
+  ({ db } = createTestDb());
+  catcher = await startSmtp();
+  transport = transportFor(catcher);
+  mail = createMailActivities({
+    db,
+    transport,
+    from: MAIL_FROM,
+    publicUrl: PUBLIC_URL,
+    logger,
+    preferencesSecret: PREFERENCES_SECRET,
+  });
+  const company = await db.company.create({
+    data: {
+      name: 'Sartoria Bassi',
+      vatNumber: '01928374650',
+      province: 'BG',
+      atsCode: 'ats-bergamo',
+      sector: 'artigianato',
+      staff: 8,
+      size: 'micro',
+    },
+  });
+  await db.participant.create({
+    data: { companyId: company.id, name: 'Lia Bassi', email: 'lia@sartoria.test', role: 'owner' },
+  });
+  const e = await db.enrollment.create({
+    data: {
+      idempotencyKey: 'dispatch-test-0001',
+      requestHash: 'x',
+      programmeCode: 'demo-2026-2027',
+      kind: 'time-saving',
+      catalogueVersion: 1,
+      companyId: company.id,
+      consultantEmail: 'giulia@consulenti.test',
+      consultantName: 'Giulia Bianchi',
+      workflowId: 'pathway-dispatch-test',
+    },
+  });
+  enrollmentId = e.id;
+});
+
+afterAll(async () => {
+  transport?.close();
+  await catcher?.stop();
+  await db?.$disconnect();
+});
+
+beforeEach(() => {
+  catcher.setFailure(null);
+});
+
+// Tuesday 1 December 2026, 09:00 in Rome: a working day, in office hours.
+const NINE = romeToEpochMs(2026, 12, 1, 9, 0);
+
+const reminder = (key: string, sendAt: number, email = 'lia@sartoria.test'): NotifyInput => ({
+  key,
+  enrollmentId,
+  template: 'step-reminder',
+  to: [{ name: 'Lia Bassi', email, locale: 'it' }],
+  context: {
+    companyName: 'Sartoria Bassi',
+    pathwayName: { it: 'Time saving', en: 'Time saving' },
+    consultantName: 'Giulia Bianchi',
+    consultantEmail: 'giulia@consulenti.test',
+    stepName: { it: 'Attivazione del servizio', en: 'Service activation' },
+    dueAt: romeToEpochMs(2026, 12, 4, 18, 0),
+    when: 'before',
+  },
+  sendAt,
+});
+
+const messagesWithKey = (key: string) => catcher.messages().filter((m) => m.headers['x-conciliaflow-key'] === key);
+
+test('a staged reminder waits for its time, then goes exactly once, as rendered when it was staged', async () => {
+  const staged = await mail.notify(reminder('stage-1', NINE));
+  expect(staged).toMatchObject({ sent: 0, scheduled: 1 });
+  // The staging activity retried: the same row, nothing new.
+  expect(await mail.notify(reminder('stage-1', NINE))).toMatchObject({ sent: 0, scheduled: 1 });
+  expect(await db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'stage-1:' } } })).toBe(1);
+
+  clock = NINE - 1000;
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 0, sent: 0 });
+  expect(messagesWithKey('stage-1:lia@sartoria.test')).toHaveLength(0);
+
+  clock = NINE;
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 1, sent: 1 });
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 0, sent: 0 });
+  const [msg] = messagesWithKey('stage-1:lia@sartoria.test');
+  expect(messagesWithKey('stage-1:lia@sartoria.test')).toHaveLength(1);
+  const parsed = await simpleParser(msg!.raw);
+  expect(parsed.subject).toMatch(/promemoria/i);
+  expect(parsed.to).toMatchObject({ value: [{ name: 'Lia Bassi', address: 'lia@sartoria.test' }] });
+  expect(parsed.attachments.map((a) => a.contentType)).toContain('text/calendar');
+  const row = await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'stage-1:lia@sartoria.test' } });
+  expect(row).toMatchObject({ status: 'sent', attempts: 1, claimToken: null, messageId: parsed.messageId });
+  // Staged again after it went (a retried activity): reported as sent, not sent twice.
+  expect(await mail.notify(reminder('stage-1', NINE))).toMatchObject({ alreadySent: 1, scheduled: 0 });
+});
+
+test('two dispatchers polling the same rows send each message once', async () => {
+  const at = NINE + 3600_000;
+  for (let i = 0; i < 40; i++) await mail.notify(reminder(`race-${i}`, at, `p${i}@sartoria.test`));
+  clock = at;
+  const [a, b] = await Promise.all([dispatcher({ batchSize: 25 }).tick(), dispatcher({ batchSize: 25 }).tick()]);
+  const [c, d] = await Promise.all([dispatcher({ batchSize: 25 }).tick(), dispatcher({ batchSize: 25 }).tick()]);
+  expect(a.sent + b.sent + c.sent + d.sent).toBe(40);
+  for (let i = 0; i < 40; i++) expect(messagesWithKey(`race-${i}:p${i}@sartoria.test`)).toHaveLength(1);
+  expect(await db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'race-' }, status: 'sent' } })).toBe(40);
+});
+
+test('a cancelled message is never sent; one already sent is left as it is', async () => {
+  const at = NINE + 2 * 3600_000;
+  await mail.notify(reminder('cancel-1', at));
+  await mail.notify(reminder('cancel-2', at - 60_000));
+  clock = at - 60_000;
+  expect(await dispatcher().tick()).toMatchObject({ sent: 1 });
+  expect(await mail.cancelScheduled({ keys: ['cancel-1', 'cancel-2'] })).toEqual({ cancelled: 1 });
+  clock = at + 60_000;
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 0 });
+  expect(messagesWithKey('cancel-1:lia@sartoria.test')).toHaveLength(0);
+  expect(messagesWithKey('cancel-2:lia@sartoria.test')).toHaveLength(1);
+  const rows = await db.outboxMessage.findMany({
+    where: { idempotencyKey: { startsWith: 'cancel-' } },
+    orderBy: { idempotencyKey: 'asc' },
+  });
+  expect(rows.map((r) => r.status)).toEqual(['cancelled', 'sent']);
+});
+
+test('SMTP refusing for a while: the message waits with backoff, then goes exactly once', async () => {
+  const at = NINE + 3 * 3600_000;
+  await mail.notify(reminder('smtp-down', at));
+  catcher.setFailure({ code: 451, message: 'Temporary local problem, try later' });
+  clock = at;
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 1, sent: 0, deferred: 1 });
+  const waiting = await db.outboxMessage.findUniqueOrThrow({
+    where: { idempotencyKey: 'smtp-down:lia@sartoria.test' },
+  });
+  expect(waiting).toMatchObject({ status: 'scheduled', attempts: 1 });
+  expect(waiting.lastError).toMatch(/451/);
+  expect(waiting.sendAt!.getTime()).toBe(at + dispatchRetryDelay(1));
+  catcher.setFailure(null);
+  clock = at + dispatchRetryDelay(1) - 1;
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 0 });
+  clock = at + dispatchRetryDelay(1);
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 1, sent: 1 });
+  expect(messagesWithKey('smtp-down:lia@sartoria.test')).toHaveLength(1);
+});
+
+test('an address refused for good is recorded as failed and the consultant is told once', async () => {
+  const at = NINE + 4 * 3600_000;
+  await mail.notify(reminder('gone', at, 'nobody@sartoria.test'));
+  catcher.setFailure({ code: 550, message: 'No such user', only: ['nobody@sartoria.test'] });
+  clock = at;
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 1, failed: 1 });
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 0 });
+  const row = await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'gone:nobody@sartoria.test' } });
+  expect(row.status).toBe('failed');
+  expect(messagesWithKey('gone:nobody@sartoria.test')).toHaveLength(0);
+  const notices = catcher.messages().filter((m) => m.to.includes('giulia@consulenti.test'));
+  const notice = notices.find((m) => m.text.includes('nobody@sartoria.test'));
+  expect(notice).toBeDefined();
+  expect(notice!.text).toMatch(/550/);
+  expect(notices.filter((m) => m.text.includes('nobody@sartoria.test'))).toHaveLength(1);
+});
+
+test('opting out after staging: deadlines still go, a non-essential staged message does not', async () => {
+  const at = NINE + 5 * 3600_000;
+  const company = await db.company.findFirstOrThrow({ where: { vatNumber: '01928374650' } });
+  await db.participant.create({
+    data: { companyId: company.id, name: 'Ugo Bassi', email: 'ugo@sartoria.test', role: 'hr' },
+  });
+  await mail.notify(reminder('optout-deadline', at, 'ugo@sartoria.test'));
+  const news = reminder('optout-news', at, 'ugo@sartoria.test');
+  const completed = { completedBy: 'Giulia Bianchi', completedAt: at, nextStepName: '', nextStepDueAt: '' };
+  await mail.notify({ ...news, template: 'step-completed', context: { ...news.context, ...completed } });
+  await db.participant.updateMany({ where: { email: 'ugo@sartoria.test' }, data: { optedOutAt: new Date() } });
+  clock = at;
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 2, suppressed: 1, sent: 1 });
+  expect(messagesWithKey('optout-deadline:ugo@sartoria.test')).toHaveLength(1);
+  expect(messagesWithKey('optout-news:ugo@sartoria.test')).toHaveLength(0);
+  const row = await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'optout-news:ugo@sartoria.test' } });
+  expect(row.status).toBe('suppressed');
+});
+
+test('a reminder held up past its time by an outage, now on a Saturday, waits for Monday 09:00', async () => {
+  const friday1750 = romeToEpochMs(2026, 12, 4, 17, 50);
+  await mail.notify(reminder('weekend', friday1750));
+  clock = romeToEpochMs(2026, 12, 5, 10, 0);
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 1, deferred: 1, sent: 0 });
+  const row = await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'weekend:lia@sartoria.test' } });
+  expect(row.status).toBe('scheduled');
+  expect(row.sendAt!.getTime()).toBe(romeToEpochMs(2026, 12, 7, 9, 0));
+});
+
+test('a claim left by a dispatcher that died is taken back after the lease and sent once', async () => {
+  const at = NINE + 6 * 3600_000;
+  await mail.notify(reminder('orphan', at));
+  // A dispatcher claimed it and died before sending.
+  await db.outboxMessage.updateMany({
+    where: { idempotencyKey: 'orphan:lia@sartoria.test' },
+    data: { status: 'sending', claimToken: 'dead', claimedAt: new Date(at) },
+  });
+  clock = at + 60_000;
+  expect(await dispatcher({ leaseMs: 5 * 60_000 }).tick()).toMatchObject({ claimed: 0 });
+  clock = at + 5 * 60_000 + 1;
+  expect(await dispatcher({ leaseMs: 5 * 60_000 }).tick()).toMatchObject({ claimed: 1, sent: 1 });
+  expect(messagesWithKey('orphan:lia@sartoria.test')).toHaveLength(1);
+});
+
+test('running on the real clock, the dispatcher sends a message staged for now and stops cleanly', async () => {
+  const running = dispatcher({ now: () => Date.now(), pollMs: 50 });
+  running.start();
+  try {
+    await mail.notify(reminder('live', Date.now() + 200));
+    await until('the staged message to arrive', () => messagesWithKey('live:lia@sartoria.test').length === 1, 10_000);
+  } finally {
+    await running.stop();
+  }
+  const row = await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'live:lia@sartoria.test' } });
+  expect(row.status).toBe('sent');
+  expect(row.sentAt!.getTime()).toBeGreaterThanOrEqual(row.sendAt!.getTime());
+});
