@@ -28,7 +28,7 @@ let mail: ReturnType<typeof createMailActivities>;
 let enrollmentId: string;
 let clock = 0;
 
-const dispatcher = (opts: { batchSize?: number; pollMs?: number; now?: () => number } = {}) =>
+const dispatcher = (opts: { batchSize?: number; pollMs?: number; leaseMs?: number; now?: () => number } = {}) =>
   createDispatcher({
     db,
     transport,

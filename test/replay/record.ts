@@ -3,7 +3,8 @@
  * Run it when a new workflow behaviour lands (never to "fix" a failing replay: a failing replay
  * means running pathways would break; guard the change with patched() instead).
  * `-- --kind K --tag T` records only kind K, as `K.vN.T.completed|expired.json`, next to the older
- * histories (which stay: they are the runs recorded before the change).
+ * histories (which stay: they are the runs recorded before the change). `--reminder-lead-minutes M`
+ * enrolls with staged reminders (REMINDER_LEAD_MINUTES).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,7 @@ const arg = (name: string) => {
 };
 const onlyKind = arg('--kind');
 const tag = arg('--tag');
+const reminderLeadMs = Number(arg('--reminder-lead-minutes') ?? 0) * 60_000;
 const fileName = (kind: string, version: number, name: string) =>
   `${kind}.v${version}${tag ? `.${tag}` : ''}.${name}.json`;
 
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
     const env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: ensureTestServer() } },
     });
-    const service = createService({ db, temporal: env.client, taskQueue });
+    const service = createService({ db, temporal: env.client, taskQueue, reminderLeadMs });
     const { worker, transport } = await testWorker({ connection: env.nativeConnection, taskQueue, db, catcher });
     await worker.runUntil(async () => {
       // 1. Completed: reminders fire on the first step, then every step is completed, one late.

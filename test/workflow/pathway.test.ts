@@ -6,17 +6,22 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { createService, type Service } from '../../client/service';
+import { createDispatcher } from '../../activities/dispatcher';
 import { isWithinSendWindow } from '../../domain/calendar';
 import { congedoFlessibilita } from '../../domain/catalogue';
+import { notificationPlan } from '../../domain/schedule';
 import { getStateQuery } from '../../workflows/messages';
 import {
   atRest,
   backgroundWorker,
   enrollRequest,
   closedResult,
+  logger,
+  MAIL_FROM,
   startTimeSkippingStack,
   stopTimeSkippingStack,
   terminateAll,
+  transportFor,
 } from '../support/fixtures';
 
 let env: TestWorkflowEnvironment;
@@ -126,4 +131,66 @@ test('a step completed the instant its pathway starts is accepted (the Update re
     await atRest(env, enrollment.workflowId);
     await late.stop();
   }
+});
+
+test('with a reminder lead, reminders are staged ahead of their time, sent by the dispatcher, and withdrawn when the step moves', async () => {
+  const lead = 15 * 60_000;
+  const staging = createService({ db, temporal: env.client, taskQueue, reminderLeadMs: lead });
+  const req = enrollRequest();
+  const { enrollment } = await staging.enroll(req);
+  started.push(enrollment.workflowId);
+  const handle = env.client.workflow.getHandle(enrollment.workflowId);
+  await atRest(env, enrollment.workflowId);
+  const first = (await handle.query(getStateQuery)).steps[0]!;
+  const plan = notificationPlan(congedoFlessibilita.reminders, first.dueAt!, first.startedAt!, req.company.city);
+  const [r1, r2] = plan;
+  expect(r2).toBeDefined();
+
+  // Just past the first reminder's staging time: staged for its planned moment, not sent.
+  await env.sleep(r1!.at - lead + 60_000 - (await env.currentTimeMs()));
+  await atRest(env, enrollment.workflowId);
+  const reminderRows = () =>
+    db.outboxMessage.findMany({
+      where: { enrollmentId: enrollment.id, template: 'step-reminder' },
+      orderBy: { toAddress: 'asc' },
+    });
+  const staged = await reminderRows();
+  expect(staged.map((r) => [r.status, r.sendAt?.getTime()])).toEqual([
+    ['scheduled', r1!.at],
+    ['scheduled', r1!.at],
+  ]);
+  const state = await handle.query(getStateQuery);
+  expect(state.staged).toEqual([{ key: expect.stringContaining(`:intake:${r1!.type}:`), at: r1!.at }]);
+  expect(state.history.at(-1)).toMatchObject({ type: 'notification', detail: expect.stringMatching(/2 staged for/) });
+
+  // At its time the dispatcher sends it, rendered for each participant's language. (The dispatcher
+  // runs on the wall clock; this server's clock is days ahead, so the test moves it.)
+  const transport = transportFor(catcher);
+  const dispatcherAt = (now: number) =>
+    createDispatcher({ db, transport, from: MAIL_FROM, logger, notify: async () => undefined, now: () => now });
+  try {
+    expect(await dispatcherAt(r1!.at - 1).tick()).toMatchObject({ claimed: 0 });
+    expect(await dispatcherAt(r1!.at).tick()).toMatchObject({ claimed: 2, sent: 2 });
+  } finally {
+    transport.close();
+  }
+  const english = await catcher.waitFor(
+    (m) => m.to.includes(req.participants[1]!.email) && /reminder/i.test(m.subject),
+  );
+  expect(english.subject).toContain('Intake meeting');
+
+  // The second reminder is staged next; completing the step before it is due withdraws it.
+  await env.sleep(r2!.at - lead + 60_000 - (await env.currentTimeMs()));
+  await atRest(env, enrollment.workflowId);
+  expect((await reminderRows()).filter((r) => r.sendAt?.getTime() === r2!.at).map((r) => r.status)).toEqual([
+    'scheduled',
+    'scheduled',
+  ]);
+  await staging.completeStep(enrollment.id, { stepKey: 'intake', actor: consultant });
+  await atRest(env, enrollment.workflowId);
+  expect((await reminderRows()).filter((r) => r.sendAt?.getTime() === r2!.at).map((r) => r.status)).toEqual([
+    'cancelled',
+    'cancelled',
+  ]);
+  expect((await handle.query(getStateQuery)).staged).toEqual([]);
 });
