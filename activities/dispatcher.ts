@@ -7,15 +7,17 @@
  * Exactly once, as far as SMTP allows:
  *  - a row is claimed by one dispatcher (conditional update from `scheduled` to `sending` with a
  *    token of its own), so two workers never send the same row;
- *  - a row is marked `sent` right after the server accepts it; a dispatcher that dies between
- *    the two leaves it `sending`, and it is taken back after the lease (the same one-message window
- *    as an activity killed after SMTP accepted: see "Faults" in the README);
+ *  - a row is marked `sent` as soon as the server has accepted it (acceptances that arrive while the
+ *    previous ones are being recorded are recorded together, within milliseconds); a dispatcher
+ *    that dies in between leaves them `sending`, and they are taken back after the lease: the
+ *    window of an activity killed after SMTP accepted, a few messages wide (README, "Faults");
  *  - a cancelled row (its step changed) is never claimed.
  */
 import crypto from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { isWithinSendWindow, nextSendWindow } from '../domain/calendar';
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from './db';
 import { isPermanentSmtpError, SEND_WINDOW_GRACE_MS, submitRow, WINDOWED_TEMPLATES, type OutboxRow } from './outbox';
 import { isEssential } from './preferences';
@@ -56,6 +58,29 @@ export function dispatchRetryDelay(attempts: number): number {
   return Math.min(2000 * 2 ** Math.max(0, attempts - 1), 10 * 60_000);
 }
 
+/**
+ * Group commit: `add(item)` resolves once a `write` that includes the item has finished. Items that
+ * arrive while a write is in progress go together in the next one.
+ */
+export function groupCommit<T>(write: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
+  let queue: T[] = [];
+  let inFlight: Promise<void> = Promise.resolve();
+  let next: Promise<void> | null = null;
+  return (item: T) => {
+    queue.push(item);
+    if (!next) {
+      next = inFlight.then(() => {
+        const items = queue;
+        queue = [];
+        next = null;
+        return write(items);
+      });
+      inFlight = next.catch(() => undefined);
+    }
+    return next;
+  };
+}
+
 export function createDispatcher(deps: DispatcherDeps) {
   const { db, logger } = deps;
   const now = () => deps.now?.() ?? Date.now();
@@ -66,17 +91,27 @@ export function createDispatcher(deps: DispatcherDeps) {
   const release = (id: string, data: Record<string, unknown>) =>
     db.outboxMessage.update({ where: { id }, data: { claimToken: null, ...data } });
 
+  // Rows accepted by SMTP are recorded in small groups (one transaction for the acceptances that
+  // came in while the previous group was being written): a burst is not one commit per message.
+  const markSent = groupCommit<{ id: string; response: string }>(async (rows) => {
+    const ids = rows.map((r) => r.id);
+    await db.$transaction([
+      db.outboxMessage.updateMany({
+        where: { id: { in: ids } },
+        data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 }, claimToken: null },
+      }),
+      db.$executeRaw`UPDATE "OutboxMessage" SET "smtpResponse" = CASE "id" ${Prisma.join(
+        rows.map((r) => Prisma.sql`WHEN ${r.id} THEN ${r.response}`),
+        ' ',
+      )} END WHERE "id" IN (${Prisma.join(ids)})`,
+    ]);
+  });
+
   const sendOne = async (row: OutboxRow, round: DispatchRound): Promise<void> => {
+    let response: string;
     try {
       const info = await submitRow(deps.transport, deps.from, row, row.toName);
-      await release(row.id, {
-        status: 'sent',
-        sentAt: new Date(),
-        attempts: { increment: 1 },
-        smtpResponse: String(info.response ?? ''),
-      });
-      round.sent++;
-      logger.info({ key: row.idempotencyKey, to: row.toAddress, template: row.template }, 'email sent');
+      response = String(info.response ?? '');
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (isPermanentSmtpError(err)) {
@@ -99,7 +134,11 @@ export function createDispatcher(deps: DispatcherDeps) {
         { key: row.idempotencyKey, to: row.toAddress, err: message, retryAt: new Date(retryAt).toISOString() },
         'email deferred, will retry',
       );
+      return;
     }
+    await markSent({ id: row.id, response });
+    round.sent++;
+    logger.info({ key: row.idempotencyKey, to: row.toAddress, template: row.template }, 'email sent');
   };
 
   /** One poll: take back stale claims, claim what is due, send it. */

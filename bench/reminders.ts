@@ -1,25 +1,30 @@
 /**
- * `npm run bench -- reminders`: 10,000 reminders that come due within the same minute (spread
- * evenly over it), each a durable timer followed by the outbox activity and SMTP (the reminder path
- * of every pathway), on the dev server (or BENCH_TEMPORAL_ADDRESS) with one worker. Measures the lateness from each reminder's
- * due time to SMTP acceptance (p50, p99) and the email throughput, against two baselines measured
- * in the same run on the same servers:
+ * `npm run bench -- reminders`: 10,000 open pathways whose reminders come due within the same
+ * minute (spread evenly over it), on the dev server (or BENCH_TEMPORAL_ADDRESS) with one worker.
+ * The service path is the one pathways take with REMINDER_LEAD_MINUTES (default 15): each run
+ * stages its reminder in the outbox ahead of time, stays open, and the dispatcher beside the worker
+ * sends it when due. Measures the lateness from each reminder's due time to SMTP acceptance (p50,
+ * p99) and the email throughput, against baselines measured in the same run on the same servers:
  *  - raw pooled nodemailer sending the same number of messages to the same SMTP sink with the same
  *    pool and rate;
- *  - the Temporal floor: the same workflows and timers with an activity that does nothing, i.e. what
- *    the dev server and one worker on this machine can do before any database or SMTP work.
- * Also reports the worker's memory with the 10,000 workflows open.
+ *  - the Temporal floor: the same number of runs, each a timer at its due time followed by an
+ *    activity that does nothing, i.e. what the unstaged path (REMINDER_LEAD_MINUTES=0) could do at
+ *    best on this server and worker before any database or SMTP work.
+ * Also reports the worker's memory with the 10,000 runs open, and how fast they were staged.
  */
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { tuneSqlite } from '../activities/db';
+import { createMailActivities } from '../activities/outbox';
+import { DEFAULT_DISPATCH_POLL_MS } from '../activities/dispatcher';
+import { ICS_CONTENT_TYPE } from '../activities/mail/ics';
 import { MailCatcher } from '../activities/mail/mail-catcher';
 import { createTransport } from '../activities/transport';
 import type { NotifyInput, NotifyResult } from '../activities/types';
 import { freePort, startDevServer } from '../scripts/dev-server';
 import { ensureTemporalCli } from '../scripts/provision';
 import { createTestDb, logger, MAIL_FROM, PREFERENCES_SECRET, PUBLIC_URL } from '../test/support/fixtures';
-import { createWorker } from '../worker/create-worker';
+import { createConfiguredDispatcher, createWorker, runWithDispatcher } from '../worker/create-worker';
 import { reminderBenchWorkflow } from '../workflows/bench';
 import { percentile, pool, print, progress, round } from './common';
 
@@ -29,6 +34,10 @@ const POOL = Number(process.env.BENCH_SMTP_CONNECTIONS ?? 5);
 const RATE = Number(process.env.BENCH_SMTP_RATE ?? 1000);
 /** The worker's sticky cache (WORKER_MAX_CACHED_WORKFLOWS in the service); unset: the SDK's default. */
 const CACHE = process.env.BENCH_MAX_CACHED_WORKFLOWS ? Number(process.env.BENCH_MAX_CACHED_WORKFLOWS) : undefined;
+/** The service's staging lead (REMINDER_LEAD_MINUTES' default). */
+const LEAD_MS = Number(process.env.BENCH_REMINDER_LEAD_MINUTES ?? 15) * 60_000;
+/** Time allowed, per reminder, to start and stage them all before the first is due. */
+const SETUP_MS_EACH = Number(process.env.BENCH_SETUP_MS_EACH ?? 40);
 const mb = (bytes: number) => round(bytes / 2 ** 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,8 +57,10 @@ async function burst(
   taskQueue: string,
   label: string,
   arrivals: () => Map<number, number>,
-): Promise<Burst> {
-  const dueStart = Date.now() + Math.max(30_000, N * 8);
+  staging?: { leadMs: number; staged: () => Promise<number> },
+): Promise<Burst & { stagedPerSecond?: number }> {
+  const t0 = Date.now();
+  const dueStart = t0 + Math.max(30_000, N * (staging ? SETUP_MS_EACH : 8));
   const dueOf = (i: number) => dueStart + Math.floor((i * SPREAD_MS) / N);
   process.stderr.write(
     `[${label}] starting ${N} reminder workflows, due from ${new Date(dueStart).toISOString()} over ${SPREAD_MS / 1000} s...\n`,
@@ -59,11 +70,31 @@ async function burst(
     await temporal.workflow.start(reminderBenchWorkflow, {
       taskQueue,
       workflowId: `${label}-${i}`,
-      args: [{ key: `${label}-${i}`, dueAt: dueOf(i), email: `p${i}@bench.test` }],
+      args: [
+        {
+          key: `${label}-${i}`,
+          dueAt: dueOf(i),
+          email: `p${i}@bench.test`,
+          ...(staging ? { leadMs: staging.leadMs } : {}),
+        },
+      ],
     });
     progress(`[${label}] started`, ++started, N);
   });
-  if (Date.now() > dueStart) process.stderr.write('warning: starting took longer than planned; lateness includes it\n');
+  let stagedPerSecond: number | undefined;
+  if (staging) {
+    for (let polls = 0; ; polls++) {
+      const staged = await staging.staged();
+      if (polls % 10 === 0) process.stderr.write(`[${label}] staged: ${staged}/${N}\n`);
+      if (staged >= N || Date.now() >= dueStart) break;
+      await sleep(1000);
+    }
+    const staged = await staging.staged();
+    stagedPerSecond = round(staged / ((Date.now() - t0) / 1000));
+    process.stderr.write(`[${label}] ${staged}/${N} staged in ${round((Date.now() - t0) / 1000)} s\n`);
+  }
+  if (Date.now() > dueStart)
+    process.stderr.write('warning: setting up took longer than planned; lateness includes it\n');
   await sleep(Math.max(0, dueStart - Date.now() - 2000));
   global.gc?.();
   const rssOpen = process.memoryUsage().rss;
@@ -91,8 +122,39 @@ async function burst(
     },
     perSecond: round(N / busySeconds),
     rssOpen,
+    ...(stagedPerSecond !== undefined ? { stagedPerSecond } : {}),
   };
 }
+
+/** Waits until `count()` reaches n, printing progress; fails after 30 minutes. */
+async function until(n: number, count: () => number, label: string): Promise<void> {
+  const deadline = Date.now() + 30 * 60_000;
+  let lastReport = 0;
+  while (count() < n) {
+    if (Date.now() > deadline) throw new Error(`[${label}] only ${count()}/${n} after 30 minutes`);
+    if (Date.now() - lastReport > 5000) {
+      lastReport = Date.now();
+      process.stderr.write(`[${label}] arrived: ${count()}/${n}\n`);
+    }
+    await sleep(50);
+  }
+}
+
+const capacityReminder = (i: number): NotifyInput => ({
+  key: `capacity-${i}`,
+  template: 'step-reminder',
+  to: [{ name: 'Bench Participant', email: `c${i}@bench.test`, locale: 'it' }],
+  context: {
+    companyName: 'Impresa Bench S.r.l.',
+    pathwayName: { it: 'Piani di congedo e flessibilità', en: 'Leave and flexibility plans' },
+    consultantName: 'Giulia Bianchi',
+    consultantEmail: 'giulia@bench.test',
+    stepName: { it: 'Analisi dei bisogni', en: 'Needs analysis' },
+    dueAt: Date.now() + 7 * 24 * 3600_000,
+    when: 'before',
+    daysOverdue: 0,
+  },
+});
 
 const indexOf = (key: string) => Number(/-(\d+)(?::|$)/.exec(key)?.[1] ?? NaN);
 
@@ -135,27 +197,55 @@ export async function benchReminders(): Promise<void> {
   floorWorker.shutdown();
   await floorRunning;
 
-  // 2. The service: the outbox activity, SQLite and SMTP to the sink.
+  // 2. The service: staged by the outbox activity, sent by the dispatcher (SQLite, SMTP to the sink).
   const transport = createTransport({ url: smtpUrl, maxConnections: POOL, ratePerSecond: RATE });
+  const deps = { db, transport, from: MAIL_FROM, publicUrl: PUBLIC_URL, logger, preferencesSecret: PREFERENCES_SECRET };
   const worker = await createWorker({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue: 'bench-reminders',
-    deps: { db, transport, from: MAIL_FROM, publicUrl: PUBLIC_URL, logger, preferencesSecret: PREFERENCES_SECRET },
+    deps,
     workflowBundle,
     maxCachedWorkflows: CACHE,
   });
-  const running = worker.run();
+  const running = runWithDispatcher(worker, createConfiguredDispatcher(deps, DEFAULT_DISPATCH_POLL_MS));
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   const serviceArrivals = () =>
     new Map(
       catcher.messages().map((m) => [indexOf(m.headers['x-conciliaflow-key'] ?? ''), m.receivedAt.getTime()] as const),
     );
-  const service = await burst(temporal, 'bench-reminders', 'reminder', serviceArrivals);
+  const service = await burst(temporal, 'bench-reminders', 'reminder', serviceArrivals, {
+    leadMs: LEAD_MS,
+    staged: () => db.outboxMessage.count({ where: { status: { in: ['scheduled', 'sending', 'sent'] } } }),
+  });
 
-  // 3. Raw pooled nodemailer: same sink, same pool and rate, same number of messages.
-  const sample = (await db.outboxMessage.findFirstOrThrow()) as { subject: string; html: string; text: string };
+  worker.shutdown();
+  await running;
+
+  // 3. The dispatcher's capacity: N reminders staged by the outbox activity, then all made due at
+  // the same instant, so nothing but the dispatcher (claims, SMTP, one update a row) sets the pace.
+  catcher.clear();
+  const mail = createMailActivities(deps);
+  const farAhead = Date.now() + 24 * 3600_000;
+  process.stderr.write(`[capacity] staging ${N} reminders...\n`);
+  await pool(N, 8, async (i) => {
+    await mail.notify({ ...capacityReminder(i), sendAt: farAhead });
+  });
+  await db.outboxMessage.updateMany({
+    where: { idempotencyKey: { startsWith: 'capacity-' } },
+    data: { sendAt: new Date() },
+  });
+  const capacityStart = Date.now();
+  const dispatcher = createConfiguredDispatcher(deps, DEFAULT_DISPATCH_POLL_MS);
+  dispatcher.start();
+  await until(N, () => catcher.messages().length, 'capacity');
+  const capacityRate = (N / (Date.now() - capacityStart)) * 1000;
+  await dispatcher.stop();
+
+  // 4. Raw pooled nodemailer: same sink, same pool and rate, same number of messages.
+  // The same message as the service's: subject, both bodies and the calendar attachment.
+  const sample = await db.outboxMessage.findFirstOrThrow({ where: { idempotencyKey: { startsWith: 'capacity-' } } });
   catcher.clear();
   const raw = createTransport({ url: smtpUrl, maxConnections: POOL, ratePerSecond: RATE });
   process.stderr.write(`raw nodemailer x${N}...\n`);
@@ -166,6 +256,9 @@ export async function benchReminders(): Promise<void> {
       subject: sample.subject,
       html: sample.html,
       text: sample.text,
+      ...(sample.ics
+        ? { attachments: [{ filename: 'scadenza.ics', content: sample.ics, contentType: ICS_CONTENT_TYPE }] }
+        : {}),
     });
   });
   raw.close();
@@ -178,14 +271,17 @@ export async function benchReminders(): Promise<void> {
     dueWithinSeconds: SPREAD_MS / 1000,
     smtp: { maxConnections: POOL, ratePerSecond: RATE },
     maxCachedWorkflows: CACHE ?? 'SDK default',
+    path: `staged ${LEAD_MS / 60_000} min ahead, sent by the dispatcher (poll ${DEFAULT_DISPATCH_POLL_MS} ms)`,
+    stagedPerSecond: service.stagedPerSecond,
     latenessSeconds: service.latenessSeconds,
     latenessTargetP99Seconds: 5,
-    emailsPerSecond: service.perSecond,
+    emailsPerSecondDuringBurst: service.perSecond,
+    dispatcherEmailsPerSecond: round(capacityRate),
     rawNodemailerPerSecond: round(rawRate),
-    ratio: round(service.perSecond / rawRate, 2),
+    ratio: round(capacityRate / rawRate, 2),
     ratioTarget: 0.7,
     temporalFloor: {
-      what: 'same workflows and timers, activity does nothing',
+      what: 'unstaged: a timer at each due time, then an activity that does nothing',
       latenessSeconds: floor.latenessSeconds,
       perSecond: floor.perSecond,
       serviceRatioToFloor: round(service.perSecond / floor.perSecond, 2),
@@ -196,8 +292,6 @@ export async function benchReminders(): Promise<void> {
       openWorkflows: N,
     },
   });
-  worker.shutdown();
-  await running;
   transport.close();
   await connection.close();
   await nativeConnection.close();

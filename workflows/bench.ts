@@ -9,11 +9,20 @@ const acts = proxyActivities<PathwayActivities>({
 });
 
 /**
- * The reminder path of a pathway (a durable timer, then the outbox activity and SMTP), on its own
- * so that a benchmark can make thousands of reminders come due in the same minute.
+ * The reminder path of a pathway on its own, so that a benchmark can make thousands of reminders
+ * come due in the same minute. With `leadMs`, as a pathway with REMINDER_LEAD_MINUTES: the
+ * reminder is staged in the outbox `leadMs` before it is due (the dispatcher sends it), and the run
+ * stays open afterwards, as a pathway waits for its next agenda item. Without: a durable timer,
+ * then the outbox activity and SMTP.
  */
-export async function reminderBenchWorkflow(input: { key: string; dueAt: number; email: string }): Promise<void> {
-  await sleep(Math.max(0, input.dueAt - Date.now()));
+export async function reminderBenchWorkflow(input: {
+  key: string;
+  dueAt: number;
+  email: string;
+  leadMs?: number;
+}): Promise<void> {
+  const lead = input.leadMs ?? 0;
+  await sleep(Math.max(0, input.dueAt - lead - Date.now()));
   await acts.notify({
     key: input.key,
     template: 'step-reminder',
@@ -28,5 +37,7 @@ export async function reminderBenchWorkflow(input: { key: string; dueAt: number;
       when: 'before',
       daysOverdue: 0,
     },
+    ...(lead > 0 ? { sendAt: input.dueAt } : {}),
   });
+  if (lead > 0) await sleep(Math.max(0, input.dueAt + 24 * 3600_000 - Date.now()));
 }

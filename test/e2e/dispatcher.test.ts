@@ -135,6 +135,7 @@ test('a staged reminder waits for its time, then goes exactly once, as rendered 
   expect(parsed.attachments.map((a) => a.contentType)).toContain('text/calendar');
   const row = await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'stage-1:lia@sartoria.test' } });
   expect(row).toMatchObject({ status: 'sent', attempts: 1, claimToken: null, messageId: parsed.messageId });
+  expect(row.smtpResponse).toMatch(/^250/);
   // Staged again after it went (a retried activity): reported as sent, not sent twice.
   expect(await mail.notify(reminder('stage-1', NINE))).toMatchObject({ alreadySent: 1, scheduled: 0 });
 });
@@ -147,6 +148,9 @@ test('two dispatchers polling the same rows send each message once', async () =>
   const [c, d] = await Promise.all([dispatcher({ batchSize: 25 }).tick(), dispatcher({ batchSize: 25 }).tick()]);
   expect(a.sent + b.sent + c.sent + d.sent).toBe(40);
   for (let i = 0; i < 40; i++) expect(messagesWithKey(`race-${i}:p${i}@sartoria.test`)).toHaveLength(1);
+  // Recorded in groups, each row with its own server reply.
+  const replies = await db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: 'race-' } } });
+  expect(replies.every((r) => r.smtpResponse?.startsWith('250') && r.sentAt !== null && r.attempts === 1)).toBe(true);
   expect(await db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'race-' }, status: 'sent' } })).toBe(40);
 });
 
