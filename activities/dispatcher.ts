@@ -52,6 +52,8 @@ export interface DispatchRound {
 export const DEFAULT_DISPATCH_POLL_MS = 500;
 const DEFAULT_BATCH = 200;
 const DEFAULT_LEASE_MS = 5 * 60_000;
+/** How long accepted messages wait to be recorded together: the width of the duplicate window. */
+const SENT_LINGER_MS = 20;
 
 /** Retry delay after the n-th failed attempt: 2 s doubling, at most 10 minutes (as the activities). */
 export function dispatchRetryDelay(attempts: number): number {
@@ -60,16 +62,17 @@ export function dispatchRetryDelay(attempts: number): number {
 
 /**
  * Group commit: `add(item)` resolves once a `write` that includes the item has finished. Items that
- * arrive while a write is in progress go together in the next one.
+ * arrive while a write is in progress, or within `lingerMs` of the first, go together.
  */
-export function groupCommit<T>(write: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
+export function groupCommit<T>(write: (items: T[]) => Promise<void>, lingerMs = 0): (item: T) => Promise<void> {
   let queue: T[] = [];
   let inFlight: Promise<void> = Promise.resolve();
   let next: Promise<void> | null = null;
+  const linger = () => new Promise<void>((resolve) => setTimeout(resolve, lingerMs));
   return (item: T) => {
     queue.push(item);
     if (!next) {
-      next = inFlight.then(() => {
+      next = Promise.all([inFlight, lingerMs > 0 ? linger() : undefined]).then(() => {
         const items = queue;
         queue = [];
         next = null;
@@ -94,18 +97,15 @@ export function createDispatcher(deps: DispatcherDeps) {
   // Rows accepted by SMTP are recorded in small groups (one transaction for the acceptances that
   // came in while the previous group was being written): a burst is not one commit per message.
   const markSent = groupCommit<{ id: string; response: string }>(async (rows) => {
-    const ids = rows.map((r) => r.id);
-    await db.$transaction([
-      db.outboxMessage.updateMany({
-        where: { id: { in: ids } },
-        data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 }, claimToken: null },
-      }),
-      db.$executeRaw`UPDATE "OutboxMessage" SET "smtpResponse" = CASE "id" ${Prisma.join(
-        rows.map((r) => Prisma.sql`WHEN ${r.id} THEN ${r.response}`),
-        ' ',
-      )} END WHERE "id" IN (${Prisma.join(ids)})`,
-    ]);
-  });
+    // One statement: every row with its own server reply.
+    await db.$executeRaw`UPDATE "OutboxMessage"
+      SET "status" = 'sent', "sentAt" = ${new Date()}, "attempts" = "attempts" + 1, "claimToken" = NULL,
+        "smtpResponse" = CASE "id" ${Prisma.join(
+          rows.map((r) => Prisma.sql`WHEN ${r.id} THEN ${r.response}`),
+          ' ',
+        )} END
+      WHERE "id" IN (${Prisma.join(rows.map((r) => r.id))})`;
+  }, SENT_LINGER_MS);
 
   const sendOne = async (row: OutboxRow, round: DispatchRound): Promise<void> => {
     let response: string;
@@ -141,29 +141,33 @@ export function createDispatcher(deps: DispatcherDeps) {
     logger.info({ key: row.idempotencyKey, to: row.toAddress, template: row.template }, 'email sent');
   };
 
-  /** One poll: take back stale claims, claim what is due, send it. */
-  const tick = async (): Promise<DispatchRound> => {
+  let lastStaleCheck = -Infinity;
+  /** Takes back stale claims, claims up to `limit` due rows; returns those to send now. */
+  const claim = async (limit: number, round: DispatchRound): Promise<OutboxRow[]> => {
     const at = now();
-    const round: DispatchRound = { claimed: 0, sent: 0, deferred: 0, suppressed: 0, failed: 0 };
-    const stale = await db.outboxMessage.updateMany({
-      where: { status: 'sending', claimedAt: { lt: new Date(at - leaseMs) } },
-      data: { status: 'scheduled', claimToken: null },
-    });
-    if (stale.count > 0) logger.warn({ rows: stale.count }, 'took back emails claimed by a dispatcher that stopped');
+    // Stale claims are looked for now and then (a tenth of the lease), not at every poll.
+    if (at - lastStaleCheck >= leaseMs / 10 || at < lastStaleCheck) {
+      lastStaleCheck = at;
+      const stale = await db.outboxMessage.updateMany({
+        where: { status: 'sending', claimedAt: { lt: new Date(at - leaseMs) } },
+        data: { status: 'scheduled', claimToken: null },
+      });
+      if (stale.count > 0) logger.warn({ rows: stale.count }, 'took back emails claimed by a dispatcher that stopped');
+    }
     const due = await db.outboxMessage.findMany({
       where: { status: 'scheduled', sendAt: { lte: new Date(at) } },
       orderBy: { sendAt: 'asc' },
-      take: batchSize,
+      take: limit,
       select: { id: true },
     });
-    if (due.length === 0) return round;
+    if (due.length === 0) return [];
     const token = crypto.randomUUID();
     await db.outboxMessage.updateMany({
       where: { id: { in: due.map((d) => d.id) }, status: 'scheduled' },
       data: { status: 'sending', claimToken: token, claimedAt: new Date(at) },
     });
     const rows = await db.outboxMessage.findMany({ where: { claimToken: token, status: 'sending' } });
-    round.claimed = rows.length;
+    round.claimed += rows.length;
 
     const toSend: OutboxRow[] = [];
     // Opted out since the message was staged: the recipient's choice wins.
@@ -195,6 +199,15 @@ export function createDispatcher(deps: DispatcherDeps) {
         toSend.push(row);
       }
     }
+    return toSend;
+  };
+
+  const newRound = (): DispatchRound => ({ claimed: 0, sent: 0, deferred: 0, suppressed: 0, failed: 0 });
+
+  /** One poll: take back stale claims, claim what is due, send it and wait for the sends. */
+  const tick = async (): Promise<DispatchRound> => {
+    const round = newRound();
+    const toSend = await claim(batchSize, round);
     // The pooled transport queues them; its connections and rate limit set the pace.
     await Promise.all(toSend.map((row) => sendOne(row, round)));
     return round;
@@ -203,24 +216,59 @@ export function createDispatcher(deps: DispatcherDeps) {
   let running: Promise<void> | null = null;
   let stopped = false;
   let wake: (() => void) | null = null;
+  /** Sends in progress in the loop. */
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+  /** The last claim took all it asked for: more is due, poll again as soon as there is room. */
+  let hungry = false;
 
+  /**
+   * The polling loop keeps the SMTP pool busy: it claims more rows as soon as half of what it
+   * claimed has gone, instead of letting the connections idle at the end of every batch.
+   */
   const loop = async () => {
     let failures = 0;
+    let round = newRound();
+    let lastReport = Date.now();
     while (!stopped) {
       let full = false;
-      try {
-        const round = await tick();
-        failures = 0;
-        full = round.claimed >= batchSize;
-        if (round.claimed > 0) logger.debug(round, 'dispatch round');
-      } catch (err) {
-        failures++;
-        logger.error(
-          { err: err instanceof Error ? err.message : String(err), failures },
-          'dispatcher could not reach the database; staged emails wait. Check DATABASE_URL and that the database is up',
-        );
+      if (inFlight <= batchSize / 2) {
+        try {
+          const limit = batchSize - inFlight;
+          const toSend = await claim(limit, round);
+          failures = 0;
+          full = toSend.length >= limit;
+          hungry = full;
+          for (const row of toSend) {
+            inFlight++;
+            const current = round;
+            void sendOne(row, current)
+              .catch((err: unknown) =>
+                logger.error(
+                  { key: row.idempotencyKey, err: err instanceof Error ? err.message : String(err) },
+                  'email accepted but not recorded; it is sent again after the lease. Check the database',
+                ),
+              )
+              .finally(() => {
+                inFlight--;
+                if (hungry && inFlight <= batchSize / 2) wake?.();
+                if (inFlight === 0) drained?.();
+              });
+          }
+        } catch (err) {
+          failures++;
+          logger.error(
+            { err: err instanceof Error ? err.message : String(err), failures },
+            'dispatcher could not reach the database; staged emails wait. Check DATABASE_URL and that the database is up',
+          );
+        }
       }
-      if (stopped || full) continue;
+      if (round.claimed > 0 && Date.now() - lastReport >= 5000) {
+        logger.info(round, 'dispatched in the last seconds');
+        round = newRound();
+        lastReport = Date.now();
+      }
+      if (stopped || (full && inFlight <= batchSize / 2)) continue;
       const pause = failures > 0 ? Math.min(pollMs * 2 ** failures, 30_000) : pollMs;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, pause);
@@ -231,6 +279,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       });
       wake = null;
     }
+    if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
   };
 
   return {

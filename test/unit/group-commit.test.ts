@@ -1,0 +1,40 @@
+import { groupCommit } from '../../activities/dispatcher';
+
+test('items that arrive while a write is in progress go together in the next write, each awaiting its own', async () => {
+  const writes: number[][] = [];
+  let release: () => void = () => undefined;
+  const add = groupCommit<number>(async (items) => {
+    writes.push(items);
+    if (writes.length === 1) await new Promise<void>((r) => (release = r));
+  });
+  const first = add(1);
+  await new Promise((r) => setImmediate(r));
+  const later = [add(2), add(3), add(4)];
+  let laterDone = false;
+  void Promise.all(later).then(() => (laterDone = true));
+  await new Promise((r) => setImmediate(r));
+  expect(writes).toEqual([[1]]);
+  expect(laterDone).toBe(false);
+  release();
+  await first;
+  await Promise.all(later);
+  expect(writes).toEqual([[1], [2, 3, 4]]);
+});
+
+test('a failed write rejects its own items only', async () => {
+  const add = groupCommit<string>(async (items) => {
+    if (items.includes('bad')) throw new Error('database down');
+  });
+  await expect(add('bad')).rejects.toThrow('database down');
+  await expect(add('good')).resolves.toBeUndefined();
+});
+
+test('with a linger, items within it are written together', async () => {
+  const writes: number[][] = [];
+  const add = groupCommit<number>(async (items) => void writes.push(items), 30);
+  const a = add(1);
+  await new Promise((r) => setTimeout(r, 5));
+  const b = add(2);
+  await Promise.all([a, b]);
+  expect(writes).toEqual([[1, 2]]);
+});
