@@ -51,7 +51,7 @@ export interface DispatchRound {
 
 export const DEFAULT_DISPATCH_POLL_MS = 500;
 const DEFAULT_BATCH = 200;
-const DEFAULT_LEASE_MS = 5 * 60_000;
+const DEFAULT_LEASE_MS = 60_000;
 /** How long accepted messages wait to be recorded together: the width of the duplicate window. */
 const SENT_LINGER_MS = 20;
 
@@ -230,6 +230,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     let failures = 0;
     let round = newRound();
     let lastReport = Date.now();
+    let lastRenewal = Date.now();
+    /** Claim tokens with sends in progress, and how many. */
+    const claims = new Map<string, number>();
     while (!stopped) {
       let full = false;
       if (inFlight <= batchSize / 2) {
@@ -241,6 +244,8 @@ export function createDispatcher(deps: DispatcherDeps) {
           hungry = full;
           for (const row of toSend) {
             inFlight++;
+            const token = row.claimToken!;
+            claims.set(token, (claims.get(token) ?? 0) + 1);
             const current = round;
             void sendOne(row, current)
               .catch((err: unknown) =>
@@ -251,6 +256,9 @@ export function createDispatcher(deps: DispatcherDeps) {
               )
               .finally(() => {
                 inFlight--;
+                const left = (claims.get(token) ?? 1) - 1;
+                if (left > 0) claims.set(token, left);
+                else claims.delete(token);
                 if (hungry && inFlight <= batchSize / 2) wake?.();
                 if (inFlight === 0) drained?.();
               });
@@ -262,6 +270,18 @@ export function createDispatcher(deps: DispatcherDeps) {
             'dispatcher could not reach the database; staged emails wait. Check DATABASE_URL and that the database is up',
           );
         }
+      }
+      // Renew the claims still being sent (a slow relay): only a dispatcher that stopped loses them.
+      if (claims.size > 0 && Date.now() - lastRenewal >= leaseMs / 3) {
+        lastRenewal = Date.now();
+        await db.outboxMessage
+          .updateMany({
+            where: { claimToken: { in: [...claims.keys()] }, status: 'sending' },
+            data: { claimedAt: new Date(now()) },
+          })
+          .catch((err: unknown) =>
+            logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not renew claims'),
+          );
       }
       if (round.claimed > 0 && Date.now() - lastReport >= 5000) {
         logger.info(round, 'dispatched in the last seconds');

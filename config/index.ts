@@ -46,6 +46,7 @@ const schema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   REMINDER_LEAD_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -87,6 +88,8 @@ export interface Config {
   reminderLeadMs: number;
   /** The dispatcher's pause between polls when nothing is due. */
   dispatchPollMs: number;
+  /** After this long, emails claimed by a dispatcher that stopped are taken back by another. */
+  dispatchLeaseMs: number;
   /** Create the digest and report schedules at start-up. */
   schedules: boolean;
   /** Signs opt-out links; the embedded stack generates one and keeps it in var/. */
@@ -172,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     reminderLeadMs: e.REMINDER_LEAD_MINUTES * 60_000,
     dispatchPollMs: e.DISPATCH_POLL_MS,
+    dispatchLeaseMs: e.DISPATCH_LEASE_SECONDS * 1000,
     preferencesSecret: e.PREFERENCES_SECRET ?? localSecret(),
   };
 }

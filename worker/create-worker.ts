@@ -61,12 +61,12 @@ export async function createConfiguredWorker(
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
   });
-  const dispatcher = createConfiguredDispatcher(deps, config.dispatchPollMs);
+  const dispatcher = createConfiguredDispatcher(deps, config.dispatchPollMs, config.dispatchLeaseMs);
   return { worker, transport, dispatcher, run: () => runWithDispatcher(worker, dispatcher) };
 }
 
 /** The dispatcher of staged emails (reminders) for a worker's activity dependencies. */
-export function createConfiguredDispatcher(deps: ActivityDeps, pollMs?: number): Dispatcher {
+export function createConfiguredDispatcher(deps: ActivityDeps, pollMs?: number, leaseMs?: number): Dispatcher {
   return createDispatcher({
     db: deps.db,
     transport: deps.transport,
@@ -75,6 +75,7 @@ export function createConfiguredDispatcher(deps: ActivityDeps, pollMs?: number):
     notify: createMailActivities(deps).notify,
     now: deps.now,
     pollMs,
+    leaseMs,
   });
 }
 

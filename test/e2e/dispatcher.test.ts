@@ -266,3 +266,29 @@ test('running on the real clock, the dispatcher sends a message staged for now a
   expect(row.status).toBe('sent');
   expect(row.sentAt!.getTime()).toBeGreaterThanOrEqual(row.sendAt!.getTime());
 });
+
+test('a slow relay: claims being sent are renewed, so a second dispatcher does not take them back', async () => {
+  const leaseMs = 600;
+  catcher.setRcptDelay(250);
+  const first = dispatcher({ now: () => Date.now(), pollMs: 50, leaseMs });
+  const second = dispatcher({ now: () => Date.now(), pollMs: 50, leaseMs });
+  try {
+    const at = Date.now();
+    for (let i = 0; i < 10; i++) await mail.notify(reminder(`slow-${i}`, at, `s${i}@sartoria.test`));
+    first.start();
+    // The first claims all ten; with two connections at 250 ms each they take over a second.
+    await until('the first claim', async () => (await db.outboxMessage.count({ where: { status: 'sending' } })) > 0);
+    second.start();
+    await until(
+      'all ten sent',
+      async () =>
+        (await db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'slow-' }, status: 'sent' } })) === 10,
+      15_000,
+    );
+  } finally {
+    await first.stop();
+    await second.stop();
+    catcher.setRcptDelay(0);
+  }
+  for (let i = 0; i < 10; i++) expect(messagesWithKey(`slow-${i}:s${i}@sartoria.test`)).toHaveLength(1);
+});
