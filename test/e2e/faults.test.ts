@@ -12,6 +12,7 @@ import pg from 'pg';
 import { tuneSqlite, type Db } from '../../activities/db';
 import { dialectOf } from '../../activities/db-url';
 import { MailCatcher } from '../../activities/mail/mail-catcher';
+import { createMailActivities } from '../../activities/outbox';
 import { buildApi } from '../../client/api/server';
 import { createService } from '../../client/service';
 import { congedoFlessibilita } from '../../domain/catalogue';
@@ -22,10 +23,13 @@ import {
   createTestDb,
   enrollRequest,
   logger,
+  MAIL_FROM,
   PREFERENCES_SECRET,
+  PUBLIC_URL,
   spawnProgram,
   stopDevStack,
   startSmtp,
+  transportFor,
   until,
   userWithToken,
 } from '../support/fixtures';
@@ -129,6 +133,107 @@ describe('a worker process killed with SIGKILL while sending', () => {
     expect(rows).toHaveLength(expected.length);
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
     expect(await db.milestone.count({ where: { type: 'enrolled' } })).toBe(requests.length);
+  }, 200_000);
+});
+
+describe('a worker process killed with SIGKILL while its dispatcher sends staged reminders', () => {
+  let server: DevServer;
+  let db: Db;
+  let url: string;
+  let catcher: MailCatcher;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
+    ({ db, url } = createTestDb());
+    catcher = await startSmtp();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await catcher?.stop();
+    await db?.$disconnect();
+    await server?.stop();
+  });
+
+  const startWorkerProcess = () => {
+    const child = spawnProgram(path.resolve(__dirname, '../../worker/main.ts'), {
+      env: {
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TASK_QUEUE: 'sigkill-dispatch',
+        DATABASE_URL: url,
+        SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
+        SMTP_MAX_CONNECTIONS: '3',
+        PREFERENCES_SECRET,
+        PUBLIC_URL: 'http://conciliaflow.test',
+        WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
+        LOG_LEVEL: 'warn',
+        DISPATCH_POLL_MS: '100',
+        DISPATCH_LEASE_SECONDS: '3',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(child);
+    return child;
+  };
+
+  it('loses no reminder and sends none twice: the claims of the killed worker are taken back', async () => {
+    // 24 reminders staged as pathways stage them, all due now.
+    const transport = transportFor(catcher);
+    const mail = createMailActivities({
+      db,
+      transport,
+      from: MAIL_FROM,
+      publicUrl: PUBLIC_URL,
+      logger,
+      preferencesSecret: PREFERENCES_SECRET,
+    });
+    const expected = Array.from({ length: 24 }, (_, i) => `r${i}@tessitura.test`);
+    for (const [i, email] of expected.entries()) {
+      await mail.notify({
+        key: `kill-reminder-${i}`,
+        template: 'step-reminder',
+        to: [{ name: `Persona ${i}`, email, locale: 'it' }],
+        context: {
+          companyName: 'Tessitura Brianzola S.r.l.',
+          pathwayName: { it: 'Piani di congedo e flessibilità', en: 'Leave and flexibility plans' },
+          consultantName: 'Giulia Bianchi',
+          consultantEmail: 'giulia.bianchi@consulenti.test',
+          stepName: { it: 'Colloquio di avvio', en: 'Intake meeting' },
+          dueAt: Date.now() + 3 * 24 * 3600_000,
+          when: 'before',
+        },
+        sendAt: Date.now(),
+      });
+    }
+    transport.close();
+    catcher.setRcptDelay(400);
+    const first = startWorkerProcess();
+    await until('a few reminders', () => catcher.messages().length >= 4, 90_000);
+    // Kill while transactions wait in RCPT, not in the instant between an SMTP "250" and its record.
+    await until(
+      'a transaction in flight',
+      () => catcher.activity().waitingRcpt > 0 && Date.now() - catcher.activity().lastAcceptedAt > 150,
+    );
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const deliveredBeforeKill = catcher.messages().length;
+    expect(deliveredBeforeKill).toBeLessThan(expected.length);
+    expect(await db.outboxMessage.count({ where: { status: 'sending' } })).toBeGreaterThan(0);
+
+    catcher.setRcptDelay(0);
+    startWorkerProcess();
+    await until('every reminder', () => catcher.messages().length >= expected.length, 90_000);
+    await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up
+    expect(
+      catcher
+        .messages()
+        .flatMap((m) => m.to)
+        .sort(),
+    ).toEqual([...expected].sort());
+    const ids = catcher.messages().map((m) => m.messageId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const rows = await db.outboxMessage.findMany({ where: { template: 'step-reminder' } });
+    expect(rows.map((r) => r.status)).toEqual(expected.map(() => 'sent'));
   }, 200_000);
 });
 
