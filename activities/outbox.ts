@@ -273,14 +273,16 @@ export function createMailActivities(deps: MailDeps) {
       return await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } });
     }
   };
+  /** An escalation to a consultant with many overdue pathways waits for their daily digest. */
+  const isDigested = async (input: NotifyInput, now: number): Promise<boolean> =>
+    input.template === 'escalation-consultant' && deps.digestThreshold !== undefined
+      ? consultantHasManyOverdue(String(input.context.consultantEmail ?? ''), now)
+      : false;
   /** A message for later: its rows wait as `scheduled` (or are found again on a retry). */
   const stage = async (input: NotifyInput, now: number): Promise<NotifyResult> => {
     const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [], scheduled: 0 };
     const essential = isEssential(input.template);
-    const digested =
-      input.template === 'escalation-consultant' && deps.digestThreshold !== undefined
-        ? await consultantHasManyOverdue(String(input.context.consultantEmail ?? ''), now)
-        : false;
+    const digested = await isDigested(input, now);
     for (const to of input.to) {
       const row = await outboxRow(input, to, `${input.key}:${to.email.toLowerCase()}`, essential, digested);
       if (row.status === 'scheduled' || row.status === 'sending') result.scheduled!++;
@@ -315,10 +317,7 @@ export function createMailActivities(deps: MailDeps) {
         });
       }
       const essential = isEssential(input.template);
-      const digested =
-        input.template === 'escalation-consultant' && deps.digestThreshold !== undefined
-          ? await consultantHasManyOverdue(String(input.context.consultantEmail ?? ''), now)
-          : false;
+      const digested = await isDigested(input, now);
       for (const to of input.to) {
         const key = `${input.key}:${to.email.toLowerCase()}`;
         const row = await outboxRow(input, to, key, essential, digested);
