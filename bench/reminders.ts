@@ -25,7 +25,7 @@ import { freePort, startDevServer } from '../scripts/dev-server';
 import { ensureTemporalCli } from '../scripts/provision';
 import { createTestDb, logger, MAIL_FROM, PREFERENCES_SECRET, PUBLIC_URL } from '../test/support/fixtures';
 import { createConfiguredDispatcher, createWorker, runWithDispatcher } from '../worker/create-worker';
-import { reminderBenchWorkflow } from '../workflows/bench';
+import { benchReminderContext, reminderBenchWorkflow } from '../workflows/bench';
 import { percentile, pool, print, progress, round } from './common';
 
 const N = Number(process.env.BENCH_REMINDERS ?? 10_000);
@@ -144,16 +144,7 @@ const capacityReminder = (i: number): NotifyInput => ({
   key: `capacity-${i}`,
   template: 'step-reminder',
   to: [{ name: 'Bench Participant', email: `c${i}@bench.test`, locale: 'it' }],
-  context: {
-    companyName: 'Impresa Bench S.r.l.',
-    pathwayName: { it: 'Piani di congedo e flessibilità', en: 'Leave and flexibility plans' },
-    consultantName: 'Giulia Bianchi',
-    consultantEmail: 'giulia@bench.test',
-    stepName: { it: 'Analisi dei bisogni', en: 'Needs analysis' },
-    dueAt: Date.now() + 7 * 24 * 3600_000,
-    when: 'before',
-    daysOverdue: 0,
-  },
+  context: benchReminderContext(Date.now() + 7 * 24 * 3600_000),
 });
 
 const indexOf = (key: string) => Number(/-(\d+)(?::|$)/.exec(key)?.[1] ?? NaN);

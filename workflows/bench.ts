@@ -1,5 +1,5 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
-import type { PathwayActivities } from '../activities/types';
+import type { NotifyInput, PathwayActivities } from '../activities/types';
 /** The baseline of the enrollment benchmark: a workflow that does nothing. */
 export async function emptyWorkflow(): Promise<void> {}
 
@@ -7,6 +7,20 @@ const acts = proxyActivities<PathwayActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
+
+/** What a benchmark reminder says: a step due at `stepDueAt`. */
+export function benchReminderContext(stepDueAt: number): NotifyInput['context'] {
+  return {
+    companyName: 'Impresa Bench S.r.l.',
+    pathwayName: { it: 'Piani di congedo e flessibilità', en: 'Leave and flexibility plans' },
+    consultantName: 'Giulia Bianchi',
+    consultantEmail: 'giulia@bench.test',
+    stepName: { it: 'Analisi dei bisogni', en: 'Needs analysis' },
+    dueAt: stepDueAt,
+    when: 'before',
+    daysOverdue: 0,
+  };
+}
 
 /**
  * The reminder path of a pathway on its own, so that a benchmark can make thousands of reminders
@@ -27,16 +41,7 @@ export async function reminderBenchWorkflow(input: {
     key: input.key,
     template: 'step-reminder',
     to: [{ name: 'Bench Participant', email: input.email, locale: 'it' }],
-    context: {
-      companyName: 'Impresa Bench S.r.l.',
-      pathwayName: { it: 'Piani di congedo e flessibilità', en: 'Leave and flexibility plans' },
-      consultantName: 'Giulia Bianchi',
-      consultantEmail: 'giulia@bench.test',
-      stepName: { it: 'Analisi dei bisogni', en: 'Needs analysis' },
-      dueAt: input.dueAt + 7 * 24 * 3600_000,
-      when: 'before',
-      daysOverdue: 0,
-    },
+    context: benchReminderContext(input.dueAt + 7 * 24 * 3600_000),
     ...(lead > 0 ? { sendAt: input.dueAt } : {}),
   });
   if (lead > 0) await sleep(Math.max(0, input.dueAt + 24 * 3600_000 - Date.now()));

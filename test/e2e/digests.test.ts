@@ -10,15 +10,7 @@ import { createMailActivities, sendWindowDelay } from '../../activities/outbox';
 import { createReportDeliveryActivities } from '../../activities/reports/deliver';
 import { milestoneReport } from '../../activities/reports/milestones';
 import { romeToEpochMs } from '../../domain/calendar';
-import {
-  createTestDb,
-  logger,
-  MAIL_FROM,
-  PREFERENCES_SECRET,
-  PUBLIC_URL,
-  startSmtp,
-  transportFor,
-} from '../support/fixtures';
+import { createTestDb, PUBLIC_URL, startSmtp, testMailActivities, transportFor } from '../support/fixtures';
 
 const MONDAY = romeToEpochMs(2026, 11, 23, 8, 0);
 const HOUR = 3_600_000;
@@ -79,16 +71,7 @@ beforeAll(async () => {
   ({ db } = createTestDb());
   catcher = await startSmtp();
   transport = transportFor(catcher);
-  mail = createMailActivities({
-    db,
-    transport,
-    from: MAIL_FROM,
-    publicUrl: PUBLIC_URL,
-    logger,
-    preferencesSecret: PREFERENCES_SECRET,
-    digestThreshold: 3,
-    now: () => MONDAY,
-  });
+  mail = testMailActivities(db, transport, { digestThreshold: 3, now: () => MONDAY });
   digests = createDigestActivities({ db, publicUrl: PUBLIC_URL, notify: mail.notify });
   reports = createReportDeliveryActivities({ db, dialect: dialectOfDb(db), notify: mail.notify });
 

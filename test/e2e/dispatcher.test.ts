@@ -14,9 +14,9 @@ import {
   createTestDb,
   logger,
   MAIL_FROM,
-  PREFERENCES_SECRET,
-  PUBLIC_URL,
+  seedEnrollment,
   startSmtp,
+  testMailActivities,
   transportFor,
   until,
 } from '../support/fixtures';
@@ -43,42 +43,13 @@ beforeAll(async () => {
   ({ db } = createTestDb());
   catcher = await startSmtp();
   transport = transportFor(catcher);
-  mail = createMailActivities({
-    db,
-    transport,
-    from: MAIL_FROM,
-    publicUrl: PUBLIC_URL,
-    logger,
-    preferencesSecret: PREFERENCES_SECRET,
+  mail = testMailActivities(db, transport);
+  enrollmentId = await seedEnrollment(db, {
+    company: 'Sartoria Bassi',
+    vatNumber: '01928374650',
+    owner: { name: 'Lia Bassi', email: 'lia@sartoria.test' },
+    key: 'dispatch-test-0001',
   });
-  const company = await db.company.create({
-    data: {
-      name: 'Sartoria Bassi',
-      vatNumber: '01928374650',
-      province: 'BG',
-      atsCode: 'ats-bergamo',
-      sector: 'artigianato',
-      staff: 8,
-      size: 'micro',
-    },
-  });
-  await db.participant.create({
-    data: { companyId: company.id, name: 'Lia Bassi', email: 'lia@sartoria.test', role: 'owner' },
-  });
-  const e = await db.enrollment.create({
-    data: {
-      idempotencyKey: 'dispatch-test-0001',
-      requestHash: 'x',
-      programmeCode: 'demo-2026-2027',
-      kind: 'time-saving',
-      catalogueVersion: 1,
-      companyId: company.id,
-      consultantEmail: 'giulia@consulenti.test',
-      consultantName: 'Giulia Bianchi',
-      workflowId: 'pathway-dispatch-test',
-    },
-  });
-  enrollmentId = e.id;
 });
 
 afterAll(async () => {

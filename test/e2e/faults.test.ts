@@ -12,7 +12,6 @@ import pg from 'pg';
 import { tuneSqlite, type Db } from '../../activities/db';
 import { dialectOf } from '../../activities/db-url';
 import { MailCatcher } from '../../activities/mail/mail-catcher';
-import { createMailActivities } from '../../activities/outbox';
 import { buildApi } from '../../client/api/server';
 import { createService } from '../../client/service';
 import { congedoFlessibilita } from '../../domain/catalogue';
@@ -23,12 +22,11 @@ import {
   createTestDb,
   enrollRequest,
   logger,
-  MAIL_FROM,
   PREFERENCES_SECRET,
-  PUBLIC_URL,
   spawnProgram,
-  stopDevStack,
   startSmtp,
+  stopDevStack,
+  testMailActivities,
   transportFor,
   until,
   userWithToken,
@@ -57,6 +55,30 @@ async function lockDatabase(url: string): Promise<() => Promise<void>> {
   };
 }
 
+/** worker/main.ts as its own process, as deployed, against the test's servers and database. */
+function spawnWorkerProcess(
+  children: ChildProcess[],
+  opts: { server: DevServer; url: string; catcher: MailCatcher; taskQueue: string; env?: Record<string, string> },
+): ChildProcess {
+  const child = spawnProgram(path.resolve(__dirname, '../../worker/main.ts'), {
+    env: {
+      TEMPORAL_ADDRESS: opts.server.address,
+      TEMPORAL_TASK_QUEUE: opts.taskQueue,
+      DATABASE_URL: opts.url,
+      SMTP_URL: `smtp://127.0.0.1:${opts.catcher.port}`,
+      SMTP_MAX_CONNECTIONS: '3',
+      PREFERENCES_SECRET,
+      PUBLIC_URL: 'http://conciliaflow.test',
+      WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
+      LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
 describe('a worker process killed with SIGKILL while sending', () => {
   let server: DevServer;
   let db: Db;
@@ -79,24 +101,7 @@ describe('a worker process killed with SIGKILL while sending', () => {
     await server?.stop();
   });
 
-  const startWorkerProcess = () => {
-    const child = spawnProgram(path.resolve(__dirname, '../../worker/main.ts'), {
-      env: {
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_TASK_QUEUE: 'sigkill',
-        DATABASE_URL: url,
-        SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
-        SMTP_MAX_CONNECTIONS: '3',
-        PREFERENCES_SECRET,
-        PUBLIC_URL: 'http://conciliaflow.test',
-        WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(child);
-    return child;
-  };
+  const startWorkerProcess = () => spawnWorkerProcess(children, { server, url, catcher, taskQueue: 'sigkill' });
 
   it('loses no message and sends none twice', async () => {
     const temporal = new Client({ connection });
@@ -155,38 +160,19 @@ describe('a worker process killed with SIGKILL while its dispatcher sends staged
     await server?.stop();
   });
 
-  const startWorkerProcess = () => {
-    const child = spawnProgram(path.resolve(__dirname, '../../worker/main.ts'), {
-      env: {
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_TASK_QUEUE: 'sigkill-dispatch',
-        DATABASE_URL: url,
-        SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
-        SMTP_MAX_CONNECTIONS: '3',
-        PREFERENCES_SECRET,
-        PUBLIC_URL: 'http://conciliaflow.test',
-        WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
-        LOG_LEVEL: 'warn',
-        DISPATCH_POLL_MS: '100',
-        DISPATCH_LEASE_SECONDS: '3',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+  const startWorkerProcess = () =>
+    spawnWorkerProcess(children, {
+      server,
+      url,
+      catcher,
+      taskQueue: 'sigkill-dispatch',
+      env: { DISPATCH_POLL_MS: '100', DISPATCH_LEASE_SECONDS: '3' },
     });
-    children.push(child);
-    return child;
-  };
 
   it('loses no reminder and sends none twice: the claims of the killed worker are taken back', async () => {
     // 24 reminders staged as pathways stage them, all due now.
     const transport = transportFor(catcher);
-    const mail = createMailActivities({
-      db,
-      transport,
-      from: MAIL_FROM,
-      publicUrl: PUBLIC_URL,
-      logger,
-      preferencesSecret: PREFERENCES_SECRET,
-    });
+    const mail = testMailActivities(db, transport);
     const expected = Array.from({ length: 24 }, (_, i) => `r${i}@tessitura.test`);
     for (const [i, email] of expected.entries()) {
       await mail.notify({

@@ -14,11 +14,10 @@ import { congedoFlessibilita } from '../../domain/catalogue';
 import { notificationPlan } from '../../domain/schedule';
 import {
   createTestDb,
-  logger,
-  MAIL_FROM,
   PREFERENCES_SECRET,
-  PUBLIC_URL,
+  seedEnrollment,
   startSmtp,
+  testMailActivities,
   transportFor,
 } from '../support/fixtures';
 
@@ -32,42 +31,13 @@ beforeAll(async () => {
   ({ db } = createTestDb());
   catcher = await startSmtp();
   transport = transportFor(catcher);
-  mail = createMailActivities({
-    db,
-    transport,
-    from: MAIL_FROM,
-    publicUrl: PUBLIC_URL,
-    logger,
-    preferencesSecret: PREFERENCES_SECRET,
+  mail = testMailActivities(db, transport);
+  enrollmentId = await seedEnrollment(db, {
+    company: 'Panificio Sala',
+    vatNumber: '09876543210',
+    owner: { name: 'Rita Sala', email: 'rita@panificio.test' },
+    key: 'notif-test-0001',
   });
-  const company = await db.company.create({
-    data: {
-      name: 'Panificio Sala',
-      vatNumber: '09876543210',
-      province: 'MI',
-      atsCode: 'ats-milano',
-      sector: 'artigianato',
-      staff: 3,
-      size: 'micro',
-    },
-  });
-  await db.participant.create({
-    data: { companyId: company.id, name: 'Rita Sala', email: 'rita@panificio.test', role: 'owner' },
-  });
-  const e = await db.enrollment.create({
-    data: {
-      idempotencyKey: 'notif-test-0001',
-      requestHash: 'x',
-      programmeCode: 'demo-2026-2027',
-      kind: 'time-saving',
-      catalogueVersion: 1,
-      companyId: company.id,
-      consultantEmail: 'giulia@consulenti.test',
-      consultantName: 'Giulia Bianchi',
-      workflowId: 'pathway-notif-test',
-    },
-  });
-  enrollmentId = e.id;
 });
 
 afterAll(async () => {

@@ -15,6 +15,7 @@ import pino from 'pino';
 import type { PathwayState } from '../../workflows/messages';
 import { createDb, type Db } from '../../activities/db';
 import { MailCatcher } from '../../activities/mail/mail-catcher';
+import { createMailActivities, type MailDeps } from '../../activities/outbox';
 import { createTransport } from '../../activities/transport';
 import { migrate } from '../../scripts/migrate';
 import { createTestDatabaseUrl } from './test-databases';
@@ -51,6 +52,55 @@ export async function startSmtp(dir?: string): Promise<MailCatcher> {
 
 export function transportFor(catcher: MailCatcher) {
   return createTransport({ url: `smtp://127.0.0.1:${catcher.port}`, maxConnections: 2, ratePerSecond: 100 });
+}
+
+/** The mail activities as a worker builds them, with the tests' sender, links and secret. */
+export function testMailActivities(db: Db, transport: MailDeps['transport'], extra: Partial<MailDeps> = {}) {
+  return createMailActivities({
+    db,
+    transport,
+    from: MAIL_FROM,
+    publicUrl: PUBLIC_URL,
+    logger,
+    preferencesSecret: PREFERENCES_SECRET,
+    ...extra,
+  });
+}
+
+/**
+ * A micro company with its owner and an enrollment row (no workflow behind it), for the tests that
+ * call the outbox directly. Returns the enrollment's id.
+ */
+export async function seedEnrollment(
+  db: Db,
+  opts: { company: string; vatNumber: string; owner: { name: string; email: string }; key: string },
+): Promise<string> {
+  const company = await db.company.create({
+    data: {
+      name: opts.company,
+      vatNumber: opts.vatNumber,
+      province: 'MI',
+      atsCode: 'ats-milano',
+      sector: 'artigianato',
+      staff: 3,
+      size: 'micro',
+    },
+  });
+  await db.participant.create({ data: { companyId: company.id, ...opts.owner, role: 'owner' } });
+  const enrollment = await db.enrollment.create({
+    data: {
+      idempotencyKey: opts.key,
+      requestHash: 'x',
+      programmeCode: 'demo-2026-2027',
+      kind: 'time-saving',
+      catalogueVersion: 1,
+      companyId: company.id,
+      consultantEmail: 'giulia@consulenti.test',
+      consultantName: 'Giulia Bianchi',
+      workflowId: `pathway-${opts.key}`,
+    },
+  });
+  return enrollment.id;
 }
 
 export function workflowBundle() {
