@@ -10,16 +10,7 @@ import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { createMailActivities } from '../../activities/outbox';
 import type { NotifyInput } from '../../activities/types';
 import { romeToEpochMs } from '../../domain/calendar';
-import {
-  createTestDb,
-  logger,
-  MAIL_FROM,
-  seedEnrollment,
-  startSmtp,
-  testMailActivities,
-  transportFor,
-  until,
-} from '../support/fixtures';
+import { logger, MAIL_FROM, startOutboxBed, transportFor, until } from '../support/fixtures';
 
 let db: Db;
 let catcher: MailCatcher;
@@ -39,24 +30,19 @@ const dispatcher = (opts: { batchSize?: number; pollMs?: number; leaseMs?: numbe
     ...opts,
   });
 
+let bed: Awaited<ReturnType<typeof startOutboxBed>> | undefined;
+
 beforeAll(async () => {
-  ({ db } = createTestDb());
-  catcher = await startSmtp();
-  transport = transportFor(catcher);
-  mail = testMailActivities(db, transport);
-  enrollmentId = await seedEnrollment(db, {
+  bed = await startOutboxBed({
     company: 'Sartoria Bassi',
     vatNumber: '01928374650',
     owner: { name: 'Lia Bassi', email: 'lia@sartoria.test' },
     key: 'dispatch-test-0001',
   });
+  ({ db, catcher, transport, mail, enrollmentId } = bed);
 });
 
-afterAll(async () => {
-  transport?.close();
-  await catcher?.stop();
-  await db?.$disconnect();
-});
+afterAll(() => bed?.stop());
 
 beforeEach(() => {
   catcher.setFailure(null);

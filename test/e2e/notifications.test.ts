@@ -12,39 +12,26 @@ import type { NotifyInput } from '../../activities/types';
 import { isWithinSendWindow, romeToEpochMs } from '../../domain/calendar';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { notificationPlan } from '../../domain/schedule';
-import {
-  createTestDb,
-  PREFERENCES_SECRET,
-  seedEnrollment,
-  startSmtp,
-  testMailActivities,
-  transportFor,
-} from '../support/fixtures';
+import { PREFERENCES_SECRET, startOutboxBed } from '../support/fixtures';
 
 let db: Db;
 let catcher: MailCatcher;
 let mail: ReturnType<typeof createMailActivities>;
-let transport: ReturnType<typeof transportFor>;
 let enrollmentId: string;
 
+let bed: Awaited<ReturnType<typeof startOutboxBed>> | undefined;
+
 beforeAll(async () => {
-  ({ db } = createTestDb());
-  catcher = await startSmtp();
-  transport = transportFor(catcher);
-  mail = testMailActivities(db, transport);
-  enrollmentId = await seedEnrollment(db, {
+  bed = await startOutboxBed({
     company: 'Panificio Sala',
     vatNumber: '09876543210',
     owner: { name: 'Rita Sala', email: 'rita@panificio.test' },
     key: 'notif-test-0001',
   });
+  ({ db, catcher, mail, enrollmentId } = bed);
 });
 
-afterAll(async () => {
-  transport?.close();
-  await catcher?.stop();
-  await db?.$disconnect();
-});
+afterAll(() => bed?.stop());
 
 const reminder = (key: string, email = 'rita@panificio.test'): NotifyInput => ({
   key,

@@ -103,6 +103,30 @@ export async function seedEnrollment(
   return enrollment.id;
 }
 
+/**
+ * The outbox on its own, as the mail tests use it: the test database, an SMTP server on loopback,
+ * a pooled transport to it, the mail activities and a seeded enrollment.
+ */
+export async function startOutboxBed(seed: Parameters<typeof seedEnrollment>[1]) {
+  const { db } = createTestDb();
+  const catcher = await startSmtp();
+  const transport = transportFor(catcher);
+  const mail = testMailActivities(db, transport);
+  const enrollmentId = await seedEnrollment(db, seed);
+  return {
+    db,
+    catcher,
+    transport,
+    mail,
+    enrollmentId,
+    async stop() {
+      transport.close();
+      await catcher.stop();
+      await db.$disconnect();
+    },
+  };
+}
+
 export function workflowBundle() {
   const codePath = process.env.CF_WORKFLOW_BUNDLE;
   if (!codePath)
