@@ -61,6 +61,8 @@ export async function benchHistory(): Promise<void> {
         company: { name: 'Impresa', city: 'milano' },
         consultant: { name: 'C', email: 'c@bench.test' },
         participants: [{ name: 'P', email: 'p@bench.test', locale: 'it' }],
+        // As the service enrolls (REMINDER_LEAD_MINUTES' default): reminders staged ahead.
+        reminderLeadMs: Number(process.env.BENCH_REMINDER_LEAD_MINUTES ?? 15) * 60_000,
       };
       const handle = await stack.env.client.workflow.start(pathwayWorkflow, {
         taskQueue: 'bench-history',
