@@ -1,5 +1,6 @@
 /** Routes anyone may call: health, catalogue, signing in and out, and who am I. */
 import { z } from 'zod';
+import { SEND_WINDOW_GRACE_MS } from '../../activities/outbox';
 import { CATALOGUE } from '../../domain/catalogue';
 import { DomainError } from '../../domain/errors';
 import { SESSION_HOURS, signIn, signOut } from '../auth/users';
@@ -26,6 +27,13 @@ const health = z.object({
   status: z.enum(['ok', 'degraded']),
   temporal: z.object({ ok: z.boolean(), error: z.string().optional() }),
   database: z.object({ ok: z.boolean(), error: z.string().optional() }),
+  emails: z
+    .object({
+      lateStaged: z.number().describe('Staged emails (reminders) due more than 15 minutes ago and not sent yet'),
+      oldestLateSeconds: z.number().nullable(),
+    })
+    .optional()
+    .describe('A growing number means no dispatcher is sending: check that a worker runs and reaches SMTP'),
   links: z.record(z.string(), z.string()).optional().describe('Where the parts of the embedded stack are'),
 });
 
@@ -35,7 +43,7 @@ export function registerPublicRoutes(api: ApiRegistry, deps: ApiDeps): void {
       method: 'GET',
       url: '/health',
       operationId: 'health',
-      summary: 'Service health: Temporal and the database reachable',
+      summary: 'Service health: Temporal and the database reachable, staged emails running late',
       tag: 'service',
       access: 'public',
       response: health,
@@ -55,9 +63,23 @@ export function registerPublicRoutes(api: ApiRegistry, deps: ApiDeps): void {
         check(() => deps.db.$queryRawUnsafe('SELECT 1')),
       ]);
       const ok = temporal.ok && database.ok;
+      // A backlog is reported, not turned into a 503: restarting the API would not send it.
+      let emails: { lateStaged: number; oldestLateSeconds: number | null } | undefined;
+      if (database.ok) {
+        const now = Date.now();
+        const late = { status: 'scheduled', sendAt: { lt: new Date(now - SEND_WINDOW_GRACE_MS) } };
+        const [lateStaged, oldest] = await Promise.all([
+          deps.db.outboxMessage.count({ where: late }),
+          deps.db.outboxMessage.findFirst({ where: late, orderBy: { sendAt: 'asc' }, select: { sendAt: true } }),
+        ]);
+        emails = {
+          lateStaged,
+          oldestLateSeconds: oldest?.sendAt ? Math.round((now - oldest.sendAt.getTime()) / 1000) : null,
+        };
+      }
       return reply
         .status(ok ? 200 : 503)
-        .send({ status: ok ? 'ok' : 'degraded', temporal, database, links: deps.links });
+        .send({ status: ok ? 'ok' : 'degraded', temporal, database, ...(emails ? { emails } : {}), links: deps.links });
     },
   );
 

@@ -21,7 +21,9 @@ import {
   logger,
   PREFERENCES_SECRET,
   startSmtp,
+  testMailActivities,
   testWorker,
+  transportFor,
   userWithToken,
 } from '../support/fixtures';
 
@@ -108,6 +110,7 @@ test('enroll over HTTP, idempotently; welcome email over SMTP; steps to completi
       status: 'ok',
       temporal: { ok: true },
       database: { ok: true },
+      emails: { lateStaged: 0, oldestLateSeconds: null },
     });
     const req = enrollRequest();
     const first = await http('POST', '/enrollments', req, { 'idempotency-key': 'e2e-request-0001' });
@@ -379,4 +382,35 @@ test('the opt-out link in an email opens a page; only its button opts out; a for
     const forged = await http('GET', `/preferences/opt-out?token=${url.searchParams.get('token')!.slice(0, -3)}abc`);
     expect([forged.status, forged.body.error.code]).toEqual([403, 'invalid_token']);
   });
+});
+
+test('/health reports staged emails running late (no dispatcher is sending) and how late, without a 503', async () => {
+  const transport = transportFor(catcher);
+  try {
+    const mail = testMailActivities(db, transport);
+    // No worker, hence no dispatcher, runs in this test: a reminder staged for an hour ago waits.
+    await mail.notify({
+      key: 'health-late',
+      template: 'step-reminder',
+      to: [{ name: 'Anna Verdi', email: 'anna@health.test', locale: 'it' }],
+      context: {
+        companyName: 'Tessitura',
+        pathwayName: { it: 'Percorso', en: 'Pathway' },
+        consultantName: 'Giulia Bianchi',
+        consultantEmail: 'giulia@consulenti.test',
+        stepName: { it: 'Colloquio', en: 'Intake' },
+        dueAt: Date.now() + 24 * 3600_000,
+        when: 'before',
+      },
+      sendAt: Date.now() - 3600_000,
+    });
+    const late = await http('GET', '/health');
+    expect(late.status).toBe(200);
+    expect(late.body.emails.lateStaged).toBe(1);
+    expect(late.body.emails.oldestLateSeconds).toBeGreaterThanOrEqual(3600);
+    await mail.cancelScheduled({ keys: ['health-late'] });
+    expect((await http('GET', '/health')).body.emails).toEqual({ lateStaged: 0, oldestLateSeconds: null });
+  } finally {
+    transport.close();
+  }
 });
