@@ -28,7 +28,7 @@ export interface DispatcherDeps {
   transport: Transporter;
   from: string;
   logger: Logger;
-  /** Sends the consultant's notice when a staged message is refused for good. */
+  /** Stages the consultant's notice when a staged message is refused for good. */
   notify: (input: NotifyInput) => Promise<unknown>;
   /** The clock; tests move it. */
   now?: () => number;
@@ -94,8 +94,8 @@ export function createDispatcher(deps: DispatcherDeps) {
   const release = (id: string, data: Record<string, unknown>) =>
     db.outboxMessage.update({ where: { id }, data: { claimToken: null, ...data } });
 
-  // Rows accepted by SMTP are recorded in small groups (one transaction for the acceptances that
-  // came in while the previous group was being written): a burst is not one commit per message.
+  // Rows accepted by SMTP are recorded in small groups (one statement for the acceptances of the
+  // last 20 ms, or that came in while the previous group was being written): not one commit each.
   const markSent = groupCommit<{ id: string; response: string }>(async (rows) => {
     // One statement: every row with its own server reply.
     await db.$executeRaw`UPDATE "OutboxMessage"
@@ -118,8 +118,9 @@ export function createDispatcher(deps: DispatcherDeps) {
         await release(row.id, { status: 'failed', attempts: { increment: 1 }, lastError: message });
         round.failed++;
         logger.warn({ key: row.idempotencyKey, to: row.toAddress, err: message }, 'email refused permanently');
+        // Staged for now rather than sent inline: the dispatcher sends it with the same retries.
         const notice = row.failureNotice ? (JSON.parse(row.failureNotice) as NotifyInput | null) : null;
-        if (notice) await deps.notify({ ...notice, context: { ...notice.context, smtpError: message } });
+        if (notice) await deps.notify({ ...notice, context: { ...notice.context, smtpError: message }, sendAt: now() });
         return;
       }
       const retryAt = now() + dispatchRetryDelay(row.attempts + 1);
@@ -251,7 +252,7 @@ export function createDispatcher(deps: DispatcherDeps) {
               .catch((err: unknown) =>
                 logger.error(
                   { key: row.idempotencyKey, err: err instanceof Error ? err.message : String(err) },
-                  'email accepted but not recorded; it is sent again after the lease. Check the database',
+                  'could not record what became of an email; it stays claimed and is taken back after the lease. Check the database',
                 ),
               )
               .finally(() => {

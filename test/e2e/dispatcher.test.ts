@@ -155,6 +155,8 @@ test('an address refused for good is recorded as failed and the consultant is to
   catcher.setFailure({ code: 550, message: 'No such user', only: ['nobody@sartoria.test'] });
   clock = at;
   expect(await dispatcher().tick()).toMatchObject({ claimed: 1, failed: 1 });
+  // The notice is staged for now and goes at the next poll, with the dispatcher's retries.
+  expect(await dispatcher().tick()).toMatchObject({ claimed: 1, sent: 1 });
   expect(await dispatcher().tick()).toMatchObject({ claimed: 0 });
   const row = await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'gone:nobody@sartoria.test' } });
   expect(row.status).toBe('failed');
