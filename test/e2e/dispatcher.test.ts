@@ -10,7 +10,7 @@ import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { createMailActivities } from '../../activities/outbox';
 import type { NotifyInput } from '../../activities/types';
 import { romeToEpochMs } from '../../domain/calendar';
-import { logger, MAIL_FROM, startOutboxBed, transportFor, until } from '../support/fixtures';
+import { logger, MAIL_FROM, reminderInput, startOutboxBed, transportFor, until } from '../support/fixtures';
 
 let db: Db;
 let catcher: MailCatcher;
@@ -51,22 +51,8 @@ beforeEach(() => {
 // Tuesday 1 December 2026, 09:00 in Rome: a working day, in office hours.
 const NINE = romeToEpochMs(2026, 12, 1, 9, 0);
 
-const reminder = (key: string, sendAt: number, email = 'lia@sartoria.test'): NotifyInput => ({
-  key,
-  enrollmentId,
-  template: 'step-reminder',
-  to: [{ name: 'Lia Bassi', email, locale: 'it' }],
-  context: {
-    companyName: 'Sartoria Bassi',
-    pathwayName: { it: 'Time saving', en: 'Time saving' },
-    consultantName: 'Giulia Bianchi',
-    consultantEmail: 'giulia@consulenti.test',
-    stepName: { it: 'Attivazione del servizio', en: 'Service activation' },
-    dueAt: romeToEpochMs(2026, 12, 4, 18, 0),
-    when: 'before',
-  },
-  sendAt,
-});
+const reminder = (key: string, sendAt: number, email = 'lia@sartoria.test'): NotifyInput =>
+  reminderInput({ key, enrollmentId, to: { name: 'Lia Bassi', email }, companyName: 'Sartoria Bassi', sendAt });
 
 const messagesWithKey = (key: string) => catcher.messages().filter((m) => m.headers['x-conciliaflow-key'] === key);
 

@@ -20,6 +20,7 @@ import {
   enrollRequest,
   logger,
   PREFERENCES_SECRET,
+  reminderInput,
   startSmtp,
   testMailActivities,
   testWorker,
@@ -389,21 +390,14 @@ test('/health reports staged emails running late (no dispatcher is sending) and 
   try {
     const mail = testMailActivities(db, transport);
     // No worker, hence no dispatcher, runs in this test: a reminder staged for an hour ago waits.
-    await mail.notify({
-      key: 'health-late',
-      template: 'step-reminder',
-      to: [{ name: 'Anna Verdi', email: 'anna@health.test', locale: 'it' }],
-      context: {
+    await mail.notify(
+      reminderInput({
+        key: 'health-late',
+        to: { name: 'Anna Verdi', email: 'anna@health.test' },
         companyName: 'Tessitura',
-        pathwayName: { it: 'Percorso', en: 'Pathway' },
-        consultantName: 'Giulia Bianchi',
-        consultantEmail: 'giulia@consulenti.test',
-        stepName: { it: 'Colloquio', en: 'Intake' },
-        dueAt: Date.now() + 24 * 3600_000,
-        when: 'before',
-      },
-      sendAt: Date.now() - 3600_000,
-    });
+        sendAt: Date.now() - 3600_000,
+      }),
+    );
     const late = await http('GET', '/health');
     expect(late.status).toBe(200);
     expect(late.body.emails.lateStaged).toBe(1);

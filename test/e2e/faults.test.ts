@@ -23,6 +23,7 @@ import {
   enrollRequest,
   logger,
   PREFERENCES_SECRET,
+  reminderInput,
   spawnProgram,
   startSmtp,
   stopDevStack,
@@ -175,21 +176,14 @@ describe('a worker process killed with SIGKILL while its dispatcher sends staged
     const mail = testMailActivities(db, transport);
     const expected = Array.from({ length: 24 }, (_, i) => `r${i}@tessitura.test`);
     for (const [i, email] of expected.entries()) {
-      await mail.notify({
-        key: `kill-reminder-${i}`,
-        template: 'step-reminder',
-        to: [{ name: `Persona ${i}`, email, locale: 'it' }],
-        context: {
+      await mail.notify(
+        reminderInput({
+          key: `kill-reminder-${i}`,
+          to: { name: `Persona ${i}`, email },
           companyName: 'Tessitura Brianzola S.r.l.',
-          pathwayName: { it: 'Piani di congedo e flessibilità', en: 'Leave and flexibility plans' },
-          consultantName: 'Giulia Bianchi',
-          consultantEmail: 'giulia.bianchi@consulenti.test',
-          stepName: { it: 'Colloquio di avvio', en: 'Intake meeting' },
-          dueAt: Date.now() + 3 * 24 * 3600_000,
-          when: 'before',
-        },
-        sendAt: Date.now(),
-      });
+          sendAt: Date.now(),
+        }),
+      );
     }
     transport.close();
     catcher.setRcptDelay(400);

@@ -12,7 +12,7 @@ import type { NotifyInput } from '../../activities/types';
 import { isWithinSendWindow, romeToEpochMs } from '../../domain/calendar';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { notificationPlan } from '../../domain/schedule';
-import { PREFERENCES_SECRET, startOutboxBed } from '../support/fixtures';
+import { PREFERENCES_SECRET, reminderInput, startOutboxBed } from '../support/fixtures';
 
 let db: Db;
 let catcher: MailCatcher;
@@ -33,21 +33,8 @@ beforeAll(async () => {
 
 afterAll(() => bed?.stop());
 
-const reminder = (key: string, email = 'rita@panificio.test'): NotifyInput => ({
-  key,
-  enrollmentId,
-  template: 'step-reminder',
-  to: [{ name: 'Rita Sala', email, locale: 'it' }],
-  context: {
-    companyName: 'Panificio Sala',
-    pathwayName: { it: 'Time saving', en: 'Time saving' },
-    consultantName: 'Giulia Bianchi',
-    consultantEmail: 'giulia@consulenti.test',
-    stepName: { it: 'Attivazione del servizio', en: 'Service activation' },
-    dueAt: romeToEpochMs(2026, 12, 4, 18, 0),
-    when: 'before',
-  },
-});
+const reminder = (key: string, email = 'rita@panificio.test'): NotifyInput =>
+  reminderInput({ key, enrollmentId, to: { name: 'Rita Sala', email }, companyName: 'Panificio Sala' });
 
 test('a server that refuses for a while and then accepts gets the message exactly once, with a calendar file', async () => {
   catcher.setFailure({ code: 451, message: 'Temporary local problem, try later' });

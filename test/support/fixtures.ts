@@ -17,6 +17,8 @@ import { createDb, type Db } from '../../activities/db';
 import { MailCatcher } from '../../activities/mail/mail-catcher';
 import { createMailActivities, type MailDeps } from '../../activities/outbox';
 import { createTransport } from '../../activities/transport';
+import type { NotifyInput } from '../../activities/types';
+import { romeToEpochMs } from '../../domain/calendar';
 import { migrate } from '../../scripts/migrate';
 import { createTestDatabaseUrl } from './test-databases';
 import { createConfiguredDispatcher, createWorker, runWithDispatcher } from '../../worker/create-worker';
@@ -124,6 +126,35 @@ export async function startOutboxBed(seed: Parameters<typeof seedEnrollment>[1])
       await catcher.stop();
       await db.$disconnect();
     },
+  };
+}
+
+/**
+ * A step reminder as a pathway sends it (the time-saving pathway's activation step, due Friday
+ * 4 December 2026 at 18:00 in Rome, consultant Giulia Bianchi); `sendAt` stages it.
+ */
+export function reminderInput(opts: {
+  key: string;
+  to: { name: string; email: string };
+  companyName: string;
+  enrollmentId?: string;
+  sendAt?: number;
+}): NotifyInput {
+  return {
+    key: opts.key,
+    ...(opts.enrollmentId ? { enrollmentId: opts.enrollmentId } : {}),
+    template: 'step-reminder',
+    to: [{ ...opts.to, locale: 'it' }],
+    context: {
+      companyName: opts.companyName,
+      pathwayName: { it: 'Time saving', en: 'Time saving' },
+      consultantName: 'Giulia Bianchi',
+      consultantEmail: 'giulia@consulenti.test',
+      stepName: { it: 'Attivazione del servizio', en: 'Service activation' },
+      dueAt: romeToEpochMs(2026, 12, 4, 18, 0),
+      when: 'before',
+    },
+    ...(opts.sendAt !== undefined ? { sendAt: opts.sendAt } : {}),
   };
 }
 
