@@ -16,10 +16,9 @@
 import crypto from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import { isWithinSendWindow, nextSendWindow } from '../domain/calendar';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from './db';
-import { isPermanentSmtpError, SEND_WINDOW_GRACE_MS, submitRow, WINDOWED_TEMPLATES, type OutboxRow } from './outbox';
+import { isPermanentSmtpError, sendWindowDelay, submitRow, type OutboxRow } from './outbox';
 import { isEssential } from './preferences';
 import type { NotifyInput } from './types';
 
@@ -184,17 +183,13 @@ export function createDispatcher(deps: DispatcherDeps) {
           ).map((p) => p.email.toLowerCase()),
     );
     for (const row of rows) {
-      const sendAt = row.sendAt?.getTime() ?? at;
+      // Held up past its time (an outage) and now outside office hours: the next send window.
+      const wait = sendWindowDelay(row.template, row.sendAt?.getTime() ?? at, at);
       if (!isEssential(row.template) && optedOut.has(row.toAddress.toLowerCase())) {
         await release(row.id, { status: 'suppressed' });
         round.suppressed++;
-      } else if (
-        WINDOWED_TEMPLATES.has(row.template) &&
-        at - sendAt > SEND_WINDOW_GRACE_MS &&
-        !isWithinSendWindow(at)
-      ) {
-        // Held up past its time (an outage) and now outside office hours: the next send window.
-        await release(row.id, { status: 'scheduled', sendAt: new Date(nextSendWindow(at)) });
+      } else if (wait > 0) {
+        await release(row.id, { status: 'scheduled', sendAt: new Date(at + wait) });
         round.deferred++;
       } else {
         toSend.push(row);
