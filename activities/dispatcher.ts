@@ -230,14 +230,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     /** Claim tokens with sends in progress, and how many. */
     const claims = new Map<string, number>();
     while (!stopped) {
-      let full = false;
       if (inFlight <= batchSize / 2) {
         try {
           const limit = batchSize - inFlight;
           const toSend = await claim(limit, round);
           failures = 0;
-          full = toSend.length >= limit;
-          hungry = full;
+          hungry = toSend.length >= limit;
           for (const row of toSend) {
             inFlight++;
             const token = row.claimToken!;
@@ -260,6 +258,7 @@ export function createDispatcher(deps: DispatcherDeps) {
               });
           }
         } catch (err) {
+          hungry = false;
           failures++;
           logger.error(
             { err: err instanceof Error ? err.message : String(err), failures },
@@ -284,7 +283,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         round = newRound();
         lastReport = Date.now();
       }
-      if (stopped || (full && inFlight <= batchSize / 2)) continue;
+      if (stopped || (hungry && inFlight <= batchSize / 2)) continue;
       const pause = failures > 0 ? Math.min(pollMs * 2 ** failures, 30_000) : pollMs;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, pause);

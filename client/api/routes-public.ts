@@ -68,13 +68,11 @@ export function registerPublicRoutes(api: ApiRegistry, deps: ApiDeps): void {
       if (database.ok) {
         const now = Date.now();
         const late = { status: 'scheduled', sendAt: { lt: new Date(now - SEND_WINDOW_GRACE_MS) } };
-        const [lateStaged, oldest] = await Promise.all([
-          deps.db.outboxMessage.count({ where: late }),
-          deps.db.outboxMessage.findFirst({ where: late, orderBy: { sendAt: 'asc' }, select: { sendAt: true } }),
-        ]);
+        const backlog = await deps.db.outboxMessage.aggregate({ where: late, _count: true, _min: { sendAt: true } });
+        const oldest = backlog._min.sendAt;
         emails = {
-          lateStaged,
-          oldestLateSeconds: oldest?.sendAt ? Math.round((now - oldest.sendAt.getTime()) / 1000) : null,
+          lateStaged: backlog._count,
+          oldestLateSeconds: oldest ? Math.round((now - oldest.getTime()) / 1000) : null,
         };
       }
       return reply
