@@ -11,6 +11,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS loaded by Node tools as is (the jest reporter).
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', module: 'writable' } },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: it may import only the workflow SDK,
     // the pure domain and activity *types*.
     files: ['workflows/**/*.ts'],

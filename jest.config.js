@@ -9,6 +9,8 @@ module.exports = {
   // Temporal servers and a JVM per file: two cores, so at most two files at once.
   maxWorkers: 2,
   testTimeout: 120_000,
+  // Jest's summary, then one plain closing line that CI logs are read by.
+  reporters: ['default', '<rootDir>/test/support/closing-line-reporter.js'],
   // test/cluster/ runs on a full Temporal server with PostgreSQL: `npm run test:cluster`.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   // Screenshots and other artifacts are kept in test-artifacts/ (gitignored).
