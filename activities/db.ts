@@ -1,8 +1,8 @@
-import { PrismaLibSQL } from '@prisma/adapter-libsql';
 import { PrismaClient } from '../generated/prisma/client';
 import { PrismaClient as PgPrismaClient } from '../generated/prisma-pg/client';
 import { databaseUrl, dialectOf, type Dialect } from './db-url';
 import { pgAdapter } from './pg-adapter';
+import { SqliteAdapter } from './sqlite-client';
 
 export type Db = PrismaClient;
 export { databaseUrl, dialectOf, type Dialect };
@@ -12,9 +12,12 @@ const dialects = new WeakMap<Db, Dialect>();
 /**
  * A Prisma client on the configured database: SQLite through libsql for file: URLs (the default),
  * PostgreSQL through pg for postgres:// and postgresql:// URLs. `onQuery` sees every SQL statement
- * (the benchmarks count them).
+ * (the benchmarks count them). SQLite runs on one connection per client (activities/sqlite-client.ts).
  */
-export function createDb(url = databaseUrl(), opts: { onQuery?: (sql: string) => void } = {}): Db {
+export function createDb(
+  url = databaseUrl(),
+  opts: { onQuery?: (sql: string) => void; sqliteBusyTimeoutMs?: number } = {},
+): Db {
   const dialect = dialectOf(url);
   const log: { log: { emit: 'event'; level: 'query' }[] } = {
     log: opts.onQuery ? [{ emit: 'event', level: 'query' }] : [],
@@ -25,7 +28,7 @@ export function createDb(url = databaseUrl(), opts: { onQuery?: (sql: string) =>
         // prisma/schema.prisma with only the provider changed (scripts/pg-schema.ts, checked by the
         // test suite): the models and their API are the same, so the PostgreSQL client is used as a Db.
         (new PgPrismaClient({ adapter: pgAdapter(url), ...log }) as unknown as Db)
-      : new PrismaClient({ adapter: new PrismaLibSQL({ url }), ...log });
+      : new PrismaClient({ adapter: new SqliteAdapter({ url }, { busyTimeoutMs: opts.sqliteBusyTimeoutMs }), ...log });
   if (opts.onQuery) {
     const onQuery = opts.onQuery;
     (db as unknown as { $on(event: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) =>
@@ -41,19 +44,27 @@ export function dialectOfDb(db: Db): Dialect {
   return dialects.get(db) ?? 'sqlite';
 }
 
-/** True when the error is a unique-constraint violation (a concurrent writer got there first). */
+/**
+ * True when the error is a unique-constraint violation (a concurrent writer got there first): P2002
+ * from a model query, or a raw query (P2010) whose driver reported one.
+ */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'P2002';
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+  return (
+    e.code === 'P2002' ||
+    (e.code === 'P2010' && e.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation')
+  );
 }
 
 /**
- * SQLite tuned for a service: write-ahead logging lets readers run during a write, and
- * synchronous=NORMAL (safe with WAL) avoids an fsync per transaction. busy_timeout makes
- * concurrent writers wait instead of failing. Nothing to do on PostgreSQL.
+ * SQLite tuned for a service: write-ahead logging (kept in the file) lets readers run during a
+ * write, and synchronous=NORMAL (safe with WAL) avoids an fsync per transaction. Every connection
+ * the client opens later sets both itself, with its busy timeout (activities/sqlite-client.ts).
+ * Nothing to do on PostgreSQL.
  */
 export async function tuneSqlite(db: Db, url = databaseUrl()): Promise<void> {
   if (!url.startsWith('file:')) return;
   await db.$queryRawUnsafe('PRAGMA journal_mode=WAL');
   await db.$queryRawUnsafe('PRAGMA synchronous=NORMAL');
-  await db.$queryRawUnsafe('PRAGMA busy_timeout=5000');
 }

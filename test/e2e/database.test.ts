@@ -2,7 +2,8 @@
  * What the code relies on from either database (SQLite by default, PostgreSQL with
  * TEST_DATABASE_URL): the same values fit, and a duplicate is recognised as such.
  */
-import { dialectOfDb, isUniqueViolation, type Db } from '../../activities/db';
+import { createClient } from '@libsql/client';
+import { createDb, dialectOfDb, isUniqueViolation, type Db } from '../../activities/db';
 import { dialectOf } from '../../activities/db-url';
 import { createTestDb } from '../support/fixtures';
 import { testPostgresUrl } from '../support/test-databases';
@@ -49,4 +50,40 @@ test('a duplicate unique key is a unique violation; another failure is not', asy
     .catch((err: unknown) => err);
   expect(missingCompany).toBeInstanceOf(Error);
   expect(isUniqueViolation(missingCompany)).toBe(false);
+});
+
+(testPostgresUrl() ? describe.skip : describe)('SQLite: one connection per client', () => {
+  test('settings hold on every transaction, and a statement that met a lock leaves no transaction stuck', async () => {
+    const local = createDb(url, { sqliteBusyTimeoutMs: 50 });
+    try {
+      // The settings are the connection's own, so a transaction sees them too.
+      const inTx = await local.$transaction(async (tx) =>
+        tx.$queryRawUnsafe<{ timeout: unknown }[]>('PRAGMA busy_timeout'),
+      );
+      expect(Number(Object.values(inTx[0]!)[0])).toBe(50);
+
+      // Another connection holds the write lock: a write fails with "database is locked"...
+      const locker = createClient({ url });
+      const lock = await locker.transaction('write');
+      await lock.execute("UPDATE Company SET name = name WHERE id = 'none'");
+      const refused = await local.company.create({ data: company('11111111111') }).catch((err: unknown) => err);
+      expect(String(refused)).toMatch(/locked|timed out/i);
+      await lock.rollback();
+      locker.close();
+
+      // ...and afterwards transactions and plain writes commit, visible to another client. (libsql
+      // keeps the failed statement in progress, which made every later COMMIT on that connection fail.)
+      await local.$transaction(async (tx) => {
+        await tx.company.create({ data: company('22222222222') });
+      });
+      await local.company.create({ data: company('33333333333') });
+      const other = createDb(url);
+      expect(
+        await other.company.count({ where: { vatNumber: { in: ['11111111111', '22222222222', '33333333333'] } } }),
+      ).toBe(2);
+      await other.$disconnect();
+    } finally {
+      await local.$disconnect();
+    }
+  });
 });
