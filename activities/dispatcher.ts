@@ -18,6 +18,7 @@ import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from './db';
+import { groupCommit } from './group-commit';
 import { isPermanentSmtpError, sendWindowDelay, submitRow, type OutboxRow } from './outbox';
 import { isEssential } from './preferences';
 import type { NotifyInput } from './types';
@@ -57,30 +58,6 @@ const SENT_LINGER_MS = 20;
 /** Retry delay after the n-th failed attempt: 2 s doubling, at most 10 minutes (as the activities). */
 export function dispatchRetryDelay(attempts: number): number {
   return Math.min(2000 * 2 ** Math.max(0, attempts - 1), 10 * 60_000);
-}
-
-/**
- * Group commit: `add(item)` resolves once a `write` that includes the item has finished. Items that
- * arrive while a write is in progress, or within `lingerMs` of the first, go together.
- */
-export function groupCommit<T>(write: (items: T[]) => Promise<void>, lingerMs = 0): (item: T) => Promise<void> {
-  let queue: T[] = [];
-  let inFlight: Promise<void> = Promise.resolve();
-  let next: Promise<void> | null = null;
-  const linger = () => new Promise<void>((resolve) => setTimeout(resolve, lingerMs));
-  return (item: T) => {
-    queue.push(item);
-    if (!next) {
-      next = Promise.all([inFlight, lingerMs > 0 ? linger() : undefined]).then(() => {
-        const items = queue;
-        queue = [];
-        next = null;
-        return write(items);
-      });
-      inFlight = next.catch(() => undefined);
-    }
-    return next;
-  };
 }
 
 export function createDispatcher(deps: DispatcherDeps) {

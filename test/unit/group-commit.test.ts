@@ -1,4 +1,4 @@
-import { groupCommit } from '../../activities/dispatcher';
+import { groupCommit } from '../../activities/group-commit';
 
 test('items that arrive while a write is in progress go together in the next write, each awaiting its own', async () => {
   const writes: number[][] = [];
@@ -37,4 +37,17 @@ test('with a linger, items within it are written together', async () => {
   const b = add(2);
   await Promise.all([a, b]);
   expect(writes).toEqual([[1, 2]]);
+});
+
+test('each item gets its own result from the write of its group', async () => {
+  const writes: string[][] = [];
+  const add = groupCommit<string, string>(async (items) => {
+    writes.push(items);
+    return items.map((s) => s.toUpperCase());
+  });
+  const results = await Promise.all(['a', 'b', 'c'].map((s) => add(s)));
+  expect(results).toEqual(['A', 'B', 'C']);
+  expect(writes).toEqual([['a', 'b', 'c']]);
+  // A second group numbers its items from its own start.
+  expect(await Promise.all([add('x'), add('y')])).toEqual(['X', 'Y']);
 });
