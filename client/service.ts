@@ -14,6 +14,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../activities/db';
 import type { Prisma } from '../generated/prisma/client';
 import { isUniqueViolation } from '../activities/db';
+import { groupCommit } from '../activities/group-commit';
+import type { AuditActor } from './audit';
+import { insertEnrollments, storedKeysAndCompanies } from './enrollment-writes';
 import { findPathway } from '../domain/catalogue';
 import { findPathwayVersion } from '../domain/catalogue-history';
 import { classifySme } from '../domain/sme';
@@ -60,6 +63,11 @@ export interface ServiceDeps {
   continueAsNewAfterEvents?: number;
   /** How far ahead new pathways stage their reminders (REMINDER_LEAD_MINUTES); 0 or absent: no staging. */
   reminderLeadMs?: number;
+  /**
+   * false: every enrollment in a transaction of its own through Prisma's model queries, never the
+   * grouped fast path (the reference the fast path is tested against). Default true.
+   */
+  groupWrites?: boolean;
 }
 
 function notFound(id: string): DomainError {
@@ -254,158 +262,286 @@ export function createService(deps: ServiceDeps) {
     return getEnrollment(id);
   }
 
-  return {
-    /** Enroll a company; `created` is false when the same request (same key) was seen before. */
-    async enroll(body: unknown, headerKey?: string) {
-      const parsed = enrollRequestSchema.safeParse(body);
-      if (!parsed.success) throw validationError(parsed.error);
-      const req = parsed.data;
-      const programme = findProgramme(req.programme);
-      const definition = findPathway(req.kind);
-      const eligibility = checkEnrollmentEligibility({
-        programme,
-        definition,
-        kindRequested: req.kind,
-        programmeRequested: req.programme,
-        company: { ...req.company, registered: Boolean(req.company.vatNumber) },
-        today: now(),
-        alliance: req.alliance,
+  /** A request checked and ready to write: refusals (invalid, not eligible) are thrown here. */
+  function prepareEnrollment(body: unknown, headerKey: string | undefined, actor: AuditActor | undefined) {
+    const parsed = enrollRequestSchema.safeParse(body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const req = parsed.data;
+    const programme = findProgramme(req.programme);
+    const definition = findPathway(req.kind);
+    const eligibility = checkEnrollmentEligibility({
+      programme,
+      definition,
+      kindRequested: req.kind,
+      programmeRequested: req.programme,
+      company: { ...req.company, registered: Boolean(req.company.vatNumber) },
+      today: now(),
+      alliance: req.alliance,
+    });
+    if (!eligibility.ok) throw eligibility.error;
+    const key =
+      headerKey ??
+      req.idempotencyKey ??
+      `auto:${req.company.vatNumber ?? req.company.taxCode}:${req.programme}:${req.kind}`;
+    return {
+      req,
+      key,
+      requestHash: hashRequest(req),
+      definition: definition!,
+      eligibility,
+      fiscalId: req.company.vatNumber ?? req.company.taxCode!,
+      actor,
+    };
+  }
+  type PreparedEnrollment = ReturnType<typeof prepareEnrollment>;
+
+  /** The same address twice in a request is one participant (the first mention wins). */
+  function distinctPeople(list: EnrollRequest['participants']) {
+    const seen = new Set<string>();
+    return list
+      .filter((p) => !seen.has(p.email) && seen.add(p.email))
+      .map((p) => ({ name: p.name, email: p.email, role: p.role, locale: p.locale }));
+  }
+
+  /** The enrollment row of a request, given its id and its company's. */
+  function enrollmentRow(p: PreparedEnrollment, id: string, companyId: string) {
+    return {
+      id,
+      idempotencyKey: p.key,
+      requestHash: p.requestHash,
+      programmeCode: p.req.programme,
+      allianceCode: p.req.alliance ?? null,
+      kind: p.req.kind,
+      catalogueVersion: p.definition.version,
+      companyId,
+      consultantEmail: p.req.consultant.email,
+      consultantName: p.req.consultant.name,
+      workflowId: pathwayWorkflowId(id),
+      currentStep: p.definition.steps[0]!.key,
+    };
+  }
+
+  function auditRow(p: PreparedEnrollment, enrollmentId: string) {
+    return {
+      actorId: p.actor!.id,
+      actorRole: p.actor!.role,
+      action: 'enrollment.create',
+      entity: 'enrollment',
+      entityId: enrollmentId,
+      after: JSON.stringify({ company: p.fiscalId, kind: p.req.kind, programme: p.req.programme }),
+    };
+  }
+
+  const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
+  const newEnrollmentId = () => newId('enr');
+
+  /**
+   * The common case, a company not seen before enrolling with a new key, written in groups: the
+   * requests that arrive while one group is being written go together in the next, two look-ups and
+   * one transaction for the whole group (group commit), and the answer is built from what was
+   * written instead of read back. Resolves null for a request that must go one by one: its key or
+   * company is already known, another request of the group has the same key or company, or the
+   * group hit a unique constraint (a concurrent writer elsewhere).
+   */
+  const writeNewCompany = groupCommit<PreparedEnrollment, LoadedEnrollment | null>(async (items) => {
+    const { keys, fiscalIds } = await storedKeysAndCompanies(
+      db,
+      items.map((p) => p.key),
+      items.map((p) => p.fiscalId),
+    );
+    const createdAt = new Date();
+    const loaded = items.map((p): LoadedEnrollment | null => {
+      if (keys.has(p.key) || fiscalIds.has(p.fiscalId)) return null;
+      keys.add(p.key);
+      fiscalIds.add(p.fiscalId);
+      const c = p.req.company;
+      const companyId = newId('cmp');
+      const id = newEnrollmentId();
+      return {
+        ...enrollmentRow(p, id, companyId),
+        status: 'active',
+        currentDueAt: null,
+        createdAt,
+        completedAt: null,
+        milestones: [],
+        company: {
+          id: companyId,
+          name: c.name,
+          vatNumber: p.fiscalId,
+          registered: Boolean(c.vatNumber),
+          isNetwork: false,
+          networkId: null,
+          province: p.eligibility.provinceCode,
+          atsCode: p.eligibility.atsCode,
+          city: c.city ?? p.eligibility.city ?? null,
+          sector: c.sector,
+          staff: c.staff,
+          turnoverCents: c.turnoverCents ?? null,
+          balanceSheetCents: c.balanceSheetCents ?? null,
+          size: p.eligibility.size,
+          createdAt,
+          members: [],
+          // One millisecond apart, so reading them back in creation order keeps the request's order.
+          participants: distinctPeople(p.req.participants).map((person, i) => ({
+            id: newId('par'),
+            companyId,
+            ...person,
+            optedOutAt: null,
+            createdAt: new Date(createdAt.getTime() + i),
+          })),
+        },
+      };
+    });
+    const fresh = loaded.flatMap((e, i) => (e ? [{ e, p: items[i]! }] : []));
+    if (fresh.length === 0) return loaded;
+    try {
+      await insertEnrollments(db, {
+        companies: fresh.map(({ e }) => companyRow(e.company)),
+        participants: fresh.flatMap(({ e }) => e.company.participants),
+        enrollments: fresh.map(({ e, p }) => ({ ...enrollmentRow(p, e.id, e.companyId), status: 'active', createdAt })),
+        audits: fresh
+          .filter(({ p }) => p.actor)
+          .map(({ e, p }) => ({ id: newId('aud'), at: createdAt, ...auditRow(p, e.id) })),
       });
-      if (!eligibility.ok) throw eligibility.error;
-      const key =
-        headerKey ??
-        req.idempotencyKey ??
-        `auto:${req.company.vatNumber ?? req.company.taxCode}:${req.programme}:${req.kind}`;
-      const requestHash = hashRequest(req);
+    } catch (err) {
+      // Another process wrote one of these keys or companies since the look-up: one by one, each
+      // request meets it the way a lone request would.
+      if (isUniqueViolation(err)) return items.map(() => null);
+      throw err;
+    }
+    return loaded;
+  });
 
-      const existing = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
-      if (existing) {
-        if (existing.requestHash !== requestHash) {
-          throw new DomainError('idempotency_conflict', {
-            it: `La chiave di idempotenza "${key}" è già stata usata per una richiesta diversa.`,
-            en: `Idempotency key "${key}" was already used for a different request.`,
-          });
-        }
-        return { created: false, enrollment: await startAndView(existing.id) };
+  /** The company columns of an in-memory company (its relations left out). */
+  function companyRow(c: LoadedEnrollment['company']) {
+    const { members: _m, participants: _p, ...row } = c;
+    return row;
+  }
+
+  /**
+   * One request on its own, in its own transaction: a repeated key, a company seen before (it gains
+   * any new participants), a network with its member firms, and the requests a group handed back.
+   */
+  async function enrollOneByOne(p: PreparedEnrollment) {
+    const { req, key, requestHash, definition, eligibility, fiscalId } = p;
+    const existing = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
+    if (existing) {
+      if (existing.requestHash !== requestHash) {
+        throw new DomainError('idempotency_conflict', {
+          it: `La chiave di idempotenza "${key}" è già stata usata per una richiesta diversa.`,
+          en: `Idempotency key "${key}" was already used for a different request.`,
+        });
       }
+      return { created: false, enrollment: await startAndView(existing.id) };
+    }
 
-      const write = () =>
-        db.$transaction(async (tx) => {
-          const c = req.company;
-          const fiscalId = c.vatNumber ?? c.taxCode!;
-          // The same address twice in a request is one participant (the first mention wins).
-          const people = (list: typeof req.participants) => {
-            const seen = new Set<string>();
-            return list
-              .filter((p) => !seen.has(p.email) && seen.add(p.email))
-              .map((p) => ({ name: p.name, email: p.email, role: p.role, locale: p.locale }));
-          };
-          // A company seen before keeps its row and gains any new participants; a new one is written
-          // with its participants in one statement batch (the common case, and the cheaper one).
-          const known = await tx.company.findUnique({ where: { vatNumber: fiscalId }, select: { id: true } });
-          if (known) {
-            const dup = await tx.enrollment.findUnique({
-              where: {
-                companyId_programmeCode_kind: { companyId: known.id, programmeCode: req.programme, kind: req.kind },
-              },
-            });
-            if (dup) {
-              throw new DomainError(
-                'already_enrolled',
-                {
-                  it: `L'impresa ${fiscalId} è già iscritta a "${definition!.name.it}" nel programma ${req.programme} (iscrizione ${dup.id}).`,
-                  en: `Company ${fiscalId} is already enrolled in "${definition!.name.en}" in programme ${req.programme} (enrollment ${dup.id}).`,
-                },
-                { enrollmentId: dup.id },
-              );
-            }
-            for (const p of people(req.participants)) {
-              await tx.participant.upsert({
-                where: { companyId_email: { companyId: known.id, email: p.email } },
-                create: { companyId: known.id, ...p },
-                update: {},
-              });
-            }
-          }
-          const company =
-            known ??
-            (await tx.company.create({
-              data: {
-                name: c.name,
-                vatNumber: fiscalId,
-                registered: Boolean(c.vatNumber),
-                isNetwork: Boolean(c.members?.length),
-                province: eligibility.provinceCode,
-                atsCode: eligibility.atsCode,
-                city: c.city ?? eligibility.city,
-                sector: c.sector,
-                staff: c.staff,
-                turnoverCents: c.turnoverCents,
-                balanceSheetCents: c.balanceSheetCents,
-                size: eligibility.size,
-                participants: { create: people(req.participants) },
-              },
-              select: { id: true },
-            }));
-          for (const m of c.members ?? []) {
-            const member = await tx.company.upsert({
-              where: { vatNumber: m.vatNumber },
-              create: {
-                name: m.name,
-                vatNumber: m.vatNumber,
-                province: eligibility.provinceCode,
-                atsCode: eligibility.atsCode,
-                sector: m.sector,
-                staff: m.staff,
-                turnoverCents: m.turnoverCents,
-                balanceSheetCents: m.balanceSheetCents,
-                size: classifySme(m).size,
-                networkId: company.id,
-              },
-              update: { networkId: company.id },
-            });
-            for (const p of people(m.participants)) {
-              await tx.participant.upsert({
-                where: { companyId_email: { companyId: member.id, email: p.email } },
-                create: { companyId: member.id, ...p },
-                update: {},
-              });
-            }
-          }
-          const id = `enr_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
-          await tx.enrollment.create({
-            data: {
-              id,
-              idempotencyKey: key,
-              requestHash,
-              programmeCode: req.programme,
-              allianceCode: req.alliance ?? null,
-              kind: req.kind,
-              catalogueVersion: definition!.version,
-              companyId: company.id,
-              consultantEmail: req.consultant.email,
-              consultantName: req.consultant.name,
-              workflowId: pathwayWorkflowId(id),
-              currentStep: definition!.steps[0]!.key,
+    const write = () =>
+      db.$transaction(async (tx) => {
+        const c = req.company;
+        // A company seen before keeps its row and gains any new participants.
+        const known = await tx.company.findUnique({ where: { vatNumber: fiscalId }, select: { id: true } });
+        if (known) {
+          const dup = await tx.enrollment.findUnique({
+            where: {
+              companyId_programmeCode_kind: { companyId: known.id, programmeCode: req.programme, kind: req.kind },
             },
           });
-          return id;
-        });
-      let enrollmentId: string | undefined;
-      for (let attempt = 1; enrollmentId === undefined; attempt++) {
-        try {
-          enrollmentId = await write();
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err;
-          // The same request raced another copy of itself: the other one wrote the row.
-          const winner = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
-          if (winner) return { created: false, enrollment: await startAndView(winner.id) };
-          // Another enrollment of the same company (or member firm) wrote it a moment earlier: once
-          // more, the company is now known.
-          if (attempt >= 2) throw err;
+          if (dup) {
+            throw new DomainError(
+              'already_enrolled',
+              {
+                it: `L'impresa ${fiscalId} è già iscritta a "${definition.name.it}" nel programma ${req.programme} (iscrizione ${dup.id}).`,
+                en: `Company ${fiscalId} is already enrolled in "${definition.name.en}" in programme ${req.programme} (enrollment ${dup.id}).`,
+              },
+              { enrollmentId: dup.id },
+            );
+          }
+          for (const person of distinctPeople(req.participants)) {
+            await tx.participant.upsert({
+              where: { companyId_email: { companyId: known.id, email: person.email } },
+              create: { companyId: known.id, ...person },
+              update: {},
+            });
+          }
         }
+        const company =
+          known ??
+          (await tx.company.create({
+            data: {
+              name: c.name,
+              vatNumber: fiscalId,
+              registered: Boolean(c.vatNumber),
+              isNetwork: Boolean(c.members?.length),
+              province: eligibility.provinceCode,
+              atsCode: eligibility.atsCode,
+              city: c.city ?? eligibility.city,
+              sector: c.sector,
+              staff: c.staff,
+              turnoverCents: c.turnoverCents,
+              balanceSheetCents: c.balanceSheetCents,
+              size: eligibility.size,
+              participants: { create: distinctPeople(req.participants) },
+            },
+            select: { id: true },
+          }));
+        for (const m of c.members ?? []) {
+          const member = await tx.company.upsert({
+            where: { vatNumber: m.vatNumber },
+            create: {
+              name: m.name,
+              vatNumber: m.vatNumber,
+              province: eligibility.provinceCode,
+              atsCode: eligibility.atsCode,
+              sector: m.sector,
+              staff: m.staff,
+              turnoverCents: m.turnoverCents,
+              balanceSheetCents: m.balanceSheetCents,
+              size: classifySme(m).size,
+              networkId: company.id,
+            },
+            update: { networkId: company.id },
+          });
+          for (const person of distinctPeople(m.participants)) {
+            await tx.participant.upsert({
+              where: { companyId_email: { companyId: member.id, email: person.email } },
+              create: { companyId: member.id, ...person },
+              update: {},
+            });
+          }
+        }
+        const id = newEnrollmentId();
+        await tx.enrollment.create({ data: enrollmentRow(p, id, company.id) });
+        if (p.actor) await tx.auditLog.create({ data: auditRow(p, id) });
+        return id;
+      });
+    let enrollmentId: string | undefined;
+    for (let attempt = 1; enrollmentId === undefined; attempt++) {
+      try {
+        enrollmentId = await write();
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        // The same request raced another copy of itself: the other one wrote the row.
+        const winner = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
+        if (winner) return { created: false, enrollment: await startAndView(winner.id) };
+        // Another enrollment of the same company (or member firm) wrote it a moment earlier: once
+        // more, the company is now known.
+        if (attempt >= 2) throw err;
       }
-      return { created: true, enrollment: await startAndView(enrollmentId) };
+    }
+    return { created: true, enrollment: await startAndView(enrollmentId) };
+  }
+
+  return {
+    /**
+     * Enroll a company; `created` is false when the same request (same key) was seen before. With
+     * `actor`, the audit entry is written in the same transaction as the enrollment.
+     */
+    async enroll(body: unknown, headerKey?: string, opts: { actor?: AuditActor } = {}) {
+      const p = prepareEnrollment(body, headerKey, opts.actor);
+      const written = p.req.company.members?.length || deps.groupWrites === false ? null : await writeNewCompany(p);
+      if (!written) return enrollOneByOne(p);
+      await startPathway(written);
+      return { created: true, enrollment: enrollmentView(written, null) };
     },
 
     getEnrollment,

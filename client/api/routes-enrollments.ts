@@ -174,15 +174,8 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
       await checkMayEnroll(db, ctx.principal!, req.body);
       const header = req.headers['idempotency-key'];
       const key = typeof header === 'string' && header.trim() ? header.trim().slice(0, 200) : undefined;
-      const { created, enrollment } = await service.enroll(req.body, key);
-      if (created)
-        await audit(db, {
-          actor: auditActor(ctx.principal!),
-          action: 'enrollment.create',
-          entity: 'enrollment',
-          entityId: enrollment.id,
-          after: { company: enrollment.company.vatNumber, kind: enrollment.kind, programme: enrollment.programme },
-        });
+      // The audit entry is written with the enrollment, in one transaction.
+      const { created, enrollment } = await service.enroll(req.body, key, { actor: auditActor(ctx.principal!) });
       return reply
         .status(created ? 201 : 200)
         .header('location', `/enrollments/${enrollment.id}`)

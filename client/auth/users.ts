@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Db } from '../../activities/db';
 import { isUniqueViolation } from '../../activities/db';
+import { groupCommit } from '../../activities/group-commit';
 import { DomainError } from '../../domain/errors';
 import { ATS_NETWORKS } from '../../domain/territory';
 import { audit, type AuditActor } from '../audit';
@@ -160,12 +161,35 @@ export async function revokeApiToken(db: Db, userId: string, tokenId: string, ac
   return count > 0;
 }
 
+/**
+ * The token rows of the given hashes, looked up together: the requests of a busy script that arrive
+ * while one look-up runs share the next (one query, not one each). One coalescer per client.
+ */
+const tokenLookups = new WeakMap<Db, (hash: string) => Promise<TokenRow | null>>();
+type TokenRow = NonNullable<Awaited<ReturnType<typeof findTokens>>>[number];
+const findTokens = (db: Db, hashes: string[]) =>
+  db.apiToken.findMany({ where: { tokenHash: { in: [...new Set(hashes)] } }, include: { user: true } });
+
+function lookupToken(db: Db, hash: string): Promise<TokenRow | null> {
+  let lookup = tokenLookups.get(db);
+  if (!lookup) {
+    lookup = groupCommit<string, TokenRow | null>(async (hashes) => {
+      const rows = new Map((await findTokens(db, hashes)).map((r) => [r.tokenHash, r]));
+      return hashes.map((h) => rows.get(h) ?? null);
+    });
+    tokenLookups.set(db, lookup);
+  }
+  return lookup(hash);
+}
+
 export async function principalFromToken(db: Db, token: string): Promise<Principal | null> {
-  const row = await db.apiToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
+  const row = await lookupToken(db, sha256(token));
   if (!row || row.revokedAt || row.user.disabledAt) return null;
   // Last use is informative; once a minute at most, so a busy script does not write on every call.
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000)
-    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    row.lastUsedAt = new Date(); // requests of the same group share the row: one of them writes
+    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: row.lastUsedAt } });
+  }
   return principalOf(row.user, 'token');
 }
 
