@@ -2,12 +2,20 @@
  * `npm run bench -- enrollment`: enrollment throughput through the HTTP API (validation, database rows, workflow
  * start) against a raw `client.workflow.start` of an empty workflow, on the same Temporal dev server
  * in the same run. Prints figures and the ratio, the SQL statements one enrollment makes and what a
- * Prisma query costs on this machine; asserts nothing.
+ * Prisma query costs on this machine, and a bare route (validation and start, no database) as the
+ * ceiling HTTP leaves here; asserts nothing.
  */
 import { Client, Connection } from '@temporalio/client';
+import Fastify from 'fastify';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { createDb, tuneSqlite } from '../activities/db';
 import { buildApi } from '../client/api/server';
 import { createApiToken, createUser } from '../client/auth/users';
+import { enrollRequestSchema } from '../client/schemas';
 import { createService } from '../client/service';
 import { freePort, startDevServer } from '../scripts/dev-server';
 import { ensureTemporalCli } from '../scripts/provision';
@@ -17,6 +25,52 @@ import { pool, print } from './common';
 
 const N = Number(process.env.BENCH_N ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+
+/**
+ * With BENCH_PROFILE=<dir>, a V8 CPU profile of `phase` alone (open it in Chrome's DevTools):
+ * `npm run bench -- enrollment` spends seconds starting servers that a whole-process profile mixes in.
+ */
+async function profiled<T>(name: string, phase: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return phase();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await phase();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${name}-${Date.now()}.cpuprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
+    process.stderr.write(`CPU profile of ${name}: ${file}\n`);
+    session.disconnect();
+  }
+}
+
+/**
+ * A JSON POST over keep-alive connections, as a script's HTTP client would send it. Node's fetch
+ * costs about a millisecond of this process's one thread per request, which the API then loses.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+function post(url: string, body: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** Mean milliseconds of one call, one at a time, over 500 calls after 50 to warm up. */
 async function msPerCall(call: () => Promise<unknown>): Promise<number> {
@@ -58,25 +112,49 @@ export async function benchEnrollment(): Promise<void> {
     temporal.workflow.start(emptyWorkflow, { taskQueue, workflowId: `warm-${i}` }).then(() => undefined),
   );
 
-  process.stderr.write(`raw client.workflow.start x${N} (concurrency ${CONCURRENCY})...\n`);
-  const rawMs = await pool(N, CONCURRENCY, async (i) => {
-    await temporal.workflow.start(emptyWorkflow, { taskQueue, workflowId: `raw-${i}` });
-  });
+  // The baseline runs before and after the API, and the two are averaged: on two cores the dev
+  // server's speed drifts by a tenth within a minute.
+  const raw = (round: string) => {
+    process.stderr.write(`raw client.workflow.start x${N} (concurrency ${CONCURRENCY}), ${round}...\n`);
+    return pool(N, CONCURRENCY, async (i) => {
+      await temporal.workflow.start(emptyWorkflow, { taskQueue, workflowId: `raw-${round}-${i}` });
+    });
+  };
+  const rawBeforeMs = await raw('before');
   process.stderr.write(`POST /enrollments x${N} (concurrency ${CONCURRENCY})...\n`);
-  const apiMs = await pool(N, CONCURRENCY, async (i) => {
-    const res = await fetch(`${base}/enrollments`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
+  const apiMs = await profiled('enrollment-api', () =>
+    pool(N, CONCURRENCY, async (i) => {
+      const res = await post(`${base}/enrollments`, JSON.stringify(requests[i]), {
         authorization: `Bearer ${token}`,
         'idempotency-key': `bench-${i}-${Date.now()}`,
-      },
-      body: JSON.stringify(requests[i]),
-    });
-    if (res.status !== 201) throw new Error(`enrollment ${i}: HTTP ${res.status} ${await res.text()}`);
+      });
+      if (res.status !== 201) throw new Error(`enrollment ${i}: HTTP ${res.status} ${res.body}`);
+    }),
+  );
+
+  // What HTTP alone costs here: a bare route on the same framework that parses and validates the
+  // same body and starts the empty workflow. No database, no token: the API's ceiling on this machine.
+  const bare = Fastify();
+  bare.post('/enrollments', async (req, reply) => {
+    const parsed = enrollRequestSchema.safeParse(req.body);
+    if (!parsed.success) return reply.status(400).send({ error: 'invalid' });
+    const workflowId = `bare-${crypto.randomUUID()}`;
+    await temporal.workflow.start(emptyWorkflow, { taskQueue, workflowId });
+    return reply.status(201).send({ workflowId, kind: parsed.data.kind });
   });
-  const rawRate = (N / rawMs) * 1000;
-  const apiRate = (N / apiMs) * 1000;
+  const bareBase = await bare.listen({ port: 0, host: '127.0.0.1' });
+  process.stderr.write(`POST to a bare route (validation and start only) x${N}...\n`);
+  const bareMs = await pool(N, CONCURRENCY, async (i) => {
+    const res = await post(`${bareBase}/enrollments`, JSON.stringify(requests[i]));
+    if (res.status !== 201) throw new Error(`bare route ${i}: HTTP ${res.status} ${res.body}`);
+  });
+  await bare.close();
+  const rawAfterMs = await raw('after');
+
+  const rate = (ms: number) => (N / ms) * 1000;
+  const rawRate = (rate(rawBeforeMs) + rate(rawAfterMs)) / 2;
+  const apiRate = rate(apiMs);
+  const bareRate = rate(bareMs);
 
   // Where the time goes: SQL statements per enrollment (a second API on a client that counts them,
   // outside the timed run) and what one Prisma query costs here.
@@ -109,9 +187,13 @@ export async function benchEnrollment(): Promise<void> {
     n: N,
     concurrency: CONCURRENCY,
     rawStartsPerSecond: Number(rawRate.toFixed(1)),
+    rawBeforeAfter: [Number(rate(rawBeforeMs).toFixed(1)), Number(rate(rawAfterMs).toFixed(1))],
     enrollmentsPerSecond: Number(apiRate.toFixed(1)),
     ratio: Number((apiRate / rawRate).toFixed(2)),
     target: 0.8,
+    bareRoutePerSecond: Number(bareRate.toFixed(1)),
+    bareRouteRatio: Number((bareRate / rawRate).toFixed(2)),
+    enrollmentsAgainstBareRoute: Number((apiRate / bareRate).toFixed(2)),
     sqlStatementsPerEnrollment: Number(perEnrollment.toFixed(1)),
     prismaFindUniqueMs: Number(queryMs.toFixed(3)),
     prismaRawSelect1Ms: Number(rawQueryMs.toFixed(3)),
