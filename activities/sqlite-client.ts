@@ -69,7 +69,8 @@ function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlCli
     try {
       return await c.execute(stmt);
     } catch (err) {
-      failed = true;
+      // A constraint violation ends its statement cleanly (checked); anything else may not.
+      if (!/^SQLITE_CONSTRAINT/.test(String((err as { code?: unknown }).code))) failed = true;
       throw err;
     }
   };
