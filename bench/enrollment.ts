@@ -81,11 +81,16 @@ async function msPerCall(call: () => Promise<unknown>): Promise<number> {
 }
 
 export async function benchEnrollment(): Promise<void> {
-  const server = await startDevServer({
-    cliPath: ensureTemporalCli(),
-    port: await freePort(),
-    logFile: process.env.BENCH_SERVER_LOG,
-  });
+  // BENCH_TEMPORAL_ADDRESS: an existing server (another machine, or the dev server on cores of its
+  // own) instead of a fresh dev server sharing this machine's cores with the API.
+  const existing = process.env.BENCH_TEMPORAL_ADDRESS;
+  const server = existing
+    ? { address: existing, stop: async () => undefined }
+    : await startDevServer({
+        cliPath: ensureTemporalCli(),
+        port: await freePort(),
+        logFile: process.env.BENCH_SERVER_LOG,
+      });
   const { db, url } = createTestDb();
   if (!process.env.BENCH_NO_TUNE) await tuneSqlite(db, url);
   const connection = await Connection.connect({ address: server.address });
