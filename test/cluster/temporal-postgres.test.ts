@@ -1,6 +1,6 @@
 /**
  * Past one machine: the end-to-end pathway on a full Temporal server (go.temporal.io/server) that
- * persists to PostgreSQL, with TWO worker processes (worker/main.ts's assembly) polling one task
+ * persists to PostgreSQL, with TWO worker processes (worker/main.ts, as deployed) polling one task
  * queue. Checks that the work is spread over both (the worker identity the server records in every
  * workflow and activity task), that nothing is sent twice (one message per outbox row, unique
  * Message-IDs), and that the pathways finish on the survivor when one worker is killed (SIGKILL).
@@ -14,14 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import type { Db } from '../../activities/db';
+import { tuneSqlite, type Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { buildApi } from '../../client/api/server';
 import { createApiToken, createUser } from '../../client/auth/users';
 import { createService } from '../../client/service';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { pgTargetFromEnv, startTemporalPostgres, type TemporalPgServer } from '../../scripts/temporal-pg';
-import { sharedSqliteDb } from './shared-sqlite';
 import {
   createTestDb,
   enrollRequest,
@@ -63,13 +62,13 @@ const workers: WorkerProc[] = [];
 const started: string[] = [];
 const timings: Record<string, number> = {};
 
-/** A worker process as deployed (worker/main.ts's assembly, see worker-process.ts), configured through the environment. */
+/** A worker process as deployed (worker/main.ts), configured through the environment. */
 function spawnWorker(name: string): WorkerProc {
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.openSync(logFile, 'a');
   // spawnProgram runs node itself: the pid is the worker's, and so is the default identity the SDK
   // reports to the server, `${pid}@${hostname}`.
-  const child = spawnProgram(path.join(__dirname, 'worker-process.ts'), {
+  const child = spawnProgram(path.join(repo, 'worker', 'main.ts'), {
     cwd: repo,
     stdio: ['ignore', out, out],
     env: {
@@ -135,12 +134,12 @@ beforeAll(async () => {
   });
   timings.serverStartMs = Date.now() - t0;
   logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-cluster-'));
-  // Migrated like every test database; then opened for three writing processes (this API and
-  // two workers): see shared-sqlite.ts.
+  // Migrated like every test database, and tuned as the service does: three processes write it
+  // (this API and two workers), each queueing behind the others' writes (activities/sqlite-client.ts).
   const fresh = createTestDb();
-  await fresh.db.$disconnect();
   dbUrl = fresh.url;
-  db = await sharedSqliteDb(dbUrl);
+  db = fresh.db;
+  await tuneSqlite(db, dbUrl);
   const dir = fresh.dir;
   catcher = await startSmtp(path.join(dir, 'mail'));
   connection = await Connection.connect({ address: server.address });
