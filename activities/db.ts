@@ -3,6 +3,7 @@ import { PrismaClient as PgPrismaClient } from '../generated/prisma-pg/client';
 import { databaseUrl, dialectOf, type Dialect } from './db-url';
 import { pgAdapter } from './pg-adapter';
 import { SqliteAdapter } from './sqlite-client';
+import { directSql, type DirectSql, type DriverAdapter } from './direct-sql';
 
 export type Db = PrismaClient;
 export { databaseUrl, dialectOf, type Dialect };
@@ -22,13 +23,18 @@ export function createDb(
   const log: { log: { emit: 'event'; level: 'query' }[] } = {
     log: opts.onQuery ? [{ emit: 'event', level: 'query' }] : [],
   };
+  const slot: AdapterSlot = { onQuery: opts.onQuery };
   const db =
     dialect === 'postgresql'
       ? // generated/prisma-pg is generated from prisma/postgres/schema.prisma, itself generated from
         // prisma/schema.prisma with only the provider changed (scripts/pg-schema.ts, checked by the
         // test suite): the models and their API are the same, so the PostgreSQL client is used as a Db.
-        (new PgPrismaClient({ adapter: pgAdapter(url), ...log }) as unknown as Db)
-      : new PrismaClient({ adapter: new SqliteAdapter({ url }, { busyTimeoutMs: opts.sqliteBusyTimeoutMs }), ...log });
+        (new PgPrismaClient({ adapter: capture(pgAdapter(url), slot), ...log }) as unknown as Db)
+      : new PrismaClient({
+          adapter: capture(new SqliteAdapter({ url }, { busyTimeoutMs: opts.sqliteBusyTimeoutMs }), slot),
+          ...log,
+        });
+  adapters.set(db, slot);
   if (opts.onQuery) {
     const onQuery = opts.onQuery;
     (db as unknown as { $on(event: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) =>
@@ -39,6 +45,36 @@ export function createDb(
   return db;
 }
 
+interface AdapterSlot {
+  adapter?: DriverAdapter;
+  direct?: DirectSql;
+  onQuery?: (sql: string) => void;
+}
+const adapters = new WeakMap<Db, AdapterSlot>();
+
+/** Keeps the driver adapter Prisma connects through, for directSqlOf. */
+function capture<F extends { connect(): Promise<unknown> }>(factory: F, slot: AdapterSlot): F {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    slot.adapter = adapter as DriverAdapter;
+    slot.direct = undefined;
+    return adapter;
+  };
+  return factory;
+}
+
+/**
+ * Hand-written SQL on the connection a client made by createDb uses (activities/direct-sql.ts), for
+ * the statements every request makes; connects the client if it has not yet.
+ */
+export async function directSqlOf(db: Db): Promise<DirectSql> {
+  const slot = adapters.get(db);
+  if (!slot) throw new Error('directSqlOf: this client was not made by createDb');
+  if (!slot.adapter) await db.$connect();
+  return (slot.direct ??= directSql(slot.adapter!, slot.onQuery));
+}
+
 /** The SQL dialect of a client made by createDb (SQLite for any other client). */
 export function dialectOfDb(db: Db): Dialect {
   return dialects.get(db) ?? 'sqlite';
@@ -46,14 +82,17 @@ export function dialectOfDb(db: Db): Dialect {
 
 /**
  * True when the error is a unique-constraint violation (a concurrent writer got there first): P2002
- * from a model query, or a raw query (P2010) whose driver reported one.
+ * from a model query, or a raw query (P2010) or the driver adapter itself reporting one.
  */
 export function isUniqueViolation(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
   return (
     e.code === 'P2002' ||
-    (e.code === 'P2010' && e.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation')
+    (e.code === 'P2010' && e.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation') ||
+    // From the adapter itself (activities/direct-sql.ts).
+    ((err as { name?: string }).name === 'DriverAdapterError' &&
+      (err as { cause?: { kind?: string } }).cause?.kind === 'UniqueConstraintViolation')
   );
 }
 

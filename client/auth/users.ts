@@ -3,8 +3,8 @@
  */
 import { z } from 'zod';
 import type { Db } from '../../activities/db';
-import { Prisma } from '../../generated/prisma/client';
-import { isUniqueViolation } from '../../activities/db';
+import { directSqlOf, isUniqueViolation } from '../../activities/db';
+import { join, sql, toDate } from '../../activities/direct-sql';
 import { groupCommit } from '../../activities/group-commit';
 import { DomainError } from '../../domain/errors';
 import { ATS_NETWORKS } from '../../domain/territory';
@@ -172,31 +172,31 @@ interface TokenRow {
 }
 
 /**
- * The tokens of the given hashes with their users, in one hand-written query (it runs on every API
- * request: a Prisma model query costs several times the statement here).
+ * The tokens of the given hashes with their users, in one hand-written query sent straight to the
+ * driver (it runs on every API request: through Prisma it costs several times the statement).
  */
 async function findTokens(db: Db, hashes: string[]): Promise<TokenRow[]> {
-  const rows = await db.$queryRaw<
-    (Omit<TokenRow, 'user'> & TokenRow['user'] & { userId: string; userDisabledAt: Date | null })[]
-  >`
+  const rows = await (
+    await directSqlOf(db)
+  ).query<Record<string, string | null>>(sql`
     SELECT t."id", t."tokenHash", t."lastUsedAt", t."revokedAt", u."id" AS "userId", u."email", u."name",
            u."role", u."atsCode", u."companyId", u."locale", u."disabledAt" AS "userDisabledAt"
     FROM "ApiToken" t JOIN "User" u ON u."id" = t."userId"
-    WHERE t."tokenHash" IN (${Prisma.join([...new Set(hashes)])})`;
+    WHERE t."tokenHash" IN (${join([...new Set(hashes)])})`);
   return rows.map((r) => ({
-    id: r.id,
-    tokenHash: r.tokenHash,
-    lastUsedAt: r.lastUsedAt,
-    revokedAt: r.revokedAt,
+    id: r.id!,
+    tokenHash: r.tokenHash!,
+    lastUsedAt: toDate(r.lastUsedAt),
+    revokedAt: toDate(r.revokedAt),
     user: {
-      id: r.userId,
-      email: r.email,
-      name: r.name,
-      role: r.role,
-      atsCode: r.atsCode,
-      companyId: r.companyId,
-      locale: r.locale,
-      disabledAt: r.userDisabledAt,
+      id: r.userId!,
+      email: r.email!,
+      name: r.name!,
+      role: r.role!,
+      atsCode: r.atsCode ?? null,
+      companyId: r.companyId ?? null,
+      locale: r.locale!,
+      disabledAt: toDate(r.userDisabledAt),
     },
   }));
 }

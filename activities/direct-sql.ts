@@ -1,0 +1,138 @@
+/**
+ * Hand-written SQL sent straight to the driver adapter under a Prisma client, for the few statements
+ * every API request or enrollment makes. Through Prisma even a raw query costs about 0.2 ms of CPU in
+ * its query compiler and runtime, more than SQLite takes to run it, and the API spends its one
+ * thread there. The adapter is the one Prisma itself uses, so the same rules hold: on SQLite its lock
+ * serialises these statements with Prisma's own (activities/sqlite-client.ts), on PostgreSQL its pool
+ * hands out connections. Values are bound, never spliced; identifiers come from the code.
+ *
+ * The same text runs on SQLite and PostgreSQL: identifiers double-quoted, placeholders rendered per
+ * dialect (`?` or `$n`), and dates bound by the adapters as Prisma binds them, so rows written here
+ * read back through Prisma like rows Prisma wrote (test/e2e/enrollment-writes.test.ts compares them).
+ */
+
+/** A piece of SQL with its values in place: build with `sql`, `join` and `ident`. */
+export interface Sql {
+  readonly parts: readonly (string | { value: unknown })[];
+}
+
+function isSql(v: unknown): v is Sql {
+  return typeof v === 'object' && v !== null && Array.isArray((v as Sql).parts);
+}
+
+/** Tagged template: `sql\`SELECT … WHERE "id" = ${id}\``; a value that is itself Sql is inlined. */
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
+  const parts: (string | { value: unknown })[] = [];
+  strings.forEach((s, i) => {
+    parts.push(s);
+    if (i < values.length) {
+      const v = values[i];
+      if (isSql(v)) parts.push(...v.parts);
+      else parts.push({ value: v });
+    }
+  });
+  return { parts };
+}
+
+/** Values (bound) or pieces of SQL, separated by `separator`. */
+export function join(items: readonly unknown[], separator = ', '): Sql {
+  const parts: (string | { value: unknown })[] = [];
+  items.forEach((item, i) => {
+    if (i > 0) parts.push(separator);
+    if (isSql(item)) parts.push(...item.parts);
+    else parts.push({ value: item });
+  });
+  return { parts };
+}
+
+/** A quoted table or column name from the code (letters and underscores only). */
+export function ident(name: string): Sql {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not an identifier: ${name}`);
+  return { parts: [`"${name}"`] };
+}
+
+/** `INSERT INTO "table" (columns) VALUES (…), (…)` for rows that share the keys of the first. */
+export function insertRows(table: string, rows: readonly Record<string, unknown>[]): Sql {
+  const columns = Object.keys(rows[0]!);
+  return sql`INSERT INTO ${ident(table)} (${join(columns.map(ident))}) VALUES ${join(
+    rows.map((r) => sql`(${join(columns.map((c) => r[c] ?? null))})`),
+  )}`;
+}
+
+interface AdapterQuery {
+  sql: string;
+  args: unknown[];
+  argTypes: { scalarType: 'unknown'; arity: 'scalar' }[];
+}
+interface AdapterTransaction {
+  readonly options: { usePhantomQuery: boolean };
+  executeRaw(q: AdapterQuery): Promise<number>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+/** What this module uses of a Prisma driver adapter (@prisma/driver-adapter-utils' SqlDriverAdapter). */
+export interface DriverAdapter {
+  readonly provider: string;
+  queryRaw(q: AdapterQuery): Promise<{ columnNames: string[]; rows: unknown[][] }>;
+  executeRaw(q: AdapterQuery): Promise<number>;
+  startTransaction(): Promise<AdapterTransaction>;
+}
+
+function render(q: Sql, provider: string): AdapterQuery {
+  let text = '';
+  const args: unknown[] = [];
+  for (const p of q.parts) {
+    if (typeof p === 'string') text += p;
+    else {
+      args.push(p.value);
+      text += provider === 'postgres' ? `$${args.length}` : '?';
+    }
+  }
+  // The adapters turn Date values into their column format whatever the type says.
+  return { sql: text, args, argTypes: args.map(() => ({ scalarType: 'unknown', arity: 'scalar' })) };
+}
+
+/** A date column as an adapter returns it: ISO text with its offset (both here), or UTC text without one. */
+export function toDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v;
+  const s = String(v);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
+}
+
+export interface DirectSql {
+  /** Rows as objects keyed by column name (dates as the adapter gives them: see toDate). */
+  query<T = Record<string, unknown>>(q: Sql): Promise<T[]>;
+  /** The statements in one transaction: all or none. */
+  transaction(statements: readonly Sql[]): Promise<void>;
+}
+
+/** `onQuery` sees every statement, as createDb's option of that name sees Prisma's. */
+export function directSql(adapter: DriverAdapter, onQuery?: (sql: string) => void): DirectSql {
+  const provider = adapter.provider;
+  const seen = (q: AdapterQuery) => {
+    onQuery?.(q.sql);
+    return q;
+  };
+  return {
+    async query<T>(q: Sql): Promise<T[]> {
+      const { columnNames, rows } = await adapter.queryRaw(seen(render(q, provider)));
+      return rows.map((row) => Object.fromEntries(columnNames.map((c, i) => [c, row[i]])) as T);
+    },
+    async transaction(statements: readonly Sql[]): Promise<void> {
+      const tx = await adapter.startTransaction();
+      // Prisma sends COMMIT and ROLLBACK itself where the adapter asks it to (pg).
+      const say = (word: 'COMMIT' | 'ROLLBACK') =>
+        tx.options.usePhantomQuery ? Promise.resolve(0) : tx.executeRaw(seen(render({ parts: [word] }, provider)));
+      try {
+        for (const s of statements) await tx.executeRaw(seen(render(s, provider)));
+        await say('COMMIT');
+      } catch (err) {
+        await say('ROLLBACK').catch(() => undefined);
+        await tx.rollback().catch(() => undefined);
+        throw err;
+      }
+      await tx.commit();
+    },
+  };
+}
