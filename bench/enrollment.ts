@@ -23,7 +23,7 @@ import { createTestDb, enrollRequest, logger, PREFERENCES_SECRET } from '../test
 import { emptyWorkflow } from '../workflows/bench';
 import { pool, print } from './common';
 
-const N = Number(process.env.BENCH_N ?? 300);
+const N = Number(process.env.BENCH_N ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 /**

@@ -79,7 +79,11 @@ describe(`split deployment: API and worker processes on one ${onPostgres ? 'Post
           .then((r) => r.ok)
           .catch(() => false),
       60_000,
-    );
+    ).catch((err: Error) => {
+      // What the processes said is what tells why.
+      const exits = `api exit ${api.exitCode}, worker exit ${worker.exitCode}`;
+      throw new Error(`${err.message} (${exits}); their stderr:\n${stderr.slice(-4000)}`);
+    });
   });
 
   afterAll(async () => {
