@@ -56,9 +56,18 @@ const adapters = new WeakMap<Db, AdapterSlot>();
 function capture<F extends { connect(): Promise<unknown> }>(factory: F, slot: AdapterSlot): F {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
-    const adapter = await connect();
-    slot.adapter = adapter as DriverAdapter;
+    const adapter = (await connect()) as DriverAdapter & { dispose(): Promise<void> };
+    slot.adapter = adapter;
     slot.direct = undefined;
+    // After $disconnect the adapter is gone: the next directSqlOf connects the client again.
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = () => {
+      if (slot.adapter === adapter) {
+        slot.adapter = undefined;
+        slot.direct = undefined;
+      }
+      return dispose();
+    };
     return adapter;
   };
   return factory;
@@ -94,6 +103,21 @@ export function isUniqueViolation(err: unknown): boolean {
     ((err as { name?: string }).name === 'DriverAdapterError' &&
       (err as { cause?: { kind?: string } }).cause?.kind === 'UniqueConstraintViolation')
   );
+}
+
+/**
+ * True when the database gave up on a transaction because another one collided with it: a
+ * serialization failure or a deadlock (PostgreSQL), from Prisma (P2034) or from the adapter.
+ */
+export function isWriteConflict(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  if ((err as { code?: string }).code === 'P2034') return true;
+  const cause =
+    (err as { name?: string }).name === 'DriverAdapterError'
+      ? (err as { cause?: { kind?: string; code?: string } }).cause
+      : (err as { meta?: { driverAdapterError?: { cause?: { kind?: string; code?: string } } } }).meta
+          ?.driverAdapterError?.cause;
+  return cause?.kind === 'TransactionWriteConflict' || cause?.code === '40P01' || cause?.code === '40001';
 }
 
 /**

@@ -47,9 +47,12 @@ function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlCli
   let ready: Promise<void> | undefined;
   let inTransaction = false;
   let failed = false;
+  let closed = false;
 
   /** The connection for a statement outside a transaction: a new one if the last had an error. */
   const current = async (): Promise<LibsqlClient> => {
+    // A closed client (Prisma's $disconnect) opens nothing more: the next connect makes a new one.
+    if (closed) throw new Error('This SQLite client is closed');
     if (failed && !inTransaction) {
       const old = client;
       client = open();
@@ -62,7 +65,15 @@ function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlCli
       }
     }
     const c = client;
-    await (ready ??= configure(c, opts.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS));
+    // Settings that failed (another process held an exclusive lock past the timeout) are tried
+    // again on a new connection, not remembered as failed.
+    await (ready ??= configure(c, opts.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS).catch((err: unknown) => {
+      if (client === c) {
+        ready = undefined;
+        failed = true;
+      }
+      throw err;
+    }));
     return c;
   };
   const run = async (c: LibsqlClient, stmt: InStatement): Promise<ResultSet> => {
@@ -87,7 +98,10 @@ function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlCli
         await c.execute('ROLLBACK');
       } catch (err) {
         // SQLite may already have rolled back after certain errors (SQLITE_FULL, SQLITE_IOERR).
-        if (!/no transaction is active/i.test((err as Error).message)) throw err;
+        if (!/no transaction is active/i.test((err as Error).message)) {
+          failed = true; // whatever state it is in, the next statement gets a new connection
+          throw err;
+        }
       } finally {
         inTransaction = false;
       }
@@ -137,7 +151,10 @@ function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlCli
         throw err;
       });
     },
-    close: () => client.close(),
+    close: () => {
+      closed = true;
+      client.close();
+    },
   };
   return new Proxy({} as LibsqlClient, {
     get(_target, prop) {

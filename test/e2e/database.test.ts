@@ -3,7 +3,8 @@
  * TEST_DATABASE_URL): the same values fit, and a duplicate is recognised as such.
  */
 import { createClient } from '@libsql/client';
-import { createDb, dialectOfDb, isUniqueViolation, type Db } from '../../activities/db';
+import { createDb, dialectOfDb, directSqlOf, isUniqueViolation, isWriteConflict, type Db } from '../../activities/db';
+import { sql } from '../../activities/direct-sql';
 import { dialectOf } from '../../activities/db-url';
 import { createTestDb } from '../support/fixtures';
 import { testPostgresUrl } from '../support/test-databases';
@@ -52,6 +53,30 @@ test('a duplicate unique key is a unique violation; another failure is not', asy
   expect(isUniqueViolation(missingCompany)).toBe(false);
 });
 
+test('hand-written SQL reaches the database after $disconnect too (the client connects again)', async () => {
+  const local = createDb(url);
+  try {
+    const one = async () => (await (await directSqlOf(local)).query<{ one: unknown }>(sql`SELECT 1 AS "one"`))[0]!.one;
+    expect(Number(await one())).toBe(1);
+    await local.$disconnect();
+    expect(Number(await one())).toBe(1);
+    expect(await local.company.count()).toBeGreaterThanOrEqual(0); // Prisma and the direct path agree
+    expect(Number(await one())).toBe(1);
+  } finally {
+    await local.$disconnect();
+  }
+});
+
+test('a collision between transactions is told apart from other failures', () => {
+  const fromAdapter = (cause: object) => Object.assign(new Error('x'), { name: 'DriverAdapterError', cause });
+  expect(isWriteConflict(fromAdapter({ kind: 'postgres', code: '40P01' }))).toBe(true); // deadlock
+  expect(isWriteConflict(fromAdapter({ kind: 'TransactionWriteConflict' }))).toBe(true);
+  expect(isWriteConflict({ code: 'P2034' })).toBe(true);
+  expect(isWriteConflict({ code: 'P2010', meta: { driverAdapterError: { cause: { code: '40001' } } } })).toBe(true);
+  expect(isWriteConflict(fromAdapter({ kind: 'UniqueConstraintViolation' }))).toBe(false);
+  expect(isWriteConflict(new Error('connection refused'))).toBe(false);
+});
+
 (testPostgresUrl() ? describe.skip : describe)('SQLite: one connection per client', () => {
   test('settings hold on every transaction, and a statement that met a lock leaves no transaction stuck', async () => {
     const local = createDb(url, { sqliteBusyTimeoutMs: 50 });
@@ -83,6 +108,23 @@ test('a duplicate unique key is a unique violation; another failure is not', asy
       ).toBe(2);
       await other.$disconnect();
     } finally {
+      await local.$disconnect();
+    }
+  });
+
+  test('a connection whose settings met a lock is replaced, not kept failing', async () => {
+    const locker = createClient({ url });
+    await locker.execute('BEGIN EXCLUSIVE');
+    const local = createDb(url, { sqliteBusyTimeoutMs: 50 });
+    try {
+      // Its first statement configures the connection, which the exclusive lock refuses.
+      await expect(local.company.count()).rejects.toThrow();
+      await locker.execute('ROLLBACK');
+      expect(await local.company.count()).toBeGreaterThanOrEqual(0);
+      await local.company.create({ data: company('44444444444') });
+      expect(await local.company.count({ where: { vatNumber: '44444444444' } })).toBe(1);
+    } finally {
+      locker.close();
       await local.$disconnect();
     }
   });
