@@ -11,14 +11,15 @@
  * read back through Prisma like rows Prisma wrote (test/e2e/enrollment-writes.test.ts compares them).
  */
 
-/** A piece of SQL with its values in place: build with `sql`, `join` and `ident`. */
-export interface Sql {
-  readonly parts: readonly (string | { value: unknown })[];
+/**
+ * A piece of SQL with its values in place: build with `sql`, `join` and `ident`. A class, so that
+ * only pieces made here are inlined as SQL: any other value, whatever its shape, is bound.
+ */
+export class Sql {
+  constructor(readonly parts: readonly (string | { value: unknown })[]) {}
 }
 
-function isSql(v: unknown): v is Sql {
-  return typeof v === 'object' && v !== null && Array.isArray((v as Sql).parts);
-}
+const isSql = (v: unknown): v is Sql => v instanceof Sql;
 
 /** Tagged template: `sql\`SELECT … WHERE "id" = ${id}\``; a value that is itself Sql is inlined. */
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
@@ -31,7 +32,7 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
       else parts.push({ value: v });
     }
   });
-  return { parts };
+  return new Sql(parts);
 }
 
 /** Values (bound) or pieces of SQL, separated by `separator`. */
@@ -42,21 +43,35 @@ export function join(items: readonly unknown[], separator = ', '): Sql {
     if (isSql(item)) parts.push(...item.parts);
     else parts.push({ value: item });
   });
-  return { parts };
+  return new Sql(parts);
 }
 
 /** A quoted table or column name from the code (letters and underscores only). */
 export function ident(name: string): Sql {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not an identifier: ${name}`);
-  return { parts: [`"${name}"`] };
+  return new Sql([`"${name}"`]);
 }
 
-/** `INSERT INTO "table" (columns) VALUES (…), (…)` for rows that share the keys of the first. */
-export function insertRows(table: string, rows: readonly Record<string, unknown>[]): Sql {
+/** Bound values in one statement, well under SQLite's 32,766 and PostgreSQL's 65,535. */
+export const MAX_BOUND_VALUES = 10_000;
+
+/**
+ * `INSERT INTO "table" (columns) VALUES (…), (…)` for rows that share the keys of the first, as
+ * many statements as it takes to keep each under MAX_BOUND_VALUES (run them in one transaction).
+ */
+export function insertRows(table: string, rows: readonly Record<string, unknown>[]): Sql[] {
   const columns = Object.keys(rows[0]!);
-  return sql`INSERT INTO ${ident(table)} (${join(columns.map(ident))}) VALUES ${join(
-    rows.map((r) => sql`(${join(columns.map((c) => r[c] ?? null))})`),
-  )}`;
+  const perStatement = Math.max(1, Math.floor(MAX_BOUND_VALUES / columns.length));
+  const statements: Sql[] = [];
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    statements.push(
+      sql`INSERT INTO ${ident(table)} (${join(columns.map(ident))}) VALUES ${join(
+        chunk.map((r) => sql`(${join(columns.map((c) => r[c] ?? null))})`),
+      )}`,
+    );
+  }
+  return statements;
 }
 
 interface AdapterQuery {
@@ -123,7 +138,7 @@ export function directSql(adapter: DriverAdapter, onQuery?: (sql: string) => voi
       const tx = await adapter.startTransaction();
       // Prisma sends COMMIT and ROLLBACK itself where the adapter asks it to (pg).
       const say = (word: 'COMMIT' | 'ROLLBACK') =>
-        tx.options.usePhantomQuery ? Promise.resolve(0) : tx.executeRaw(seen(render({ parts: [word] }, provider)));
+        tx.options.usePhantomQuery ? Promise.resolve(0) : tx.executeRaw(seen(render(new Sql([word]), provider)));
       try {
         for (const s of statements) await tx.executeRaw(seen(render(s, provider)));
         await say('COMMIT');

@@ -38,9 +38,9 @@ export async function insertEnrollments(
   await (
     await directSqlOf(db)
   ).transaction([
-    insertRows('Company', rows.companies),
-    ...(rows.participants.length ? [insertRows('Participant', rows.participants)] : []),
-    insertRows('Enrollment', rows.enrollments),
-    ...(rows.audits.length ? [insertRows('AuditLog', rows.audits)] : []),
+    ...insertRows('Company', rows.companies),
+    ...(rows.participants.length ? insertRows('Participant', rows.participants) : []),
+    ...insertRows('Enrollment', rows.enrollments),
+    ...(rows.audits.length ? insertRows('AuditLog', rows.audits) : []),
   ]);
 }

@@ -1,4 +1,13 @@
-import { directSql, ident, insertRows, join, sql, toDate, type DriverAdapter } from '../../activities/direct-sql';
+import {
+  directSql,
+  ident,
+  insertRows,
+  join,
+  MAX_BOUND_VALUES,
+  sql,
+  toDate,
+  type DriverAdapter,
+} from '../../activities/direct-sql';
 
 /** An adapter that records what it is sent and answers from a script. */
 function recordingAdapter(provider: string, fail?: (sqlText: string) => Error | undefined) {
@@ -58,11 +67,25 @@ test('identifiers come from the code: anything but a plain name is refused', () 
   expect(() => insertRows('Company', [{ 'name" --': 1 }])).toThrow(/not an identifier/);
 });
 
+test('only pieces made here are SQL: a value shaped like one is bound', async () => {
+  const { adapter, sent } = recordingAdapter('sqlite');
+  const lookalike = { parts: ['1; DROP TABLE "Company"'] };
+  await directSql(adapter).query(sql`SELECT ${lookalike}`);
+  expect(sent[0]).toEqual({ sql: 'SELECT ?', args: [lookalike], inTx: false });
+});
+
+test('many rows go in as many statements as keep each under MAX_BOUND_VALUES', () => {
+  const rows = Array.from({ length: 12_000 }, (_, i) => ({ id: `r${i}`, n: i }));
+  const statements = insertRows('Participant', rows);
+  const counts = statements.map((st) => st.parts.filter((p) => typeof p !== 'string').length);
+  expect(counts).toEqual([MAX_BOUND_VALUES, MAX_BOUND_VALUES, 24_000 - 2 * MAX_BOUND_VALUES]);
+});
+
 test('rows are inserted in one statement with nulls for missing values', async () => {
   const { adapter, sent } = recordingAdapter('postgres');
   const at = new Date('2026-12-01T09:00:00Z');
   await directSql(adapter).transaction([
-    insertRows('Company', [
+    ...insertRows('Company', [
       { id: 'c1', city: 'Monza', createdAt: at },
       { id: 'c2', city: null, createdAt: at },
     ]),
