@@ -13,7 +13,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../activities/db';
 import type { Prisma } from '../generated/prisma/client';
-import { isUniqueViolation } from '../activities/db';
+import { isUniqueViolation, isWriteConflict } from '../activities/db';
 import { groupCommit } from '../activities/group-commit';
 import type { AuditActor } from './audit';
 import { insertEnrollments, storedKeysAndCompanies } from './enrollment-writes';
@@ -74,6 +74,13 @@ function notFound(id: string): DomainError {
   return new DomainError('not_found', {
     it: `Iscrizione "${id}" non trovata.`,
     en: `Enrollment "${id}" not found.`,
+  });
+}
+
+function idempotencyConflict(key: string): DomainError {
+  return new DomainError('idempotency_conflict', {
+    it: `La chiave di idempotenza "${key}" è già stata usata per una richiesta diversa.`,
+    en: `Idempotency key "${key}" was already used for a different request.`,
   });
 }
 
@@ -392,7 +399,11 @@ export function createService(deps: ServiceDeps) {
         },
       };
     });
-    const fresh = loaded.flatMap((e, i) => (e ? [{ e, p: items[i]! }] : []));
+    // In key order: two processes writing groups with the same new companies take their index
+    // entries in the same order, so one waits for the other instead of both deadlocking.
+    const fresh = loaded
+      .flatMap((e, i) => (e ? [{ e, p: items[i]! }] : []))
+      .sort((a, b) => (a.p.fiscalId < b.p.fiscalId ? -1 : a.p.fiscalId > b.p.fiscalId ? 1 : 0));
     if (fresh.length === 0) return loaded;
     try {
       await insertEnrollments(db, {
@@ -404,9 +415,9 @@ export function createService(deps: ServiceDeps) {
           .map(({ e, p }) => ({ id: newId('aud'), at: createdAt, ...auditRow(p, e.id) })),
       });
     } catch (err) {
-      // Another process wrote one of these keys or companies since the look-up: one by one, each
-      // request meets it the way a lone request would.
-      if (isUniqueViolation(err)) return items.map(() => null);
+      // Another process wrote one of these keys or companies since the look-up, or its group and
+      // this one collided: one by one, each request meets it the way a lone request would.
+      if (isUniqueViolation(err) || isWriteConflict(err)) return items.map(() => null);
       throw err;
     }
     return loaded;
@@ -426,12 +437,7 @@ export function createService(deps: ServiceDeps) {
     const { req, key, requestHash, definition, eligibility, fiscalId } = p;
     const existing = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
     if (existing) {
-      if (existing.requestHash !== requestHash) {
-        throw new DomainError('idempotency_conflict', {
-          it: `La chiave di idempotenza "${key}" è già stata usata per una richiesta diversa.`,
-          en: `Idempotency key "${key}" was already used for a different request.`,
-        });
-      }
+      if (existing.requestHash !== requestHash) throw idempotencyConflict(key);
       return { created: false, enrollment: await startAndView(existing.id) };
     }
 
@@ -520,8 +526,10 @@ export function createService(deps: ServiceDeps) {
         enrollmentId = await write();
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
-        // The same request raced another copy of itself: the other one wrote the row.
+        // The same key raced another request: the other one wrote the row. The same request
+        // gets that enrollment; another body under that key is refused, as it would be later.
         const winner = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
+        if (winner && winner.requestHash !== requestHash) throw idempotencyConflict(key);
         if (winner) return { created: false, enrollment: await startAndView(winner.id) };
         // Another enrollment of the same company (or member firm) wrote it a moment earlier: once
         // more, the company is now known.
