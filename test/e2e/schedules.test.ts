@@ -10,7 +10,7 @@ import type { Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { ensureSchedules, listSchedules, scheduleDefinitions, SCHEDULE_PREFIX } from '../../client/schedules';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
-import { backgroundWorker, createTestDb, startSmtp, stopDevStack } from '../support/fixtures';
+import { backgroundWorker, createTestDb, startSmtp, stopDevStack, until } from '../support/fixtures';
 
 const taskQueue = 'schedules-e2e';
 let server: DevServer;
@@ -102,7 +102,13 @@ test('schedules are created once, keep a pause across restarts, and a triggered 
   expect(parsed.attachments[0]!.filename).toMatch(/^traguardi-ats-milano-\d{4}-\d{2}-\d{2}\.csv$/);
   expect(parsed.attachments[0]!.content.toString('utf8')).toContain('congedo-flessibilita,');
 
-  // The outbox holds exactly one row for it, sent.
+  // The outbox holds exactly one row for it, sent. SMTP's acceptance reaches the catcher before the
+  // sender records it (a loaded CI run read 'queued' in between): wait for the record.
+  await until(
+    'the report recorded as sent',
+    async () => (await db.outboxMessage.count({ where: { template: 'report-delivery', status: 'sent' } })) > 0,
+    15_000,
+  );
   const rows = await db.outboxMessage.findMany({ where: { template: 'report-delivery' } });
   expect(rows).toHaveLength(1);
   expect(rows[0]!.status).toBe('sent');
