@@ -89,34 +89,30 @@ export function dialectOfDb(db: Db): Dialect {
   return dialects.get(db) ?? 'sqlite';
 }
 
+/** What the driver reported under a Prisma error: the adapter's own error, or a raw query's (P2010). */
+function driverCause(err: object): { kind?: string; code?: string } | undefined {
+  if ((err as { name?: string }).name === 'DriverAdapterError') return (err as { cause?: { kind?: string } }).cause;
+  const e = err as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string; code?: string } } } };
+  return e.code === 'P2010' ? e.meta?.driverAdapterError?.cause : undefined;
+}
+
 /**
  * True when the error is a unique-constraint violation (a concurrent writer got there first): P2002
- * from a model query, or a raw query (P2010) or the driver adapter itself reporting one.
+ * from a model query, or the driver reporting one (a raw query, or activities/direct-sql.ts).
  */
 export function isUniqueViolation(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
-  return (
-    e.code === 'P2002' ||
-    (e.code === 'P2010' && e.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation') ||
-    // From the adapter itself (activities/direct-sql.ts).
-    ((err as { name?: string }).name === 'DriverAdapterError' &&
-      (err as { cause?: { kind?: string } }).cause?.kind === 'UniqueConstraintViolation')
-  );
+  return (err as { code?: string }).code === 'P2002' || driverCause(err)?.kind === 'UniqueConstraintViolation';
 }
 
 /**
  * True when the database gave up on a transaction because another one collided with it: a
- * serialization failure or a deadlock (PostgreSQL), from Prisma (P2034) or from the adapter.
+ * serialization failure or a deadlock (PostgreSQL), from Prisma (P2034) or from the driver.
  */
 export function isWriteConflict(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   if ((err as { code?: string }).code === 'P2034') return true;
-  const cause =
-    (err as { name?: string }).name === 'DriverAdapterError'
-      ? (err as { cause?: { kind?: string; code?: string } }).cause
-      : (err as { meta?: { driverAdapterError?: { cause?: { kind?: string; code?: string } } } }).meta
-          ?.driverAdapterError?.cause;
+  const cause = driverCause(err);
   return cause?.kind === 'TransactionWriteConflict' || cause?.code === '40P01' || cause?.code === '40001';
 }
 
