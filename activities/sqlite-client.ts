@@ -76,15 +76,13 @@ function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlCli
     }));
     return c;
   };
-  const run = async (c: LibsqlClient, stmt: InStatement): Promise<ResultSet> => {
-    try {
-      return await c.execute(stmt);
-    } catch (err) {
-      // A constraint violation ends its statement cleanly (checked); anything else may not.
-      if (!/^SQLITE_CONSTRAINT/.test(String((err as { code?: unknown }).code))) failed = true;
-      throw err;
-    }
+  /** Rethrows, marking the connection for replacement unless the statement ended cleanly. */
+  const failedWith = (err: unknown): never => {
+    // A constraint violation ends its statement cleanly (checked); anything else may not.
+    if (!/^SQLITE_CONSTRAINT/.test(String((err as { code?: unknown }).code))) failed = true;
+    throw err;
   };
+  const run = (c: LibsqlClient, stmt: InStatement): Promise<ResultSet> => c.execute(stmt).catch(failedWith);
 
   const transaction = async (mode: TransactionMode = 'write'): Promise<Transaction> => {
     const c = await current();
@@ -137,20 +135,9 @@ function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlCli
   const methods: Record<string, unknown> = {
     execute: async (stmt: InStatement) => run(await current(), stmt),
     transaction,
-    batch: async (stmts: InStatement[], mode?: TransactionMode) => {
-      const c = await current();
-      return c.batch(stmts, mode).catch((err: unknown) => {
-        failed = true;
-        throw err;
-      });
-    },
-    executeMultiple: async (sql: string) => {
-      const c = await current();
-      return c.executeMultiple(sql).catch((err: unknown) => {
-        failed = true;
-        throw err;
-      });
-    },
+    batch: async (stmts: InStatement[], mode?: TransactionMode) =>
+      (await current()).batch(stmts, mode).catch(failedWith),
+    executeMultiple: async (sql: string) => (await current()).executeMultiple(sql).catch(failedWith),
     close: () => {
       closed = true;
       client.close();
