@@ -310,6 +310,25 @@ export function createService(deps: ServiceDeps) {
       .map((p) => ({ name: p.name, email: p.email, role: p.role, locale: p.locale }));
   }
 
+  /** The columns of a request's company when it is new (both write paths). */
+  function newCompanyColumns(p: PreparedEnrollment) {
+    const c = p.req.company;
+    return {
+      name: c.name,
+      vatNumber: p.fiscalId,
+      registered: Boolean(c.vatNumber),
+      isNetwork: Boolean(c.members?.length),
+      province: p.eligibility.provinceCode,
+      atsCode: p.eligibility.atsCode,
+      city: c.city ?? p.eligibility.city ?? null,
+      sector: c.sector,
+      staff: c.staff,
+      turnoverCents: c.turnoverCents ?? null,
+      balanceSheetCents: c.balanceSheetCents ?? null,
+      size: p.eligibility.size,
+    };
+  }
+
   /** The enrollment row of a request, given its id and its company's. */
   function enrollmentRow(p: PreparedEnrollment, id: string, companyId: string) {
     return {
@@ -361,7 +380,6 @@ export function createService(deps: ServiceDeps) {
       if (keys.has(p.key) || fiscalIds.has(p.fiscalId)) return null;
       keys.add(p.key);
       fiscalIds.add(p.fiscalId);
-      const c = p.req.company;
       const companyId = newId('cmp');
       const id = newEnrollmentId();
       return {
@@ -373,19 +391,8 @@ export function createService(deps: ServiceDeps) {
         milestones: [],
         company: {
           id: companyId,
-          name: c.name,
-          vatNumber: p.fiscalId,
-          registered: Boolean(c.vatNumber),
-          isNetwork: false,
+          ...newCompanyColumns(p),
           networkId: null,
-          province: p.eligibility.provinceCode,
-          atsCode: p.eligibility.atsCode,
-          city: c.city ?? p.eligibility.city ?? null,
-          sector: c.sector,
-          staff: c.staff,
-          turnoverCents: c.turnoverCents ?? null,
-          balanceSheetCents: c.balanceSheetCents ?? null,
-          size: p.eligibility.size,
           createdAt,
           members: [],
           // One millisecond apart, so reading them back in creation order keeps the request's order.
@@ -473,21 +480,7 @@ export function createService(deps: ServiceDeps) {
         const company =
           known ??
           (await tx.company.create({
-            data: {
-              name: c.name,
-              vatNumber: fiscalId,
-              registered: Boolean(c.vatNumber),
-              isNetwork: Boolean(c.members?.length),
-              province: eligibility.provinceCode,
-              atsCode: eligibility.atsCode,
-              city: c.city ?? eligibility.city,
-              sector: c.sector,
-              staff: c.staff,
-              turnoverCents: c.turnoverCents,
-              balanceSheetCents: c.balanceSheetCents,
-              size: eligibility.size,
-              participants: { create: distinctPeople(req.participants) },
-            },
+            data: { ...newCompanyColumns(p), participants: { create: distinctPeople(req.participants) } },
             select: { id: true },
           }));
         for (const m of c.members ?? []) {
