@@ -10,7 +10,8 @@
  *   fingerprinted before and after such a request (requests run one at a time), and any difference
  *   is a failure.
  * Schemathesis adds its own checks (server errors, status codes, content types and response schemas
- * as documented). Exits non-zero on any failure; reports are kept in test-artifacts/fuzz/.
+ * as documented). Exits non-zero on any failure; reports and schemathesis's own output
+ * are kept in test-artifacts/fuzz/<role>/.
  *
  *   npm run fuzz -- [--max-examples 25] [--seed 1] [--roles admin,sme] [--serve] [-- <schemathesis args>]
  *
@@ -399,9 +400,34 @@ async function runSchemathesis(
     '--no-color',
     ...opts.args,
   ];
+  // Schemathesis closes its output the way pytest does ("==== 3 warnings in 47.03s ===="), and a
+  // reader of CI logs takes such a line for a pytest run that executed no test. Its output therefore
+  // goes to a file beside its reports; the terminal shows it live only when a person is watching,
+  // and the log gets one digest line, or the whole output (each line marked) after a failure.
+  fs.mkdirSync(opts.reportDir, { recursive: true });
+  const logFile = path.join(opts.reportDir, 'schemathesis.log');
+  const out = fs.createWriteStream(logFile);
+  const live = process.stdout.isTTY === true;
   // Run from the temporary directory: schemathesis keeps its example database in the working directory.
-  const child = spawn(bin, args, { cwd: path.dirname(opts.config), stdio: ['ignore', 'inherit', 'inherit'] });
-  return new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  const child = spawn(bin, args, { cwd: path.dirname(opts.config), stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk: Buffer) => {
+      out.write(chunk);
+      if (live) process.stdout.write(chunk);
+    });
+  }
+  const exit = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  await new Promise<void>((resolve) => out.end(resolve));
+  const text = fs.readFileSync(logFile, 'utf8');
+  if (exit !== 0 && !live) for (const line of text.split('\n')) process.stdout.write(`[schemathesis] ${line}\n`);
+  return { exit, digest: schemathesisDigest(text), logFile };
+}
+
+/** "1422 test cases generated, 1422 passed; 3 warnings", read from schemathesis's summary. */
+export function schemathesisDigest(output: string): string {
+  const cases = /Test cases:\s*\n\s*(.+)/.exec(output)?.[1]?.trim();
+  const closing = /^=+ (.+?) in [\d.]+s =+$/m.exec(output)?.[1];
+  return [cases ? `test cases ${cases}` : 'no test case summary', closing].filter(Boolean).join('; ');
 }
 
 async function main(): Promise<void> {
@@ -446,13 +472,14 @@ async function main(): Promise<void> {
     for (const role of roles) {
       say(`schemathesis as ${role} against ${url}/openapi.json (max ${values['max-examples']} examples per operation)`);
       const started = Date.now();
-      const exit = await runSchemathesis(bin, {
+      const { exit, digest, logFile } = await runSchemathesis(bin, {
         url,
         token: tokens[role],
         config,
         reportDir: path.join(artifacts, role),
         args: ['--max-examples', values['max-examples'], '--seed', values.seed, ...positionals],
       });
+      say(`  schemathesis as ${role}: exit ${exit}, ${digest} (output in ${path.relative(process.cwd(), logFile)})`);
       passes.push({ role, seen: observer.reset(), exit, seconds: Math.round((Date.now() - started) / 1000) });
     }
 
