@@ -1,4 +1,5 @@
 /** Shared pieces of the benchmarks: the machine, percentiles, a concurrency pool, JSON output. */
+import fs from 'node:fs';
 import os from 'node:os';
 
 export const machine = () =>
@@ -31,4 +32,39 @@ export const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
 export function print(result: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify({ machine: machine(), ...result }, null, 2) + '\n');
+}
+
+/** Busy and total jiffies of all cores together, from /proc/stat (Linux); undefined elsewhere. */
+function machineJiffies(): { busy: number; total: number } | undefined {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const [, ...fields] = line.trim().split(/\s+/);
+    const n = fields.map(Number);
+    const total = n.reduce((a, b) => a + b, 0);
+    const idle = (n[3] ?? 0) + (n[4] ?? 0); // idle + iowait
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs a phase and says where its CPU went: this process's cores (its threads together: the event
+ * loop, the Temporal client's core, libuv) and the whole machine's busy cores, both averaged over
+ * the phase's wall time. Tells a phase bound by this process apart from one bound by the machine.
+ */
+export async function withCpu(
+  phase: () => Promise<number>,
+): Promise<{ ms: number; processCores: number; machineCores: number }> {
+  const cpu = process.cpuUsage();
+  const before = machineJiffies();
+  const ms = await phase();
+  const used = process.cpuUsage(cpu);
+  const after = machineJiffies();
+  const cores = os.cpus().length;
+  const machineCores =
+    before && after && after.total > before.total
+      ? ((after.busy - before.busy) / (after.total - before.total)) * cores
+      : NaN;
+  return { ms, processCores: round((used.user + used.system) / 1000 / ms, 2), machineCores: round(machineCores, 2) };
 }

@@ -8,7 +8,6 @@
 import { Client, Connection } from '@temporalio/client';
 import Fastify from 'fastify';
 import crypto from 'node:crypto';
-import http from 'node:http';
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
@@ -21,7 +20,8 @@ import { freePort, startDevServer } from '../scripts/dev-server';
 import { ensureTemporalCli } from '../scripts/provision';
 import { createTestDb, enrollRequest, logger, PREFERENCES_SECRET } from '../test/support/fixtures';
 import { emptyWorkflow } from '../workflows/bench';
-import { pool, print } from './common';
+import { pool, print, round, withCpu } from './common';
+import { postFromThread } from './http-load';
 
 const N = Number(process.env.BENCH_N ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -47,29 +47,6 @@ async function profiled<T>(name: string, phase: () => Promise<T>): Promise<T> {
     process.stderr.write(`CPU profile of ${name}: ${file}\n`);
     session.disconnect();
   }
-}
-
-/**
- * A JSON POST over keep-alive connections, as a script's HTTP client would send it. Node's fetch
- * costs about a millisecond of this process's one thread per request, which the API then loses.
- */
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function post(url: string, body: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** Mean milliseconds of one call, one at a time, over 500 calls after 50 to warm up. */
@@ -121,20 +98,25 @@ export async function benchEnrollment(): Promise<void> {
   // server's speed drifts by a tenth within a minute.
   const raw = (round: string) => {
     process.stderr.write(`raw client.workflow.start x${N} (concurrency ${CONCURRENCY}), ${round}...\n`);
-    return pool(N, CONCURRENCY, async (i) => {
-      await temporal.workflow.start(emptyWorkflow, { taskQueue, workflowId: `raw-${round}-${i}` });
-    });
+    return withCpu(() =>
+      pool(N, CONCURRENCY, async (i) => {
+        await temporal.workflow.start(emptyWorkflow, { taskQueue, workflowId: `raw-${round}-${i}` });
+      }),
+    );
   };
-  const rawBeforeMs = await raw('before');
+  const rawBefore = await raw('before');
   process.stderr.write(`POST /enrollments x${N} (concurrency ${CONCURRENCY})...\n`);
-  const apiMs = await profiled('enrollment-api', () =>
-    pool(N, CONCURRENCY, async (i) => {
-      const res = await post(`${base}/enrollments`, JSON.stringify(requests[i]), {
-        authorization: `Bearer ${token}`,
-        'idempotency-key': `bench-${i}-${Date.now()}`,
-      });
-      if (res.status !== 201) throw new Error(`enrollment ${i}: HTTP ${res.status} ${res.body}`);
-    }),
+  const api_ = await profiled('enrollment-api', () =>
+    withCpu(() =>
+      postFromThread(
+        `${base}/enrollments`,
+        requests.map((r, i) => ({
+          body: JSON.stringify(r),
+          headers: { authorization: `Bearer ${token}`, 'idempotency-key': `bench-${i}-${Date.now()}` },
+        })),
+        { concurrency: CONCURRENCY, expect: 201, label: 'POST /enrollments' },
+      ),
+    ),
   );
 
   // What HTTP alone costs here: a bare route on the same framework that parses and validates the
@@ -149,12 +131,16 @@ export async function benchEnrollment(): Promise<void> {
   });
   const bareBase = await bare.listen({ port: 0, host: '127.0.0.1' });
   process.stderr.write(`POST to a bare route (validation and start only) x${N}...\n`);
-  const bareMs = await pool(N, CONCURRENCY, async (i) => {
-    const res = await post(`${bareBase}/enrollments`, JSON.stringify(requests[i]));
-    if (res.status !== 201) throw new Error(`bare route ${i}: HTTP ${res.status} ${res.body}`);
-  });
+  const bare_ = await withCpu(() =>
+    postFromThread(
+      `${bareBase}/enrollments`,
+      requests.map((r) => ({ body: JSON.stringify(r) })),
+      { concurrency: CONCURRENCY, expect: 201, label: 'bare route' },
+    ),
+  );
   await bare.close();
-  const rawAfterMs = await raw('after');
+  const rawAfter = await raw('after');
+  const [rawBeforeMs, rawAfterMs, apiMs, bareMs] = [rawBefore.ms, rawAfter.ms, api_.ms, bare_.ms];
 
   const rate = (ms: number) => (N / ms) * 1000;
   const rawRate = (rate(rawBeforeMs) + rate(rawAfterMs)) / 2;
@@ -202,6 +188,19 @@ export async function benchEnrollment(): Promise<void> {
     sqlStatementsPerEnrollment: Number(perEnrollment.toFixed(1)),
     prismaFindUniqueMs: Number(queryMs.toFixed(3)),
     prismaRawSelect1Ms: Number(rawQueryMs.toFixed(3)),
+    // Cores busy during each phase: this process (load generator thread, API, Temporal client) and
+    // the whole machine (with the dev server), and the machine's CPU milliseconds per request. On two
+    // shared cores the rates follow what a request costs the machine, server included.
+    cpu: Object.fromEntries(
+      Object.entries({ rawBefore, api: api_, bare: bare_, rawAfter }).map(([k, v]) => [
+        k,
+        {
+          process: v.processCores,
+          machine: v.machineCores,
+          machineMsPerRequest: round((v.machineCores * v.ms) / N, 2),
+        },
+      ]),
+    ),
   });
   await api.close();
   await connection.close();
