@@ -15,11 +15,12 @@
  * write lock at the start, so writers in other processes (API and workers on one file) queue behind
  * busy_timeout instead of failing when a read-then-write transaction tries to upgrade its lock.
  *
- * One catch, measured here: libsql leaves a statement that failed (SQLITE_BUSY, a constraint) in
- * progress, and from then on every COMMIT on that connection fails with "cannot commit transaction
- * - SQL statements in progress" (a plain write would stay uncommitted, holding the lock). So after
- * any failed statement the connection is replaced before the next one, outside a transaction; a
- * COMMIT that fails is rolled back, so the connection never stays inside a transaction.
+ * One catch, measured here: libsql leaves a statement that failed with SQLITE_BUSY (or another
+ * error, but not a constraint violation, which ends its statement cleanly) in progress, and from then
+ * on every COMMIT on that connection fails with "cannot commit transaction - SQL statements in
+ * progress" (a plain write would stay uncommitted, holding the lock). So after any such failure the
+ * connection is replaced before the next statement, outside a transaction; a COMMIT that fails is
+ * rolled back, so the connection never stays inside a transaction.
  */
 import type { InStatement, ResultSet, Transaction, TransactionMode } from '@libsql/client';
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
