@@ -19,29 +19,30 @@ export class Sql {
   constructor(readonly parts: readonly (string | { value: unknown })[]) {}
 }
 
-const isSql = (v: unknown): v is Sql => v instanceof Sql;
+type Part = Sql['parts'][number];
+
+/** A piece of SQL is inlined; any other value is bound. */
+function append(parts: Part[], v: unknown): void {
+  if (v instanceof Sql) parts.push(...v.parts);
+  else parts.push({ value: v });
+}
 
 /** Tagged template: `sql\`SELECT … WHERE "id" = ${id}\``; a value that is itself Sql is inlined. */
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
-  const parts: (string | { value: unknown })[] = [];
+  const parts: Part[] = [];
   strings.forEach((s, i) => {
     parts.push(s);
-    if (i < values.length) {
-      const v = values[i];
-      if (isSql(v)) parts.push(...v.parts);
-      else parts.push({ value: v });
-    }
+    if (i < values.length) append(parts, values[i]);
   });
   return new Sql(parts);
 }
 
 /** Values (bound) or pieces of SQL, separated by `separator`. */
 export function join(items: readonly unknown[], separator = ', '): Sql {
-  const parts: (string | { value: unknown })[] = [];
+  const parts: Part[] = [];
   items.forEach((item, i) => {
     if (i > 0) parts.push(separator);
-    if (isSql(item)) parts.push(...item.parts);
-    else parts.push({ value: item });
+    append(parts, item);
   });
   return new Sql(parts);
 }
@@ -57,9 +58,11 @@ export const MAX_BOUND_VALUES = 10_000;
 
 /**
  * `INSERT INTO "table" (columns) VALUES (…), (…)` for rows that share the keys of the first, as
- * many statements as it takes to keep each under MAX_BOUND_VALUES (run them in one transaction).
+ * many statements as it takes to keep each under MAX_BOUND_VALUES (run them in one transaction);
+ * none for no rows.
  */
 export function insertRows(table: string, rows: readonly Record<string, unknown>[]): Sql[] {
+  if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]!);
   const perStatement = Math.max(1, Math.floor(MAX_BOUND_VALUES / columns.length));
   const statements: Sql[] = [];

@@ -39,8 +39,8 @@ export async function insertEnrollments(
     await directSqlOf(db)
   ).transaction([
     ...insertRows('Company', rows.companies),
-    ...(rows.participants.length ? insertRows('Participant', rows.participants) : []),
+    ...insertRows('Participant', rows.participants),
     ...insertRows('Enrollment', rows.enrollments),
-    ...(rows.audits.length ? insertRows('AuditLog', rows.audits) : []),
+    ...insertRows('AuditLog', rows.audits),
   ]);
 }
