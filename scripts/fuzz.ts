@@ -424,7 +424,7 @@ async function runSchemathesis(
 }
 
 /** "1422 test cases generated, 1422 passed; 3 warnings", read from schemathesis's summary. */
-export function schemathesisDigest(output: string): string {
+function schemathesisDigest(output: string): string {
   const cases = /Test cases:\s*\n\s*(.+)/.exec(output)?.[1]?.trim();
   const closing = /^=+ (.+?) in [\d.]+s =+$/m.exec(output)?.[1];
   return [cases ? `test cases ${cases}` : 'no test case summary', closing].filter(Boolean).join('; ');
