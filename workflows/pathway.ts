@@ -193,6 +193,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       }
     }
     await unstage(true);
+    // The expiry email goes once nothing staged can follow it, as these runs recorded.
     for (const n of farewell) await acts.notify(n);
   }
 
