@@ -9,3 +9,5 @@ export * from './programmes';
 export * from './eligibility';
 export * from './schedule';
 export * from './pathway-rules';
+export * from './pathway';
+export * from './pathway-keys';

@@ -2,6 +2,7 @@
  * Rules for acting on a pathway, shared by the workflow's Update validators and the edges
  * (so the API can explain a refusal in the caller's language).
  */
+import { dueAtEndOfDay, parseIsoDate } from './calendar';
 import type { ActorRole, PathwayDefinition, Text } from './catalogue';
 
 export interface Refusal {
@@ -158,6 +159,39 @@ export function checkReopen(
     };
   }
   return null;
+}
+
+/**
+ * Runs started by the first engine (before the agenda) know only how to complete a step: every
+ * other action is refused on them rather than half done.
+ */
+export function checkEngine(engine: 'legacy' | 'agenda'): Refusal | null {
+  return engine === 'agenda'
+    ? null
+    : {
+        code: 'not_supported_for_this_run',
+        message: {
+          it: 'Questo percorso è stato avviato con una versione precedente del servizio e non supporta questa operazione.',
+          en: 'This pathway was started by an earlier version of the service and does not support this operation.',
+        },
+      };
+}
+
+/** The instant a new due day (ISO YYYY-MM-DD) stands for, or why it stands for none. */
+export function parseDueDate(iso: string): { dueAt: number } | { refusal: Refusal } {
+  try {
+    return { dueAt: dueAtEndOfDay(parseIsoDate(iso)) };
+  } catch {
+    return {
+      refusal: {
+        code: 'invalid_date',
+        message: {
+          it: `Data non valida: "${iso}" (formato AAAA-MM-GG).`,
+          en: `Invalid date "${iso}" (YYYY-MM-DD).`,
+        },
+      },
+    };
+  }
 }
 
 /** A due date moves later, never past the programme's hard end. */

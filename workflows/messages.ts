@@ -2,22 +2,13 @@
  * Messages of the pathway workflow, shared by the worker and every client (API, CLI, dashboard).
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ActorRole, PathwayDefinition, Text } from '../domain/catalogue';
+import type { PathwayDefinition } from '../domain/catalogue';
+import type { Actor, PathwayState, Recipient } from '../domain/pathway';
 
 export const TASK_QUEUE_DEFAULT = 'conciliaflow';
 
-export interface Recipient {
-  name: string;
-  email: string;
-  locale: 'it' | 'en';
-}
-
-export interface Actor {
-  role: ActorRole;
-  /** Email or user id of the person acting; recorded in every milestone. */
-  id: string;
-  name?: string;
-}
+// The pathway's state belongs to its entity; the messages carry it as is.
+export type { Actor, HistoryEntry, PathwayState, PathwayStatus, Recipient, StepState } from '../domain/pathway';
 
 export interface PathwayInput {
   enrollmentId: string;
@@ -36,64 +27,6 @@ export interface PathwayInput {
    * activity when its timer fires (runs started before staging existed).
    */
   reminderLeadMs?: number;
-}
-
-export type PathwayStatus = 'active' | 'completed' | 'withdrawn' | 'expired';
-
-export interface StepState {
-  key: string;
-  name: Text;
-  status: 'pending' | 'active' | 'done';
-  startedAt?: number;
-  dueAt?: number;
-  completedAt?: number;
-  completedBy?: Actor;
-  evidence?: string;
-  onTime?: boolean;
-  /** Times the step was reopened; part of notification keys so a reopened step is reminded again. */
-  round?: number;
-  /** Times its due date was re-planned (extension); idem. */
-  plan?: number;
-  /** When the current reminder plan was made (start, reopen or extension). */
-  plannedFrom?: number;
-}
-
-export interface HistoryEntry {
-  at: number;
-  type:
-    | 'enrolled'
-    | 'step-started'
-    | 'step-completed'
-    | 'notification'
-    | 'completed'
-    | 'expired'
-    | 'step-reopened'
-    | 'due-extended'
-    | 'consultant-assigned'
-    | 'withdrawn'
-    | 'participation-confirmed';
-  stepKey?: string;
-  actor?: Actor;
-  detail?: string;
-}
-
-export interface PathwayState {
-  enrollmentId: string;
-  kind: string;
-  catalogueVersion: number;
-  status: PathwayStatus;
-  currentStep: string | null;
-  steps: StepState[];
-  history: HistoryEntry[];
-  /** Idempotency keys of notifications already sent, so a replay or continue-as-new never repeats one. */
-  sent: string[];
-  /** The consultant now following the pathway (absent in runs started before reassignment existed). */
-  consultant?: { name: string; email: string };
-  confirmedAt?: number;
-  /** How many runs (continue-as-new) this pathway has lived through. */
-  runs?: number;
-  /** Messages staged in the outbox and the time each is due: withdrawn if the pathway moves first. */
-  staged?: { key: string; at: number }[];
 }
 
 export interface CompleteStepRequest {
