@@ -81,7 +81,7 @@ describe('finding 4: the mail catcher pages are for admins only', () => {
     const unknownBody = (await unknown.json()) as { error: { code: string } };
     const messageId = stack.catcher!.messages()[0]!.id;
     for (const url of ['/mail', '/mail.json', `/mail/${messageId}`]) {
-      for (const headers of [{}, { authorization: `Bearer ${consultantToken}` }]) {
+      for (const headers of [{}, { authorization: `Bearer ${consultantToken}` }] as Record<string, string>[]) {
         const res = await get(url, headers);
         expect(res.status).toBe(404);
         const body = (await res.json()) as { error: { code: string } };
@@ -171,7 +171,7 @@ describe('finding 13: CSRF', () => {
   test('a body-less POST with the session cookie and no CSRF token is refused and changes nothing', async () => {
     const { cookie, csrf } = await session('titolare@sme.test');
     const before = await milestones();
-    for (const headers of [{ cookie }, { cookie, 'x-csrf-token': 'wrong' }]) {
+    for (const headers of [{ cookie }, { cookie, 'x-csrf-token': 'wrong' }] as Record<string, string>[]) {
       const res = await fetch(`${base}/enrollments/${enrollmentId}/confirm`, { method: 'POST', headers });
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('csrf_failed');
