@@ -22,6 +22,7 @@ import { groupCommit } from './group-commit';
 import { isPermanentSmtpError, sendWindowDelay, submitRow, type OutboxRow } from './outbox';
 import { isEssential } from './preferences';
 import type { NotifyInput } from './types';
+import { redactingLogger } from './log-redaction';
 
 export interface DispatcherDeps {
   db: Db;
@@ -61,7 +62,8 @@ export function dispatchRetryDelay(attempts: number): number {
 }
 
 export function createDispatcher(deps: DispatcherDeps) {
-  const { db, logger } = deps;
+  const { db } = deps;
+  const logger = redactingLogger(deps.logger);
   const now = () => deps.now?.() ?? Date.now();
   const batchSize = deps.batchSize ?? DEFAULT_BATCH;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;

@@ -14,6 +14,7 @@ import { isUniqueViolation } from './db';
 import { buildDeadlineIcs, ICS_CONTENT_TYPE } from './mail/ics';
 import { renderMessage, TemplateError } from './mail/render';
 import { isEssential, signPreferenceToken } from './preferences';
+import { redactingLogger } from './log-redaction';
 import type { Text } from '../domain/catalogue';
 import type { ContextValue, MailAttachment, NotifyInput, NotifyResult } from './types';
 
@@ -186,7 +187,8 @@ export function deliveryFailedNotice(
 export type { OutboxRow };
 
 export function createMailActivities(deps: MailDeps) {
-  const { db, transport, from, publicUrl, logger } = deps;
+  const { db, transport, from, publicUrl } = deps;
+  const logger = redactingLogger(deps.logger);
   const consultantHasManyOverdue = async (email: string, now: number): Promise<boolean> => {
     if (!email) return false;
     const overdue = await db.enrollment.count({

@@ -36,6 +36,7 @@ const schema = z.object({
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   SMTP_URL: z.string().optional(),
   MAIL_CATCHER_PORT: z.coerce.number().int().default(1025),
+  MAIL_CATCHER_PAGES: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).optional(),
   MAIL_FROM: z.string().default('Conciliazione vita-lavoro <noreply@conciliaflow.local>'),
   SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(5),
   SMTP_RATE_PER_SECOND: z.coerce.number().int().min(1).default(50),
@@ -67,6 +68,11 @@ export interface Config {
   /** Undefined: the embedded stack starts its own mail catcher. */
   smtpUrl?: string;
   mailCatcherPort: number;
+  /**
+   * Serve the mail catcher's pages (/mail, admins only): by default only when the API listens on
+   * loopback, since every caught email carries working opt-out links.
+   */
+  mailCatcherPages: boolean;
   mailFrom: string;
   smtpMaxConnections: number;
   smtpRatePerSecond: number;
@@ -97,6 +103,19 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) or localhost: an address only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.replace(/^::ffff:/, '');
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v4);
+  return !!m && m.slice(1).every((o) => Number(o) <= 255) && m[1] === '127';
+}
 
 /** File paths, read when connecting (so a rotated certificate is picked up at the next start). */
 export interface TemporalTlsConfig {
@@ -165,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalApiKey: e.TEMPORAL_API_KEY,
     smtpUrl: e.SMTP_URL,
     mailCatcherPort: e.MAIL_CATCHER_PORT,
+    mailCatcherPages: e.MAIL_CATCHER_PAGES ? e.MAIL_CATCHER_PAGES === 'on' : isLoopbackHost(e.HOST),
     mailFrom: e.MAIL_FROM,
     smtpMaxConnections: e.SMTP_MAX_CONNECTIONS,
     smtpRatePerSecond: e.SMTP_RATE_PER_SECOND,

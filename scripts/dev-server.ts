@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { closeSqliteFiles, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, withPrivateUmask } from './private-files';
 
 export interface DevServer {
   address: string;
@@ -38,13 +39,16 @@ export async function startDevServer(opts: {
 }): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
   if (opts.dbFile) {
-    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true, mode: PRIVATE_DIR_MODE });
+    // The persisted state holds every pathway's history (names, addresses): private to this user.
+    closeSqliteFiles(opts.dbFile);
     args.push('--db-filename', opts.dbFile);
   }
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
-  const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out] });
+  const out = opts.logFile ? fs.openSync(opts.logFile, 'a', PRIVATE_FILE_MODE) : 'ignore';
+  // The server inherits the umask: the database (and its -wal/-shm) it creates are 0600.
+  const child = withPrivateUmask(() => spawn(opts.cliPath, args, { stdio: ['ignore', out, out] }));
   let exited: number | null = null;
   // A parent that exits without stopping it (a crash, process.exit) takes the server along, so no
   // orphan keeps the port (and the persisted file) for the next start.

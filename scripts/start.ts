@@ -23,9 +23,14 @@ import { pinoTemporalLogger } from '../worker/temporal-logger';
 import { startDevServer, type DevServer } from './dev-server';
 import { migrate } from './migrate';
 import { varDir } from './paths';
+import { makePrivate, privateSqliteDatabase, PRIVATE_UMASK } from './private-files';
 import { ensureTemporalCli, ProvisionError } from './provision';
 
 async function main(): Promise<void> {
+  // Everything written under var/ from here on (by us or the servers we start) is private to this
+  // user; what an earlier version left readable is closed before anything reads it.
+  process.umask(PRIVATE_UMASK);
+  makePrivate(varDir);
   const config = loadConfig();
   // A broken catalogue entry stops the start-up with the entry and field named.
   assertCatalogueValid();
@@ -52,6 +57,7 @@ async function main(): Promise<void> {
   }
 
   logger.info('applying database migrations...');
+  privateSqliteDatabase(config.databaseUrl);
   migrate(config.databaseUrl);
   const db = createDb(config.databaseUrl);
   await tuneSqlite(db, config.databaseUrl);
@@ -79,13 +85,14 @@ async function main(): Promise<void> {
   if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
   const links: Record<string, string> = { api: config.publicUrl, health: `${config.publicUrl}/health` };
   if (devServer?.uiUrl) links.temporalUi = devServer.uiUrl;
-  if (catcher) links.mail = `${config.publicUrl}/mail`;
+  const mailPages = catcher && config.mailCatcherPages ? catcher : undefined;
+  if (mailPages) links.mail = `${config.publicUrl}/mail`;
   const api = await buildApi({
     service,
     db,
     temporal,
     logger: logger.child({ part: 'api' }),
-    mailCatcher: catcher,
+    mailCatcher: mailPages,
     links,
     preferencesSecret: config.preferencesSecret,
     dialect: dialectOf(config.databaseUrl),
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
     ...(devServer?.uiUrl ? [`  Temporal UI    ${devServer.uiUrl}`] : []),
     `  Database       ${redactUrl(config.databaseUrl)}`,
     catcher
-      ? `  Mail catcher   smtp://127.0.0.1:${catcher.port}, read messages at ${config.publicUrl}/mail (kept in var/mail)`
+      ? `  Mail catcher   smtp://127.0.0.1:${catcher.port}, kept in var/mail${mailPages ? `, read by admins at ${config.publicUrl}/mail` : ' (pages off: HOST is not loopback, MAIL_CATCHER_PAGES=on serves them)'}`
       : `  SMTP relay     ${smtpUrl.replace(/:[^:@/]*@/, ':***@')}`,
     `  Dashboard      ${config.publicUrl}/app   (API reference at ${config.publicUrl}/docs)`,
     ...(firstAdmin

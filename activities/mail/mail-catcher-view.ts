@@ -47,7 +47,8 @@ function time(date: Date): string {
   return `<time datetime="${escapeHtml(date.toISOString())}">${escapeHtml(dateTime.format(date))}</time>`;
 }
 
-const STYLE = `
+/** The exact contents of the pages' <style> element (the API's Content-Security-Policy allows it by hash). */
+export const MAIL_CATCHER_CSS = `
 :root { color-scheme: light; --green: #00843D; --ink: #1f2a24; --muted: #4d5a53; --line: #d9e2dd; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink); background: #f6f8f7; }
@@ -89,7 +90,7 @@ function page(title: string, main: string, head = ''): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 ${head}<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${MAIL_CATCHER_CSS}</style>
 </head>
 <body>
 <header class="band"><p>Regione Lombardia · Conciliazione vita-lavoro</p></header>

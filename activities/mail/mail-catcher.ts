@@ -4,6 +4,7 @@ import path from 'node:path';
 import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
 import pino, { type Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerEnvelope, type SMTPServerSession } from 'smtp-server';
+import { redactingLogger } from '../log-redaction';
 
 export { renderInbox, renderMessagePage, type InboxOptions, type MessagePageOptions } from './mail-catcher-view';
 
@@ -181,7 +182,7 @@ export class MailCatcher {
     this.host = opts.host ?? '127.0.0.1';
     this.dir = opts.dir ? path.resolve(opts.dir) : undefined;
     this.maxMessages = opts.maxMessages ?? DEFAULT_MAX_MESSAGES;
-    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'mail-catcher' });
+    this.log = redactingLogger((opts.logger ?? pino({ level: 'silent' })).child({ component: 'mail-catcher' }));
     this.setFailure(opts.rejectWith ?? null);
     this.server = new SMTPServer({
       name: 'localhost',
@@ -313,8 +314,12 @@ export class MailCatcher {
   }
 
   private async loadDir(dir: string): Promise<void> {
-    await fs.promises.mkdir(dir, { recursive: true });
+    // The .eml files carry working opt-out links: readable by the service's user only.
+    await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.promises.chmod(dir, 0o700);
     const files = (await fs.promises.readdir(dir)).filter((name) => name.endsWith('.eml'));
+    // Files left readable by an earlier version are closed too (a file of another user stays as it is).
+    await Promise.all(files.map((name) => fs.promises.chmod(path.join(dir, name), 0o600).catch(() => undefined)));
     const entries = await Promise.all(
       files.map(async (name) => {
         const match = EML_FILE.exec(name);
@@ -377,7 +382,10 @@ export class MailCatcher {
     if (this.dir) {
       try {
         // Written before the 250 reply: an accepted message must survive a restart.
-        await fs.promises.writeFile(path.join(this.dir, `${fileStamp(receivedAt)}-${id}.eml`), raw, { flag: 'wx' });
+        await fs.promises.writeFile(path.join(this.dir, `${fileStamp(receivedAt)}-${id}.eml`), raw, {
+          flag: 'wx',
+          mode: 0o600,
+        });
       } catch (err) {
         this.log.error({ err, dir: this.dir }, 'could not store message');
         throw smtpError(451, 'Local error: message could not be stored, try again later');

@@ -8,7 +8,8 @@ export const BRAND_GREEN = '#00843D';
 
 export const esc = (s: unknown) => escapeHtml(String(s ?? ''));
 
-const CSS = `*{box-sizing:border-box}
+/** The exact contents of the report's <style> element (the API's Content-Security-Policy allows it by hash). */
+export const REPORT_CSS = `*{box-sizing:border-box}
 body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;line-height:1.4}
 header{background:${BRAND_GREEN};color:#fff;padding:1rem 1.5rem;font-weight:600}
 main{padding:1rem 1.5rem;max-width:64rem;margin:auto}
@@ -44,9 +45,7 @@ export function reportPage(opts: { title: string; locale: 'it' | 'en'; header: s
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(opts.title)}</title>
-<style>
-${CSS}
-</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 <header>${esc(opts.header)}</header>

@@ -92,7 +92,8 @@ export function statusChart(report: MilestoneReport, locale: 'it' | 'en'): strin
     })
     .join('');
   const legend = STATUS_COLOURS.map(
-    ([k, colour]) => `<span><i style="background:${colour}"></i>${esc(COLUMN_LABEL[k][locale])}</span>`,
+    ([k, colour]) =>
+      `<span><svg class="swatch" width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="${colour}"/></svg> ${esc(COLUMN_LABEL[k][locale])}</span>`,
   ).join('');
   return (
     `<figure><figcaption>${esc(title)}</figcaption>` +

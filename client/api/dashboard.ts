@@ -14,10 +14,18 @@ import { formatRomeDateTime, localDateOf, romeToEpochMs } from '../../domain/cal
 import { findPathwayVersion, pathwayAndStepNames } from '../../domain/catalogue-history';
 import { isDomainError } from '../../domain/errors';
 import { ATS_NETWORKS } from '../../domain/territory';
-import { sha256 } from '../auth/secrets';
 import { enrollmentScope, type Principal } from '../auth/principal';
 import { SESSION_HOURS, signIn, signOut } from '../auth/users';
 import { cookie, LANG_COOKIE, parseCookies, SESSION_COOKIE, sessionCookie } from './cookies';
+import {
+  csrfFailed,
+  hasValidLoginCsrf,
+  hasValidSessionCsrf,
+  LOGIN_CSRF_COOKIE,
+  loginCsrf,
+  sessionCsrfToken,
+} from './csrf';
+import { safeNext } from './safe-next';
 import { pickLocale } from './errors';
 import type { AnyFastify } from './registry';
 import type { ApiDeps } from './server';
@@ -26,7 +34,8 @@ import { performAction, visibleEnrollment } from './routes-enrollments';
 type Locale = 'it' | 'en';
 const DAY = 86_400_000;
 
-const CSS = `*{box-sizing:border-box}
+/** The exact contents of the pages' <style> element: the Content-Security-Policy allows it by hash. */
+export const DASHBOARD_CSS = `*{box-sizing:border-box}
 body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;line-height:1.45;background:#fafafa}
 a{color:#005a2b}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:2}
@@ -53,6 +62,7 @@ ol.timeline{list-style:none;padding:0;border-left:3px solid #00843D}
 ol.timeline li{margin:0 0 .9rem 0;padding-left:1rem}
 ol.timeline time{display:block;color:#555;font-size:.9rem}
 .card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:1rem;margin:1rem 0}
+.login{max-width:26rem}.login input{width:100%}
 .legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem}
 @media (max-width:640px){
 table.responsive thead{display:none}
@@ -73,6 +83,7 @@ const T = {
     email: 'Email',
     password: 'Password',
     wrong: 'Email o password non corretti.',
+    expiredForm: 'Il modulo di accesso è scaduto o non è stato aperto da questo sito: riprova.',
     worklist: 'Le mie attività',
     overdue: 'In ritardo',
     today: 'In scadenza oggi',
@@ -107,6 +118,7 @@ const T = {
     email: 'Email',
     password: 'Password',
     wrong: 'Wrong email or password.',
+    expiredForm: 'The sign-in form expired or was not opened from this site: please try again.',
     worklist: 'My work',
     overdue: 'Overdue',
     today: 'Due today',
@@ -154,10 +166,6 @@ const MILESTONE_LABEL: Record<string, { it: string; en: string }> = {
   withdrawn: { it: 'Ritiro', en: 'Withdrawn' },
 };
 
-function csrfToken(req: FastifyRequest): string {
-  return sha256(`${parseCookies(req.headers.cookie)[SESSION_COOKIE] ?? ''}:csrf`);
-}
-
 function localeOf(req: FastifyRequest, p: Principal | null): Locale {
   const chosen = parseCookies(req.headers.cookie)[LANG_COOKIE];
   if (chosen === 'it' || chosen === 'en') return chosen;
@@ -180,9 +188,9 @@ function layout(opts: {
     ? `<nav aria-label="${esc(t.brand)}"><ul>
 <li><a href="/app">${t.work}</a></li>
 ${p.role === 'admin' || p.role === 'coordinator' ? `<li><a href="/app/network">${t.network}</a></li>` : ''}
-${opts.hasMail ? `<li><a href="/mail">${t.mail}</a></li>` : ''}
+${opts.hasMail && p.role === 'admin' ? `<li><a href="/mail">${t.mail}</a></li>` : ''}
 <li><a href="/app/lang?to=${other}&amp;next=${encodeURIComponent(here)}" lang="${other}">${t.lang}</a></li>
-<li><form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="${csrfToken(opts.req)}"><button class="link" type="submit">${t.logout} (${esc(p.name)})</button></form></li>
+<li><form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="${sessionCsrfToken(opts.req)}"><button class="link" type="submit">${t.logout} (${esc(p.name)})</button></form></li>
 </ul></nav>`
     : `<nav><ul><li><a href="/app/lang?to=${other}&amp;next=${encodeURIComponent(here)}" lang="${other}">${t.lang}</a></li></ul></nav>`;
   return `<!doctype html>
@@ -191,7 +199,7 @@ ${opts.hasMail ? `<li><a href="/mail">${t.mail}</a></li>` : ''}
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(opts.title)} · conciliaflow</title>
-<style>${CSS}</style>
+<style>${DASHBOARD_CSS}</style>
 </head>
 <body>
 <a class="skip" href="#main">${t.skip}</a>
@@ -234,8 +242,7 @@ export function registerDashboard(
     }
     return p;
   };
-  const checkCsrf = (req: FastifyRequest, body: Record<string, string>) => body.csrf === csrfToken(req);
-  const safeNext = (next: string | undefined) => (next && /^\/(?!\/)/.test(next) ? next : '/app');
+  const secureCookies = (deps.publicUrl ?? '').startsWith('https:');
 
   app.get('/', async (_req, reply) => reply.redirect('/app'));
 
@@ -246,38 +253,56 @@ export function registerDashboard(
       .redirect(safeNext(req.query.next));
   });
 
-  const loginForm = (locale: Locale, next: string, error?: string) => {
+  /** The sign-in page, with its pre-session CSRF token (and the cookie it pairs with, if new). */
+  const loginPage = (req: FastifyRequest, reply: FastifyReply, next: string, error?: string, status = 200) => {
+    const locale = localeOf(req, null);
+    const csrf = loginCsrf(req, deps.preferencesSecret, secureCookies);
+    if (csrf.setCookie) reply.header('set-cookie', csrf.setCookie);
+    return page(req, reply, null, T[locale].signIn, loginForm(locale, next, csrf.token, error), status);
+  };
+
+  const loginForm = (locale: Locale, next: string, csrf: string, error?: string) => {
     const t = T[locale];
     return `${error ? `<p class="flash err" role="alert">${esc(error)}</p>` : ''}
-<form method="post" action="/login" class="card" style="max-width:26rem">
-<input type="hidden" name="next" value="${esc(next)}">
-<p><label for="email">${t.email}</label><br><input id="email" name="email" type="email" autocomplete="username" required style="width:100%"></p>
-<p><label for="password">${t.password}</label><br><input id="password" name="password" type="password" autocomplete="current-password" required style="width:100%"></p>
+<form method="post" action="/login" class="card login">
+<input type="hidden" name="csrf" value="${esc(csrf)}"><input type="hidden" name="next" value="${esc(next)}">
+<p><label for="email">${t.email}</label><br><input id="email" name="email" type="email" autocomplete="username" required></p>
+<p><label for="password">${t.password}</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
 <p><button type="submit">${t.signIn}</button></p>
 </form>`;
   };
 
-  app.get<{ Querystring: { next?: string } }>('/login', async (req, reply) => {
-    const locale = localeOf(req, null);
-    return page(req, reply, null, T[locale].signIn, loginForm(locale, safeNext(req.query.next)));
-  });
+  app.get<{ Querystring: { next?: string } }>('/login', async (req, reply) =>
+    loginPage(req, reply, safeNext(req.query.next)),
+  );
 
   app.post<{ Body: Record<string, string> }>('/login', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, string>;
     const locale = localeOf(req, null);
+    // Checked before the password: a forged sign-in is refused without trying the credentials.
+    if (!hasValidLoginCsrf(req, deps.preferencesSecret)) {
+      req.log.info('dashboard sign-in refused: missing or wrong CSRF token');
+      return loginPage(req, reply, safeNext(body.next), T[locale].expiredForm, 403);
+    }
     const result = await signIn(db, String(body.email ?? ''), String(body.password ?? ''));
     if (!result) {
       req.log.info('dashboard sign-in refused');
-      return page(req, reply, null, T[locale].signIn, loginForm(locale, safeNext(body.next), T[locale].wrong), 401);
+      return loginPage(req, reply, safeNext(body.next), T[locale].wrong, 401);
     }
     return reply
-      .header('set-cookie', sessionCookie(result.token, SESSION_HOURS * 3600, deps.publicUrl))
+      .header('set-cookie', [
+        sessionCookie(result.token, SESSION_HOURS * 3600, deps.publicUrl),
+        cookie(LOGIN_CSRF_COOKIE, '', { maxAgeSeconds: 0 }),
+      ])
       .redirect(safeNext(body.next), 303);
   });
 
+  // A signed-in browser only gets here with a valid CSRF token (the server's hook refuses the
+  // others with 403, cookie and session untouched); the session row is then deleted.
   app.post<{ Body: Record<string, string> }>('/logout', async (req, reply) => {
     const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    if (token && checkCsrf(req, (req.body ?? {}) as Record<string, string>)) await signOut(db, token);
+    const p = await authenticate(req);
+    if (token && p?.via === 'session' && hasValidSessionCsrf(req)) await signOut(db, token);
     return reply.header('set-cookie', cookie(SESSION_COOKIE, '', { maxAgeSeconds: 0 })).redirect('/login', 303);
   });
 
@@ -285,7 +310,7 @@ export function registerDashboard(
     const t = T[locale];
     const fid = `ev-${id}-${stepKey}`;
     return `<form method="post" action="/app/enrollments/${esc(id)}/steps/${esc(stepKey)}/complete" class="inline">
-<input type="hidden" name="csrf" value="${csrfToken(req)}"><input type="hidden" name="back" value="${esc(back)}">
+<input type="hidden" name="csrf" value="${sessionCsrfToken(req)}"><input type="hidden" name="back" value="${esc(back)}">
 <label for="${esc(fid)}">${t.evidence}</label><input id="${esc(fid)}" name="evidence" maxlength="2000">
 <button type="submit">${t.complete}</button></form>`;
   };
@@ -401,7 +426,7 @@ ${items}
       const locale = localeOf(req, p);
       const back = safeNext(body.back);
       const withQuery = (q: string) => `${back}${back.includes('?') ? '&' : '?'}${q}`;
-      if (!checkCsrf(req, body)) return reply.status(403).send({ error: { code: 'csrf_failed', message: 'CSRF' } });
+      if (!hasValidSessionCsrf(req)) throw csrfFailed();
       try {
         const evidence = String(body.evidence ?? '').trim();
         await performAction(deps, p, req.params.id, {

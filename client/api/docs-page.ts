@@ -17,6 +17,10 @@ interface Operation {
   responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
 }
 
+/** The exact contents of the page's <style> element: the Content-Security-Policy allows it by hash. */
+export const DOCS_CSS = `body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a}header{background:#00843D;color:#fff;padding:1rem}main{padding:1rem;max-width:70rem;margin:auto}
+section{border-top:1px solid #ddd;padding:.5rem 0}pre{background:#f4f4f4;padding:.5rem;overflow:auto}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left}header a{color:#fff}`;
+
 const pretty = (v: unknown) => esc(JSON.stringify(v, null, 2));
 
 export function renderApiReference(doc: Record<string, unknown>): string {
@@ -62,8 +66,7 @@ export function renderApiReference(doc: Record<string, unknown>): string {
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(info.title)} reference</title>
-<style>body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a}header{background:#00843D;color:#fff;padding:1rem}main{padding:1rem;max-width:70rem;margin:auto}
-section{border-top:1px solid #ddd;padding:.5rem 0}pre{background:#f4f4f4;padding:.5rem;overflow:auto}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left}</style></head>
-<body><header>${esc(info.title)} · v${esc(info.version)} · <a style="color:#fff" href="/openapi.json">openapi.json</a></header><main>
+<style>${DOCS_CSS}</style></head>
+<body><header>${esc(info.title)} · v${esc(info.version)} · <a href="/openapi.json">openapi.json</a></header><main>
 <h1>${esc(info.title)}</h1><p>${esc(info.description)}</p><nav aria-label="Operations"><ul>${toc}</ul></nav>${sections}</main></body></html>`;
 }

@@ -156,9 +156,14 @@ export function registerPublicRoutes(api: ApiRegistry, deps: ApiDeps): void {
       url: '/session',
       operationId: 'signOut',
       summary: 'Sign out: ends the session of the cookie',
+      description:
+        'With the session cookie, send the X-CSRF-Token header (any session-authenticated answer carries it).',
       tag: 'access',
       access: 'public',
       status: 204,
+      otherResponses: {
+        403: { description: 'Session cookie without a valid X-CSRF-Token (csrf_failed): nothing changed' },
+      },
     },
     async (_ctx, req, reply) => {
       const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];

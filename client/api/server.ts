@@ -11,14 +11,16 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../../activities/db';
 import type { MailCatcher } from '../../activities/mail/mail-catcher';
 import { renderInbox, renderMessagePage } from '../../activities/mail/mail-catcher';
-import { verifyPreferenceToken } from '../../activities/preferences';
+import { PreferenceTokenError, verifyPreferenceToken } from '../../activities/preferences';
+import { redactingLogger } from '../../activities/log-redaction';
+import { DomainError } from '../../domain/errors';
 import type { Dialect } from '../../activities/db-url';
 import { principalFromSession, principalFromToken } from '../auth/users';
 import { audit } from '../audit';
 import type { Principal } from '../auth/principal';
 import type { Service } from '../service';
 import { pickLocale, toErrorResponse } from './errors';
-import { renderOptOutPage } from './pages';
+import { renderOptOutErrorPage, renderOptOutPage } from './pages';
 import { renderApiReference } from './docs-page';
 import { ApiRegistry } from './registry';
 import { registerPublicRoutes } from './routes-public';
@@ -26,13 +28,18 @@ import { registerEnrollmentRoutes } from './routes-enrollments';
 import { registerAdminRoutes } from './routes-admin';
 import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
+import { CSRF_HEADER, csrfFailed, hasValidSessionCsrf, sessionCsrfToken } from './csrf';
+import { MAIL_MESSAGE_CONTENT_SECURITY_POLICY, securityHeaders } from './security-headers';
 
 export interface ApiDeps {
   service: Service;
   db: Db;
   temporal: Client;
   logger: Logger;
-  /** Present in the embedded stack: its messages are browsable at /mail. */
+  /**
+   * Present in the embedded stack when its pages are on (loopback, or MAIL_CATCHER_PAGES=on): its
+   * messages are browsable at /mail, by admins.
+   */
   mailCatcher?: MailCatcher;
   links?: Record<string, string>;
   /** Verifies the signed opt-out links carried by every email. */
@@ -81,7 +88,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function buildApi(deps: ApiDeps) {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    // Request URLs lose their tokens (opt-out links) and log lines their addresses.
+    loggerInstance: redactingLogger(deps.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     clientErrorHandler: clientError,
     // A path parameter past the router's limit, or a broken %-escape, is an invalid request like any other.
@@ -186,53 +194,130 @@ export async function buildApi(deps: ApiDeps) {
     return principal;
   };
 
+  const headers = securityHeaders(deps.publicUrl);
+  app.addHook('onSend', async (req, reply, payload) => {
+    for (const [name, value] of Object.entries(headers)) if (!reply.hasHeader(name)) reply.header(name, value);
+    // A script of this origin calling the API with the session cookie reads its CSRF token here.
+    const principal = (req as { principal?: Principal | null }).principal;
+    if (principal?.via === 'session') reply.header(CSRF_HEADER, sessionCsrfToken(req));
+    return payload;
+  });
+
+  // Whatever changes state on the strength of the session cookie carries the session's CSRF token
+  // (form field csrf or X-CSRF-Token), or is refused before its handler runs. SameSite=Lax is not
+  // enough: a body-less cross-site POST needs no preflight. API tokens are not sent by browsers on
+  // their own, so Bearer calls need none. Signing in has its own pre-session token (dashboard), and
+  // the opt-out form is authorised by the signed token it carries, not by a session.
+  const CSRF_EXEMPT = new Set(['POST /login', 'POST /session', 'POST /preferences/opt-out']);
+  app.addHook('preHandler', async (req) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    if (CSRF_EXEMPT.has(`${req.method} ${req.routeOptions.url}`)) return;
+    if (req.headers.authorization?.startsWith('Bearer ')) return;
+    if (!parseCookies(req.headers.cookie)[SESSION_COOKIE]) return;
+    const principal = await authenticate(req);
+    if (principal?.via === 'session' && !hasValidSessionCsrf(req)) throw csrfFailed();
+  });
+
   const api = new ApiRegistry(app, authenticate);
   registerPublicRoutes(api, deps);
   registerEnrollmentRoutes(api, deps);
   registerAdminRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
 
+  /**
+   * The opt-out token's address, or one refusal whatever went wrong (malformed, forged, expired):
+   * the page must not help anyone tell a forged token from an old one. The reason goes to the log.
+   */
+  const optOutAddress = (req: FastifyRequest, reply: FastifyReply, token: string): string | null => {
+    try {
+      return verifyPreferenceToken(token, deps.preferencesSecret, Date.now()).email;
+    } catch (err) {
+      if (!(err instanceof PreferenceTokenError)) throw err;
+      req.log.info({ code: err.code, details: err.details }, 'opt-out link refused');
+      const refusal = new DomainError('invalid_token', {
+        it: "Il link per gestire le preferenze di notifica non è valido o non è più utilizzabile. Usa il link in fondo a un'email recente.",
+        en: 'The link to manage your notification preferences is not valid or can no longer be used. Please use the link at the bottom of a recent email.',
+      });
+      const locale = pickLocale(req.headers['accept-language']);
+      if ((req.headers.accept ?? '').includes('text/html'))
+        void reply
+          .status(403)
+          .type('text/html; charset=utf-8')
+          .send(renderOptOutErrorPage(refusal.messages[locale], locale));
+      else throw refusal;
+      return null;
+    }
+  };
+  /** Whether the address is a participant's: only participants' messages are covered by opting out. */
+  const isParticipant = async (email: string) => (await deps.db.participant.count({ where: { email } })) > 0;
+
   // The link in an email opens a page; only the button (a POST) changes anything, so a mail
   // scanner that follows links never opts anyone out.
   app.get<{ Querystring: { token?: string } }>('/preferences/opt-out', async (req, reply) => {
     const locale = pickLocale(req.headers['accept-language']);
-    const pref = verifyPreferenceToken(req.query.token ?? '', deps.preferencesSecret, Date.now());
-    return reply.type('text/html; charset=utf-8').send(renderOptOutPage(pref.email, req.query.token!, locale, false));
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const email = optOutAddress(req, reply, token);
+    if (email === null) return reply;
+    const state = (await isParticipant(email)) ? 'ask' : 'staff';
+    return reply
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(renderOptOutPage(email, token, locale, state));
   });
   app.post<{ Body: { token?: string } }>('/preferences/opt-out', async (req, reply) => {
     const locale = pickLocale(req.headers['accept-language']);
-    const token = (req.body as { token?: string } | undefined)?.token ?? '';
-    const pref = verifyPreferenceToken(token, deps.preferencesSecret, Date.now());
+    const raw = (req.body as { token?: unknown } | undefined)?.token;
+    const token = typeof raw === 'string' ? raw : '';
+    const email = optOutAddress(req, reply, token);
+    if (email === null) return reply;
+    // An address that is no participant's (a consultant's, a coordinator's, the Region's) gets its
+    // messages because of its role: nothing is recorded, and the page says so and what to do.
+    if (!(await isParticipant(email))) {
+      req.log.info({ email }, 'opt-out asked for an address that is no participant: nothing recorded');
+      if ((req.headers.accept ?? '').includes('application/json'))
+        return { email, optedOut: false, reason: 'not_a_participant' };
+      return reply.type('text/html; charset=utf-8').send(renderOptOutPage(email, token, locale, 'staff'));
+    }
     const { count } = await deps.db.participant.updateMany({
-      where: { email: pref.email, optedOutAt: null },
+      where: { email, optedOutAt: null },
       data: { optedOutAt: new Date() },
     });
     if (count > 0)
       await audit(deps.db, {
-        actor: { id: `recipient:${pref.email}`, role: 'recipient' },
+        actor: { id: `recipient:${email}`, role: 'recipient' },
         action: 'preferences.opt-out',
         entity: 'participant',
-        entityId: pref.email,
+        entityId: email,
         after: { optedOut: true, rows: count },
       });
-    req.log.info({ email: pref.email, rows: count }, 'participant opted out of non-essential email');
-    if ((req.headers.accept ?? '').includes('application/json')) return { email: pref.email, optedOut: true };
-    return reply.type('text/html; charset=utf-8').send(renderOptOutPage(pref.email, token, locale, true));
+    req.log.info({ email: email, rows: count }, 'participant opted out of non-essential email');
+    if ((req.headers.accept ?? '').includes('application/json')) return { email: email, optedOut: true };
+    return reply.type('text/html; charset=utf-8').send(renderOptOutPage(email, token, locale, 'done'));
   });
 
   if (deps.mailCatcher) {
     const catcher = deps.mailCatcher;
-    app.get('/mail', async (_req, reply) =>
+    // Every caught email, its links and working opt-out tokens: admins only. Anyone else (signed
+    // out included) gets the answer of a path that does not exist, so the pages are not even
+    // confirmed to be there.
+    const adminOnly = async (req: FastifyRequest, reply: FastifyReply) => {
+      if ((await authenticate(req))?.role !== 'admin') return reply.callNotFound();
+      reply.header('cache-control', 'no-store');
+    };
+    app.get('/mail', { preHandler: adminOnly }, async (_req, reply) =>
       reply.type('text/html; charset=utf-8').send(renderInbox(catcher.messages())),
     );
-    app.get('/mail.json', async () => catcher.messages().map(({ raw: _raw, ...m }) => m));
-    app.get<{ Params: { id: string } }>('/mail/:id', async (req, reply) => {
+    app.get('/mail.json', { preHandler: adminOnly }, async () => catcher.messages().map(({ raw: _raw, ...m }) => m));
+    app.get<{ Params: { id: string } }>('/mail/:id', { preHandler: adminOnly }, async (req, reply) => {
       const m = catcher.messages().find((x) => x.id === req.params.id);
       if (!m)
         return reply
           .status(404)
           .send({ error: { code: 'not_found', message: 'Messaggio non trovato / message not found' } });
-      return reply.type('text/html; charset=utf-8').send(renderMessagePage(m));
+      return reply
+        .header('content-security-policy', MAIL_MESSAGE_CONTENT_SECURITY_POLICY)
+        .type('text/html; charset=utf-8')
+        .send(renderMessagePage(m));
     });
   }
 

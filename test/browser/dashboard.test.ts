@@ -50,6 +50,7 @@ beforeAll(async () => {
     },
     system,
   );
+  await createUser(db, { role: 'admin', email: 'anna@regione.test', name: 'Anna Regione', password: PASSWORD }, system);
   const req = enrollRequest();
   companyName = req.company.name;
   enrollmentId = (await service.enroll(req)).enrollment.id;
@@ -149,7 +150,7 @@ test('accessible markup: every field labelled, skip link first, usable on a phon
   await context.close();
 }, 60_000);
 
-test('a coordinator sees the network overview with its chart; the mail catcher page shows the messages', async () => {
+test('a coordinator sees the network overview with its chart, not the mail catcher; an admin reads the mail', async () => {
   const context = await browser.newContext({ locale: 'it-IT' });
   const page = await context.newPage();
   await signIn(page, 'elena@ats-brianza.test', '/app/network');
@@ -157,8 +158,46 @@ test('a coordinator sees the network overview with its chart; the mail catcher p
   await expect(page.locator('svg[role=img]').count()).resolves.toBe(1);
   await expect(page.locator('table tfoot').textContent()).resolves.toContain('Totale');
   await shot(page, '06-network');
-  await page.getByRole('link', { name: 'Posta (catcher)' }).click();
-  await expect(page.content()).resolves.toContain('Benvenut');
-  await shot(page, '07-mail');
+  await expect(page.getByRole('link', { name: 'Posta (catcher)' }).count()).resolves.toBe(0);
+  expect((await page.goto(`${base}/mail`))?.status()).toBe(404);
+  await context.close();
+
+  const admin = await browser.newContext({ locale: 'it-IT' });
+  const adminPage = await admin.newPage();
+  await signIn(adminPage, 'anna@regione.test');
+  await adminPage.getByRole('link', { name: 'Posta (catcher)' }).click();
+  await expect(adminPage.content()).resolves.toContain('Benvenut');
+  await shot(adminPage, '07-mail');
+  await admin.close();
+}, 60_000);
+
+test('under the Content-Security-Policy every page renders with its styles and reports no violation', async () => {
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
+  });
+  const visit = async (url: string) => {
+    const res = await page.goto(`${base}${url}`);
+    expect([url, res?.status()]).toEqual([url, 200]);
+    expect(res?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    // The <style> element was applied (allowed by its hash): the header band is the Region's green.
+    const band = await page.evaluate(() => getComputedStyle(document.querySelector('header')!).backgroundColor);
+    expect([url, band]).toEqual([url, 'rgb(0, 132, 61)']);
+  };
+  await visit('/login');
+  await visit('/docs');
+  await expect(page.locator('section[id]').count()).resolves.toBeGreaterThan(10);
+  await shot(page, '08-docs');
+  await signIn(page, 'anna@regione.test');
+  for (const url of ['/app', `/app/enrollments/${enrollmentId}`, '/app/network', '/mail']) await visit(url);
+  const messageId = stack.catcher!.messages()[0]!.id;
+  const res = await page.goto(`${base}/mail/${messageId}`);
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('iframe').count()).resolves.toBe(1);
+  // Let late reports (frames, fonts) arrive.
+  await page.waitForTimeout(300);
+  expect(violations).toEqual([]);
   await context.close();
 }, 60_000);
