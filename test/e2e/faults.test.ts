@@ -498,10 +498,10 @@ describe('the API process killed with SIGKILL mid-flood of enrollments', () => {
         () => 'no answer',
       ),
     );
-    // The first request is written alone, the rest in the next group: kill the moment that group's
-    // rows are committed, while their workflow starts are in flight.
+    // Requests are written in groups as they arrive: kill the moment a group's rows are committed
+    // with some already behind them, while that group's workflow starts are in flight.
     for (;;) {
-      if ((await written()) >= 2) break;
+      if ((await written()) >= 10) break;
       await new Promise((r) => setTimeout(r, 1));
     }
     first.kill('SIGKILL');
