@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- enrollment|reports|reminders|history ...]`: the benchmarks, each printing its
+ * `npm run bench [-- enrollment|reports|reminders|history|import ...]`: the benchmarks, each printing its
  * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
 import { benchEnrollment } from './enrollment';
+import { benchEnrollmentImport } from './enrollment-import';
 import { benchHistory } from './history';
 import { benchReminders } from './reminders';
 import { benchReports } from './reports';
@@ -12,6 +13,7 @@ const ALL: Record<string, () => Promise<void>> = {
   reports: benchReports,
   reminders: benchReminders,
   history: benchHistory,
+  import: benchEnrollmentImport,
 };
 
 async function main(): Promise<void> {

@@ -21,87 +21,149 @@ export interface CsvRecord {
  */
 export function readCsvRecords(text: string, separator: string, errors: CsvError[]): CsvRecord[] {
   const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let line = 1;
-  let recordLine = 1;
-  let i = 0;
-  const endRecord = () => {
-    fields.push(field);
-    records.push({ line: recordLine, fields });
-    fields = [];
-    field = '';
-  };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '"' && field === '') {
-      const openedOn = line;
-      let closed = false;
-      i += 1;
-      while (i < text.length) {
-        const q = text[i]!;
-        if (q === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          closed = true;
+  const reader = new CsvRecordReader(separator, errors, (r) => records.push(r));
+  reader.push(text);
+  reader.end();
+  return records;
+}
+
+const enum State {
+  /** At the start of a field: a quote here opens a quoted field. */
+  FieldStart,
+  /** In an unquoted field, or in what follows a closing quote up to the next separator. */
+  Unquoted,
+  Quoted,
+  /** Just after a quote inside a quoted field: a doubled quote or the closing one. */
+  QuoteInQuoted,
+}
+
+/**
+ * readCsvRecords fed a piece at a time (a file read as a stream): each record goes to `onRecord` as
+ * soon as its line ends, so a caller keeps only what it makes of them. Pieces may split a record,
+ * a quoted field, a doubled quote or a CR LF anywhere; the records are those of the whole text.
+ */
+export class CsvRecordReader {
+  private fields: string[] = [];
+  private field = '';
+  private line = 1;
+  private recordLine = 1;
+  private openedOn = 1;
+  private state = State.FieldStart;
+  /** A CR just ended a line: a LF right after it belongs to the same line break. */
+  private afterCr = false;
+
+  constructor(
+    private readonly separator: string,
+    private readonly errors: CsvError[],
+    private readonly onRecord: (record: CsvRecord) => void,
+  ) {}
+
+  private endRecord(): void {
+    this.fields.push(this.field);
+    const record = { line: this.recordLine, fields: this.fields };
+    this.fields = [];
+    this.field = '';
+    this.onRecord(record);
+  }
+
+  push(text: string): void {
+    const sep = this.separator;
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      if (this.afterCr) {
+        this.afterCr = false;
+        if (text[i] === '\n') {
           i += 1;
+          continue;
+        }
+      }
+      switch (this.state) {
+        case State.FieldStart:
+          if (text[i] === '"') {
+            this.state = State.Quoted;
+            this.openedOn = this.line;
+            i += 1;
+            break;
+          }
+          this.state = State.Unquoted;
+          break;
+        case State.Unquoted: {
+          // Whole runs of ordinary characters at a time: one slice, not one concatenation per character.
+          let j = i;
+          while (j < n && text[j] !== sep && text[j] !== '\r' && text[j] !== '\n') j += 1;
+          if (j > i) this.field += text.slice(i, j);
+          if (j === n) return;
+          const c = text[j];
+          i = j + 1;
+          if (c === sep) {
+            this.fields.push(this.field);
+            this.field = '';
+          } else {
+            this.endRecord();
+            this.line += 1;
+            this.recordLine = this.line;
+            this.afterCr = c === '\r';
+          }
+          this.state = State.FieldStart;
           break;
         }
-        if (q === '\r' || q === '\n') {
-          if (q === '\r' && text[i + 1] === '\n') i += 1;
-          field += '\n';
-          line += 1;
-        } else {
-          field += q;
+        case State.Quoted: {
+          let j = i;
+          while (j < n && text[j] !== '"' && text[j] !== '\r' && text[j] !== '\n') j += 1;
+          if (j > i) this.field += text.slice(i, j);
+          if (j === n) return;
+          const c = text[j];
+          i = j + 1;
+          if (c === '"') this.state = State.QuoteInQuoted;
+          else {
+            this.field += '\n';
+            this.line += 1;
+            this.afterCr = c === '\r';
+          }
+          break;
         }
-        i += 1;
+        case State.QuoteInQuoted: {
+          const c = text[i]!;
+          if (c === '"') {
+            this.field += '"';
+            this.state = State.Quoted;
+            i += 1;
+            break;
+          }
+          // Closed. Anything but a separator or a line end is an error; the rest of the field is kept
+          // as text, so the row is still split into the right number of columns.
+          if (c !== sep && c !== '\r' && c !== '\n')
+            this.errors.push({
+              line: this.line,
+              column: null,
+              message: {
+                it: `Carattere ${JSON.stringify(c)} inatteso dopo le virgolette di chiusura`,
+                en: `Unexpected ${JSON.stringify(c)} after a closing quote`,
+              },
+            });
+          this.state = State.Unquoted;
+          break;
+        }
       }
-      if (!closed) {
-        errors.push({
-          line: openedOn,
-          column: null,
-          message: {
-            it: 'Virgolette aperte e mai chiuse: il resto del file non può essere letto',
-            en: 'Quote opened and never closed: the rest of the file cannot be read',
-          },
-        });
-        endRecord();
-        return records;
-      }
-      const next = text[i];
-      if (next !== undefined && next !== separator && next !== '\r' && next !== '\n') {
-        errors.push({
-          line,
-          column: null,
-          message: {
-            it: `Carattere ${JSON.stringify(next)} inatteso dopo le virgolette di chiusura`,
-            en: `Unexpected ${JSON.stringify(next)} after a closing quote`,
-          },
-        });
-        // Keep the rest of the field so the row is still split into the right number of columns.
-        while (i < text.length && text[i] !== separator && text[i] !== '\r' && text[i] !== '\n') field += text[i++];
-      }
-      continue;
-    }
-    if (c === separator) {
-      fields.push(field);
-      field = '';
-      i += 1;
-    } else if (c === '\r' || c === '\n') {
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      endRecord();
-      line += 1;
-      recordLine = line;
-    } else {
-      field += c;
-      i += 1;
     }
   }
-  if (field !== '' || fields.length > 0) endRecord();
-  return records;
+
+  /** The end of the text: the last record, and an error for a quote never closed. */
+  end(): void {
+    if (this.state === State.Quoted) {
+      this.errors.push({
+        line: this.openedOn,
+        column: null,
+        message: {
+          it: 'Virgolette aperte e mai chiuse: il resto del file non può essere letto',
+          en: 'Quote opened and never closed: the rest of the file cannot be read',
+        },
+      });
+      this.endRecord();
+    } else if (this.field !== '' || this.fields.length > 0) this.endRecord();
+    this.state = State.FieldStart;
+  }
 }
 
 export function detectSeparator(headerLine: string): ';' | ',' | undefined {

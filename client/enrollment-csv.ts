@@ -1,11 +1,13 @@
 /**
  * Bulk enrollment from a spreadsheet: one row per participant; rows with the same company, pathway
- * kind and programme make one enrollment. Every row is checked against the same schema as the API
- * before anything is sent, and each problem is reported with its line number.
+ * kind and programme make one enrollment (a participant repeated in it counts once, the first row
+ * wins, as in the service). Every row is checked against the same schema as the API before anything
+ * is sent, and each problem is reported with its line number.
  */
 import { DomainError } from '../domain/errors';
 import { eurosToCents } from '../domain/money';
-import { detectSeparator, readCsvRecords, type CsvError } from './csv';
+import { StringDecoder } from 'node:string_decoder';
+import { CsvRecordReader, detectSeparator, type CsvError, type CsvRecord } from './csv';
 import { enrollRequestSchema, type EnrollRequestInput } from './schemas';
 
 export const ENROLLMENT_CSV_COLUMNS = [
@@ -40,33 +42,55 @@ const REQUIRED = [
 ] as const;
 
 export interface ParsedEnrollment {
-  /** Lines of the rows that make it, first one first. */
+  /** Lines of the rows that make it (a repeated participant's row adds nothing), first one first. */
   lines: number[];
   /** Stable across runs of the same file: re-running an import enrolls nobody twice. */
   idempotencyKey: string;
   request: EnrollRequestInput;
 }
 
-export function parseEnrollmentCsv(text: string): ParsedEnrollment[] {
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const header = source.split(/\r\n|\r|\n/, 1)[0] ?? '';
-  const separator = detectSeparator(header) ?? ',';
-  const errors: CsvError[] = [];
-  const records = readCsvRecords(source, separator, errors).filter((r) => r.fields.some((f) => f.trim() !== ''));
-  const [head, ...rows] = records;
-  const names = (head?.fields ?? []).map((f) => f.trim().toLowerCase());
-  const missing = REQUIRED.filter((c) => !names.includes(c));
-  if (!head || missing.length > 0)
-    throw new DomainError(
-      'invalid_csv',
-      {
-        it: `Intestazione CSV incompleta: mancano ${missing.join(', ')} (colonne: ${ENROLLMENT_CSV_COLUMNS.join(', ')})`,
-        en: `Incomplete CSV header: missing ${missing.join(', ')} (columns: ${ENROLLMENT_CSV_COLUMNS.join(', ')})`,
-      },
-      { errors: [{ line: 1, column: null, message: { it: 'intestazione', en: 'header' } }] },
-    );
-  const groups = new Map<string, ParsedEnrollment>();
-  for (const row of rows) {
+/** A group being built: the request's participants and, to drop a repeated one, their addresses. */
+interface Group extends ParsedEnrollment {
+  emails: Set<string>;
+}
+
+/**
+ * The file a piece at a time: `push` each piece of text (split anywhere), then `end` for the
+ * enrollments, or the refusal naming every bad line and column. Each record is checked and grouped
+ * as soon as it is read (a map from the enrollment's key), so the work is linear in the rows and
+ * what is kept is the distinct enrollments and participants, not the file.
+ */
+export class EnrollmentCsvParser {
+  private readonly errors: CsvError[] = [];
+  private readonly groups = new Map<string, Group>();
+  private reader: CsvRecordReader | undefined;
+  /** The text before the end of the first line, which names the separator. */
+  private start = '';
+  private names: string[] | undefined;
+
+  push(text: string): void {
+    if (this.reader) return this.reader.push(text);
+    this.start += text;
+    if (!/[\r\n]/.test(this.start)) return;
+    this.open();
+  }
+
+  private open(): void {
+    const source = this.start.startsWith('\uFEFF') ? this.start.slice(1) : this.start;
+    const header = source.split(/\r\n|\r|\n/, 1)[0] ?? '';
+    this.reader = new CsvRecordReader(detectSeparator(header) ?? ',', this.errors, (r) => this.record(r));
+    this.start = '';
+    this.reader.push(source);
+  }
+
+  private record(row: CsvRecord): void {
+    if (!row.fields.some((f) => f.trim() !== '')) return;
+    if (!this.names) {
+      this.names = row.fields.map((f) => f.trim().toLowerCase());
+      this.checkHeader();
+      return;
+    }
+    const { errors, names } = this;
     const get = (c: string) => (row.fields[names.indexOf(c)] ?? '').trim();
     const lineErrors = errors.length;
     for (const c of REQUIRED)
@@ -83,7 +107,7 @@ export function parseEnrollmentCsv(text: string): ParsedEnrollment[] {
         errors.push({ line: row.line, column: 'turnover_eur', message: m });
       }
     }
-    if (errors.length > lineErrors) continue;
+    if (errors.length > lineErrors) return;
     const programme = get('programme') || 'demo-2026-2027';
     const key = `import:${get('vat_number')}:${programme}:${get('kind')}`;
     const participant = {
@@ -92,15 +116,20 @@ export function parseEnrollmentCsv(text: string): ParsedEnrollment[] {
       role: (get('participant_role') || 'employee') as 'owner' | 'hr' | 'employee',
       locale: (get('participant_locale') || 'it') as 'it' | 'en',
     };
-    const existing = groups.get(key);
+    // The service keeps the first mention of an address (the schema lowercases it); so does this.
+    const address = participant.email.toLowerCase();
+    const existing = this.groups.get(key);
     if (existing) {
+      if (existing.emails.has(address)) return;
+      existing.emails.add(address);
       existing.lines.push(row.line);
-      existing.request.participants = [...(existing.request.participants ?? []), participant];
-      continue;
+      existing.request.participants!.push(participant);
+      return;
     }
-    groups.set(key, {
+    this.groups.set(key, {
       lines: [row.line],
       idempotencyKey: key,
+      emails: new Set([address]),
       request: {
         programme,
         kind: get('kind'),
@@ -118,29 +147,66 @@ export function parseEnrollmentCsv(text: string): ParsedEnrollment[] {
       },
     });
   }
-  // The same schema as the API, so a file that passes here is refused only by eligibility rules.
-  for (const g of groups.values()) {
-    const parsed = enrollRequestSchema.safeParse(g.request);
-    if (!parsed.success)
-      for (const issue of parsed.error.issues)
-        errors.push({
-          line: g.lines[0]!,
-          column: issue.path.join('.') || null,
-          message: { it: issue.message, en: issue.message },
-        });
-  }
-  if (errors.length > 0) {
-    const shown = errors
-      .slice(0, 10)
-      .map((e) => `riga/line ${e.line}${e.column ? ` [${e.column}]` : ''}: ${e.message.it}`);
+
+  /** A wrong header is refused at once: no row can be read without it. */
+  private checkHeader(): void {
+    const names = this.names ?? [];
+    const missing = REQUIRED.filter((c) => !names.includes(c));
+    if (this.names && missing.length === 0) return;
     throw new DomainError(
       'invalid_csv',
       {
-        it: `Il file CSV contiene ${errors.length} errori; nessuna iscrizione inviata:\n${shown.join('\n')}`,
-        en: `The CSV file has ${errors.length} errors; no enrollment was sent:\n${shown.join('\n')}`,
+        it: `Intestazione CSV incompleta: mancano ${missing.join(', ')} (colonne: ${ENROLLMENT_CSV_COLUMNS.join(', ')})`,
+        en: `Incomplete CSV header: missing ${missing.join(', ')} (columns: ${ENROLLMENT_CSV_COLUMNS.join(', ')})`,
       },
-      { errors },
+      { errors: [{ line: 1, column: null, message: { it: 'intestazione', en: 'header' } }] },
     );
   }
-  return [...groups.values()];
+
+  end(): ParsedEnrollment[] {
+    if (!this.reader) this.open();
+    this.reader!.end();
+    this.checkHeader();
+    const { errors } = this;
+    // The same schema as the API, so a file that passes here is refused only by eligibility rules.
+    for (const g of this.groups.values()) {
+      const parsed = enrollRequestSchema.safeParse(g.request);
+      if (!parsed.success)
+        for (const issue of parsed.error.issues)
+          errors.push({
+            line: g.lines[0]!,
+            column: issue.path.join('.') || null,
+            message: { it: issue.message, en: issue.message },
+          });
+    }
+    if (errors.length > 0) {
+      const shown = errors
+        .slice(0, 10)
+        .map((e) => `riga/line ${e.line}${e.column ? ` [${e.column}]` : ''}: ${e.message.it}`);
+      throw new DomainError(
+        'invalid_csv',
+        {
+          it: `Il file CSV contiene ${errors.length} errori; nessuna iscrizione inviata:\n${shown.join('\n')}`,
+          en: `The CSV file has ${errors.length} errors; no enrollment was sent:\n${shown.join('\n')}`,
+        },
+        { errors },
+      );
+    }
+    return [...this.groups.values()].map(({ emails: _e, ...g }) => g);
+  }
+}
+
+export function parseEnrollmentCsv(text: string): ParsedEnrollment[] {
+  const parser = new EnrollmentCsvParser();
+  parser.push(text);
+  return parser.end();
+}
+
+/** The file read as a stream (a file or stdin), decoded as UTF-8 across chunk boundaries. */
+export async function parseEnrollmentCsvStream(source: AsyncIterable<string | Buffer>): Promise<ParsedEnrollment[]> {
+  const parser = new EnrollmentCsvParser();
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of source) parser.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  parser.push(decoder.end());
+  return parser.end();
 }

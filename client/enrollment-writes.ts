@@ -44,3 +44,34 @@ export async function insertEnrollments(
     ...insertRows('AuditLog', rows.audits),
   ]);
 }
+
+/** Ids per UPDATE: a group of requests rarely holds more, and each statement stays well under the bound. */
+const MARK_CHUNK = 5_000;
+
+/**
+ * Records that these enrollments' workflows are known to run. A row already marked keeps its first
+ * time; one statement per chunk, all in one transaction (one per group of requests, group-committed).
+ */
+export async function markWorkflowsStarted(db: Db, ids: readonly string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  const statements = [];
+  for (let i = 0; i < ids.length; i += MARK_CHUNK)
+    statements.push(sql`UPDATE "Enrollment" SET "workflowStartedAt" = ${at}
+      WHERE "workflowStartedAt" IS NULL AND "id" IN (${join(ids.slice(i, i + MARK_CHUNK))})`);
+  await (await directSqlOf(db)).transaction(statements);
+}
+
+/**
+ * Enrollments written before `before` whose workflow start was never recorded, by id from `after`
+ * (exclusive). Dates are bound as Prisma binds them, so the comparison holds on both databases.
+ */
+export async function unmarkedEnrollments(
+  db: Db,
+  opts: { before: Date; after?: string; limit: number },
+): Promise<{ id: string; workflowId: string }[]> {
+  return (await directSqlOf(db)).query<{ id: string; workflowId: string }>(sql`
+    SELECT "id", "workflowId" FROM "Enrollment"
+      WHERE "workflowStartedAt" IS NULL AND "createdAt" < ${opts.before}
+        ${opts.after === undefined ? sql`` : sql`AND "id" > ${opts.after}`}
+      ORDER BY "id" LIMIT ${opts.limit}`);
+}

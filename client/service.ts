@@ -16,7 +16,7 @@ import type { Prisma } from '../generated/prisma/client';
 import { isUniqueViolation, isWriteConflict } from '../activities/db';
 import { groupCommit } from '../activities/group-commit';
 import type { AuditActor } from './audit';
-import { insertEnrollments, storedKeysAndCompanies } from './enrollment-writes';
+import { insertEnrollments, markWorkflowsStarted, storedKeysAndCompanies } from './enrollment-writes';
 import { findPathway } from '../domain/catalogue';
 import { findPathwayVersion } from '../domain/catalogue-history';
 import { classifySme } from '../domain/sme';
@@ -113,8 +113,18 @@ export function createService(deps: ServiceDeps) {
     return e;
   }
 
-  /** Starts the enrollment's pathway workflow; one already running (a retried request) is fine. */
-  async function startPathway(e: LoadedEnrollment): Promise<void> {
+  /**
+   * `workflowStartedAt` is set only once the start is known to have happened, so a crash between
+   * the row and the start leaves the row for the reconciler (client/reconciler.ts). The requests
+   * that start pathways together share one UPDATE (group commit).
+   */
+  const markStarted = groupCommit<string>((ids) => markWorkflowsStarted(db, ids, new Date()));
+
+  /**
+   * Starts the enrollment's pathway workflow, then records the start; one already running or
+   * closed (a retried request, the reconciler) is fine. True when this call started it.
+   */
+  async function startPathway(e: LoadedEnrollment): Promise<boolean> {
     // A network's reminders reach its own contacts and every member firm's participants.
     const people = [...e.company.participants, ...e.company.members.flatMap((m) => m.participants)];
     const programme = findProgramme(e.programmeCode)!;
@@ -134,17 +144,23 @@ export function createService(deps: ServiceDeps) {
       ...(deps.continueAsNewAfterEvents ? { continueAsNewAfterEvents: deps.continueAsNewAfterEvents } : {}),
       ...(deps.reminderLeadMs ? { reminderLeadMs: deps.reminderLeadMs } : {}),
     };
+    let started = true;
     try {
       await temporal.workflow.start(pathwayWorkflow, {
         taskQueue,
         workflowId: e.workflowId,
         args: [input],
+        // Refused even after the run closed: a pathway never starts twice, so it never greets twice.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
     } catch (err) {
       // A retried request after a crash between row and start: the workflow already runs.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      started = false;
     }
+    // A failed mark loses nothing: the reconciler finds the row, meets the running workflow and marks it.
+    await markStarted(e.id).catch(() => undefined);
+    return started;
   }
 
   /** Starts the pathway of an enrollment whose row exists and returns its view (database only). */
@@ -546,6 +562,21 @@ export function createService(deps: ServiceDeps) {
     },
 
     getEnrollment,
+
+    /**
+     * The reconciler's repair of an enrollment whose start was never recorded: its pathway started
+     * with the input a request would have built, from the stored rows. 'started' when it had none;
+     * 'running' when it already existed (running or closed); 'closed' for a row whose pathway has
+     * already ended (its status says so): marked, never started again.
+     */
+    async ensurePathwayStarted(id: string): Promise<'started' | 'running' | 'closed'> {
+      const e = await loadEnrollment(id);
+      if (e.status !== 'active') {
+        await markWorkflowsStarted(db, [e.id], new Date());
+        return 'closed';
+      }
+      return (await startPathway(e)) ? 'started' : 'running';
+    },
 
     /** A page of enrollments; `scope` restricts them to what the caller may see. */
     async listEnrollments(

@@ -48,6 +48,8 @@ const schema = z.object({
   REMINDER_LEAD_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -96,6 +98,10 @@ export interface Config {
   dispatchPollMs: number;
   /** After this long, emails claimed by a dispatcher that stopped are taken back by another. */
   dispatchLeaseMs: number;
+  /** The reconciler's pause between passes over enrollments whose workflow start was never recorded. */
+  reconcileIntervalMs: number;
+  /** Rows younger than this are left to the request that wrote them (it may still be starting the workflow). */
+  reconcileGraceMs: number;
   /** Create the digest and report schedules at start-up. */
   schedules: boolean;
   /** Signs opt-out links; the embedded stack generates one and keeps it in var/. */
@@ -196,6 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reminderLeadMs: e.REMINDER_LEAD_MINUTES * 60_000,
     dispatchPollMs: e.DISPATCH_POLL_MS,
     dispatchLeaseMs: e.DISPATCH_LEASE_SECONDS * 1000,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
+    reconcileGraceMs: e.RECONCILE_GRACE_SECONDS * 1000,
     preferencesSecret: e.PREFERENCES_SECRET ?? localSecret(),
   };
 }

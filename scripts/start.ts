@@ -16,6 +16,7 @@ import { createService } from '../client/service';
 import { temporalConnectionOptions } from '../client/temporal';
 import { bootstrapAdmin } from '../client/auth/bootstrap';
 import { dialectOf } from '../activities/db-url';
+import { createReconciler } from '../client/reconciler';
 import { ensureSchedules } from '../client/schedules';
 import { ConfigError, loadConfig } from '../config';
 import { createConfiguredWorker } from '../worker/create-worker';
@@ -99,6 +100,12 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
   });
   await api.listen({ port: config.port, host: config.host });
+  const reconciler = createReconciler({
+    db,
+    service,
+    logger: logger.child({ part: 'reconciler' }),
+    graceMs: config.reconcileGraceMs,
+  }).start(config.reconcileIntervalMs);
 
   const lines = [
     '',
@@ -126,6 +133,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping: API, then worker (draining), then servers...');
     await api.close();
+    await reconciler.stop();
     worker.shutdown();
     await workerRun.catch((err) => logger.error({ err }, 'worker stopped with an error'));
     transport.close();

@@ -10,6 +10,7 @@ import { dialectOf, redactUrl } from '../../activities/db-url';
 import { ConfigError, loadConfig } from '../../config';
 import { assertCatalogueValid } from '../../domain/catalogue-validate';
 import { migrate } from '../../scripts/migrate';
+import { createReconciler } from '../reconciler';
 import { ensureSchedules } from '../schedules';
 import { createService } from '../service';
 import { temporalConnectionOptions } from '../temporal';
@@ -29,8 +30,9 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(temporalConnectionOptions(config, config.temporalAddress));
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
+  const service = createService({ db, temporal, taskQueue: config.taskQueue, reminderLeadMs: config.reminderLeadMs });
   const api = await buildApi({
-    service: createService({ db, temporal, taskQueue: config.taskQueue, reminderLeadMs: config.reminderLeadMs }),
+    service,
     db,
     temporal,
     logger,
@@ -40,8 +42,13 @@ async function main(): Promise<void> {
   });
   await api.listen({ port: config.port, host: config.host });
   logger.info({ url: config.publicUrl, database: redactUrl(config.databaseUrl) }, 'API listening');
+  // Here, beside the Temporal client: enrollments a crash left without their pathway are started.
+  const reconciler = createReconciler({ db, service, logger, graceMs: config.reconcileGraceMs }).start(
+    config.reconcileIntervalMs,
+  );
   const stop = async () => {
     await api.close();
+    await reconciler.stop();
     await connection.close();
     await db.$disconnect();
     process.exit(0);

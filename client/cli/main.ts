@@ -28,7 +28,7 @@ import { CATALOGUE } from '../../domain/catalogue';
 import { cliActor } from '../audit';
 import { createApiToken, createUser, listUsers } from '../auth/users';
 import { cliToken } from '../auth/bootstrap';
-import { ENROLLMENT_CSV_COLUMNS, parseEnrollmentCsv } from '../enrollment-csv';
+import { ENROLLMENT_CSV_COLUMNS, parseEnrollmentCsvStream } from '../enrollment-csv';
 
 // Against the local embedded stack, the token `npm start` created is used when none is given.
 const token = () =>
@@ -443,17 +443,14 @@ Examples:
     )
     .option('--concurrency <n>', 'requests in flight', '4')
     .action(async (file: string, o: { concurrency: string }) => {
-      let text: string;
+      // Read as a stream and grouped as it is read: every row is still checked before anything is sent.
+      let rows: Awaited<ReturnType<typeof parseEnrollmentCsvStream>>;
       try {
-        text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
-      } catch (err) {
-        throw new CliError(`Cannot read ${file}: ${(err as Error).message}`, 2);
-      }
-      let rows: ReturnType<typeof parseEnrollmentCsv>;
-      try {
-        rows = parseEnrollmentCsv(text);
+        rows = await parseEnrollmentCsvStream(file === '-' ? process.stdin : fs.createReadStream(file));
       } catch (err) {
         if (isDomainError(err)) throw new CliError(err.messages.it, 3);
+        if ((err as NodeJS.ErrnoException).syscall)
+          throw new CliError(`Cannot read ${file}: ${(err as Error).message}`, 2);
         throw err;
       }
       const bar = progress(rows.length, 'iscrizioni / enrollments');

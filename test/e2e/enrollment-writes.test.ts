@@ -43,11 +43,13 @@ async function storedRows(db: Db, enrollmentId: string) {
     include: { company: { include: { participants: { orderBy: { createdAt: 'asc' } } } } },
   });
   const audits = await db.auditLog.findMany({ where: { entityId: enrollmentId } });
-  const { id: _i, companyId: _c, workflowId, createdAt: _t, company, ...enrollment } = e;
+  const { id: _i, companyId: _c, workflowId, createdAt: _t, workflowStartedAt, company, ...enrollment } = e;
   const { id: _ci, createdAt: _ct, participants, ...companyColumns } = company;
   return {
     enrollment,
     workflowIdFollowsId: workflowId.endsWith(enrollmentId),
+    // Set once the start is known to have happened (the reconciler relies on it).
+    workflowStartRecorded: workflowStartedAt instanceof Date,
     company: companyColumns,
     // Prisma's nested create gives a request's participants one creation time (their order ties).
     participants: participants
@@ -85,6 +87,7 @@ test('a group write stores what a one-by-one write stores, and answers what a re
     expect(rowsA).toEqual(rowsB);
     expect(rowsA.audits).toHaveLength(1);
     expect(rowsA.workflowIdFollowsId).toBe(true);
+    expect(rowsA.workflowStartRecorded).toBe(true);
     // The answer was built from what was written; a read of the row gives the same.
     expect(a.enrollment).toEqual(await fast.getEnrollment(a.enrollment.id, false));
     // And the pathway was started with it.

@@ -1,7 +1,8 @@
 /**
  * Faults, each on real servers: a worker process killed with SIGKILL while emails are in flight,
  * the Temporal dev server restarted mid-pathway, the SMTP server down for a while, the database
- * locked for a while, and a flood of duplicate API requests.
+ * locked for a while, a flood of duplicate API requests, and the API process killed with SIGKILL
+ * between enrollment rows and their workflow starts.
  */
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -9,7 +10,8 @@ import { createClient } from '@libsql/client';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
-import { tuneSqlite, type Db } from '../../activities/db';
+import { directSqlOf, tuneSqlite, type Db } from '../../activities/db';
+import { sql } from '../../activities/direct-sql';
 import { dialectOf } from '../../activities/db-url';
 import { MailCatcher } from '../../activities/mail/mail-catcher';
 import { buildApi } from '../../client/api/server';
@@ -411,4 +413,154 @@ describe('servers and database failing for a while, with an in-process worker', 
       expect(companies[0]!.participants).toHaveLength(first.participants.length);
     }
   }, 120_000);
+});
+
+describe('the API process killed with SIGKILL mid-flood of enrollments', () => {
+  let server: DevServer;
+  let db: Db;
+  let url: string;
+  let catcher: MailCatcher;
+  let connection: Connection;
+  const children: ChildProcess[] = [];
+  const taskQueue = 'sigkill-api';
+  let port: number;
+  let base: string;
+
+  beforeAll(async () => {
+    server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
+    ({ db, url } = createTestDb());
+    catcher = await startSmtp();
+    connection = await Connection.connect({ address: server.address });
+    port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await connection?.close();
+    await catcher?.stop();
+    await db?.$disconnect();
+    await server?.stop();
+  });
+
+  /** client/api/main.ts as deployed, with the default reconciler settings; its JSON log lines collected. */
+  const startApiProcess = (log: Record<string, unknown>[]) => {
+    const child = spawnProgram(path.resolve(__dirname, '../../client/api/main.ts'), {
+      env: {
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        DATABASE_URL: url,
+        PORT: String(port),
+        PUBLIC_URL: base,
+        SCHEDULES: 'off',
+        PREFERENCES_SECRET,
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let pending = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const lines = (pending + d.toString()).split('\n');
+      pending = lines.pop()!;
+      for (const l of lines) if (l.startsWith('{')) log.push(JSON.parse(l) as Record<string, unknown>);
+    });
+    children.push(child);
+    return child;
+  };
+  const answering = () =>
+    until(
+      'the API process answering /health',
+      () =>
+        fetch(`${base}/health`)
+          .then((r) => r.ok)
+          .catch(() => false),
+      60_000,
+    );
+
+  it('every enrollment row it wrote gets its pathway and one welcome email each after a restart, with no client retry', async () => {
+    spawnWorkerProcess(children, { server, url, catcher, taskQueue });
+    const firstLog: Record<string, unknown>[] = [];
+    const first = startApiProcess(firstLog);
+    await answering();
+    const { token } = await userWithToken(db, { role: 'admin', email: 'kill@regione.test', name: 'Kill' });
+    const direct = await directSqlOf(db);
+    const written = async () =>
+      Number((await direct.query<{ n: unknown }>(sql`SELECT COUNT(*) AS "n" FROM "Enrollment"`))[0]!.n);
+
+    // 40 concurrent enrollments of 40 new companies; none is retried.
+    const requests = Array.from({ length: 40 }, () => enrollRequest());
+    const answers = requests.map((req) =>
+      fetch(`${base}/enrollments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(req),
+      }).then(
+        (r) => r.status,
+        () => 'no answer',
+      ),
+    );
+    // Requests are written in groups as they arrive: kill the moment a group's rows are committed
+    // with some already behind them, while that group's workflow starts are in flight.
+    for (;;) {
+      if ((await written()) >= 10) break;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const statuses = await Promise.all(answers);
+    expect(statuses).toContain('no answer');
+
+    const rows = await db.enrollment.findMany({ include: { company: { include: { participants: true } } } });
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    const temporal = new Client({ connection });
+    const exists = (workflowId: string) =>
+      temporal.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          () => true,
+          () => false,
+        );
+    const orphans = [];
+    for (const r of rows) if (!(await exists(r.workflowId))) orphans.push(r.id);
+    // The crash left what it left in production: rows written, no pathway behind them.
+    expect(orphans.length).toBeGreaterThan(0);
+
+    const secondLog: Record<string, unknown>[] = [];
+    startApiProcess(secondLog);
+    await answering();
+    const restartedAt = Date.now();
+    const welcomes = () =>
+      catcher.messages().filter((m) => (m.headers['x-conciliaflow-key'] ?? '').includes(':welcome:'));
+    const expected = rows.flatMap((r) => r.company.participants.map((p) => `${r.id}:welcome:${p.email}`)).sort();
+    await until(
+      'a pathway and the welcome emails for every written row',
+      async () => {
+        for (const r of rows) if (!(await exists(r.workflowId))) return false;
+        return new Set(welcomes().map((m) => m.headers['x-conciliaflow-key'])).size >= expected.length;
+      },
+      60_000,
+    );
+    expect(Date.now() - restartedAt).toBeLessThan(60_000);
+    await new Promise((r) => setTimeout(r, 2000)); // room for a duplicate to show up
+    for (const r of rows) {
+      const d = await temporal.workflow.getHandle(r.workflowId).describe();
+      expect(d.status.name).toBe('RUNNING');
+      expect(d.type).toBe('pathwayWorkflow');
+    }
+    // Exactly once each: one message per enrollment and participant, none repeated.
+    expect(
+      welcomes()
+        .map((m) => m.headers['x-conciliaflow-key'])
+        .sort(),
+    ).toEqual(expected);
+    const ids = catcher.messages().map((m) => m.messageId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const unmarked = await direct.query(sql`SELECT "id" FROM "Enrollment" WHERE "workflowStartedAt" IS NULL`);
+    expect(unmarked).toEqual([]);
+    // The restarted process says what it repaired, one line per pathway it started.
+    const repaired = secondLog
+      .filter((l) => l.msg === 'reconciler: started the pathway of an enrollment left without one')
+      .map((l) => l.enrollmentId);
+    expect([...repaired].sort()).toEqual([...orphans].sort());
+  }, 200_000);
 });
