@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { databaseUrl } from '../activities/db-url';
+import { DEFAULT_RECIPIENT_QUOTAS, type RecipientQuotas } from '../domain/participant-limits';
 
 /** A secret generated once per checkout, so opt-out links keep working across restarts. */
 function localSecret(): string {
@@ -47,6 +48,13 @@ const schema = z.object({
   REMINDER_LEAD_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  RECIPIENTS_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_RECIPIENT_QUOTAS.perDay),
+  RECIPIENTS_PER_DAY_COORDINATOR: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(DEFAULT_RECIPIENT_QUOTAS.coordinatorPerDay),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -94,6 +102,8 @@ export interface Config {
   schedules: boolean;
   /** Signs opt-out links; the embedded stack generates one and keeps it in var/. */
   preferencesSecret: string;
+  /** New participant addresses an account may add in 24 hours (admins: no limit). */
+  recipientQuotas: RecipientQuotas;
 }
 
 export class ConfigError extends Error {}
@@ -177,5 +187,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchPollMs: e.DISPATCH_POLL_MS,
     dispatchLeaseMs: e.DISPATCH_LEASE_SECONDS * 1000,
     preferencesSecret: e.PREFERENCES_SECRET ?? localSecret(),
+    recipientQuotas: { perDay: e.RECIPIENTS_PER_DAY, coordinatorPerDay: e.RECIPIENTS_PER_DAY_COORDINATOR },
   };
 }

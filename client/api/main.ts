@@ -30,7 +30,13 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
   const api = await buildApi({
-    service: createService({ db, temporal, taskQueue: config.taskQueue, reminderLeadMs: config.reminderLeadMs }),
+    service: createService({
+      db,
+      temporal,
+      taskQueue: config.taskQueue,
+      reminderLeadMs: config.reminderLeadMs,
+      recipientQuotas: config.recipientQuotas,
+    }),
     db,
     temporal,
     logger,

@@ -24,6 +24,7 @@ import { ApiRegistry } from './registry';
 import { registerPublicRoutes } from './routes-public';
 import { registerEnrollmentRoutes } from './routes-enrollments';
 import { registerAdminRoutes } from './routes-admin';
+import { registerConsentRoutes } from './routes-consents';
 import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
 
@@ -190,6 +191,7 @@ export async function buildApi(deps: ApiDeps) {
   registerPublicRoutes(api, deps);
   registerEnrollmentRoutes(api, deps);
   registerAdminRoutes(api, deps);
+  registerConsentRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
 
   // The link in an email opens a page; only the button (a POST) changes anything, so a mail
