@@ -188,6 +188,8 @@ describe('finding 1: a network takes no firm over without its consent', () => {
     // Referenced, not rewritten: only its network changed; the request's people for it were not added.
     expect(after).toEqual({ ...victim, networkId: r.body.company.id });
     expect(await db.participant.count({ where: { email: 'intruso@evil.test' } })).toBe(0);
+    // A new member firm's people are the caller's to answer for (one-by-one path).
+    expect((await db.participant.findFirstOrThrow({ where: { email: 'nuova@a.test' } })).addedById).toBe(userIds.smeA);
     expect((await http('smeA', 'GET', `/enrollments/${enrollmentV}`)).status).toBe(200);
 
     expect((await http('smeV', 'DELETE', `/me/network-consents/${reqA.company.vatNumber}`)).status).toBe(204);
