@@ -604,6 +604,23 @@ export function createService(deps: ServiceDeps) {
     );
   }
 
+  /**
+   * A row written before keys were stored per account holds the key as the client sent it: it is
+   * the caller's only if the caller created it (its audit entry says so), so a re-run of an older
+   * import still answers 200, and another account's old key still decides nothing here.
+   */
+  async function legacyKeyRow(p: PreparedEnrollment) {
+    const scope = p.caller?.userId ?? p.actor?.id;
+    if (scope === undefined || p.key === p.clientKey) return null;
+    const row = await db.enrollment.findUnique({ where: { idempotencyKey: p.clientKey } });
+    if (!row) return null;
+    const created = await db.auditLog.findFirst({
+      where: { entity: 'enrollment', entityId: row.id, action: 'enrollment.create', actorId: scope },
+      select: { id: true },
+    });
+    return created ? row : null;
+  }
+
   /** A repeated request: the caller's own enrollment under its own key, if it may still see it. */
   async function replay(p: PreparedEnrollment, id: string) {
     if (p.caller) {
@@ -621,7 +638,7 @@ export function createService(deps: ServiceDeps) {
    */
   async function enrollOneByOne(p: PreparedEnrollment) {
     const { req, key, clientKey, requestHash, definition, eligibility, fiscalId, caller } = p;
-    const existing = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
+    const existing = (await db.enrollment.findUnique({ where: { idempotencyKey: key } })) ?? (await legacyKeyRow(p));
     if (existing) {
       if (existing.requestHash !== requestHash) throw idempotencyConflict(clientKey);
       return replay(p, existing.id);

@@ -311,6 +311,33 @@ describe('finding 6: idempotency keys belong to the caller', () => {
     expect(other.text).toContain(key);
     expect(other.text).not.toContain(squatter.body.id);
   });
+
+  it('a key stored before keys were per account still answers its own creator, and only them', async () => {
+    const req = enrollRequest();
+    const key = `import:${req.company.vatNumber}:demo-2026-2027:congedo-flessibilita`;
+    // As the service stored it before: the key as sent, the creator in the audit log.
+    const { enrollment } = await stack.service!.enroll(req, key);
+    await db.auditLog.create({
+      data: {
+        actorId: userIds.giulia,
+        actorRole: 'consultant',
+        action: 'enrollment.create',
+        entity: 'enrollment',
+        entityId: enrollment.id,
+      },
+    });
+    const again = await http('giulia', 'POST', '/enrollments', req, { 'idempotency-key': key });
+    expect([again.status, again.body.id]).toEqual([200, enrollment.id]);
+    const other = await http(
+      'paolo',
+      'POST',
+      '/enrollments',
+      { ...req, consultant: PAOLO },
+      { 'idempotency-key': key },
+    );
+    expect([other.status, other.body.error.code]).toEqual([403, 'forbidden']);
+    expect(other.text).not.toContain(enrollment.id);
+  });
 });
 
 describe('finding 7: participants per firm and new recipients per account', () => {
