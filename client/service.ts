@@ -24,6 +24,16 @@ import { DomainError } from '../domain/errors';
 import { checkEnrollmentEligibility } from '../domain/eligibility';
 import { findProgramme } from '../domain/programmes';
 import {
+  DEFAULT_RECIPIENT_QUOTAS,
+  participantLimit,
+  quotaFreesAt,
+  recipientQuotaFor,
+  RECIPIENT_QUOTA_WINDOW_MS,
+  type RecipientQuotas,
+} from '../domain/participant-limits';
+import { formatRomeDateTime } from '../domain/calendar';
+import { canSeeEnrollment, type Principal } from './auth/principal';
+import {
   assignConsultantUpdate,
   completeStepUpdate,
   confirmParticipationUpdate,
@@ -68,6 +78,8 @@ export interface ServiceDeps {
    * grouped fast path (the reference the fast path is tested against). Default true.
    */
   groupWrites?: boolean;
+  /** New participant addresses an account may add per 24 hours (RECIPIENTS_PER_DAY…); defaults when absent. */
+  recipientQuotas?: RecipientQuotas;
 }
 
 function notFound(id: string): DomainError {
@@ -82,6 +94,55 @@ function idempotencyConflict(key: string): DomainError {
     it: `La chiave di idempotenza "${key}" è già stata usata per una richiesta diversa.`,
     en: `Idempotency key "${key}" was already used for a different request.`,
   });
+}
+
+/**
+ * The refusal for a firm the caller may not enroll, whether it exists or not, is enrolled or not:
+ * the same words for every such case, so the answer tells nothing the caller's own request did not.
+ */
+export function enrollForbidden(): DomainError {
+  return new DomainError('forbidden', {
+    it: 'Non puoi iscrivere questa impresa: non è tra quelle che il tuo account segue.',
+    en: 'You may not enroll this company: it is not one your account looks after.',
+  });
+}
+
+function memberConsentRequired(vatNumber: string): DomainError {
+  return new DomainError(
+    'member_consent_required',
+    {
+      it: `L'impresa ${vatNumber} entra in una rete solo con il consenso del suo account (POST /me/network-consents) o per mano del coordinatore della sua ATS.`,
+      en: `Company ${vatNumber} joins a network only with the consent of its own account (POST /me/network-consents) or through the coordinator of its ATS.`,
+    },
+    { vatNumber },
+  );
+}
+
+function tooManyParticipants(fiscalId: string, limit: number, staff: number): DomainError {
+  return new DomainError(
+    'too_many_participants',
+    {
+      it: `L'impresa ${fiscalId} può avere al più ${limit} partecipanti (i ${staff} addetti dichiarati più alcuni contatti esterni).`,
+      en: `Company ${fiscalId} may have at most ${limit} participants (its ${staff} declared staff plus a few external contacts).`,
+    },
+    { vatNumber: fiscalId, limit },
+  );
+}
+
+function recipientQuotaExceeded(limit: number, freesAt: Date | null): DomainError {
+  const when = (locale: 'it' | 'en') => (freesAt ? formatRomeDateTime(freesAt.getTime(), locale) : null);
+  return new DomainError(
+    'recipient_quota_exceeded',
+    {
+      it:
+        `Limite di ${limit} nuovi destinatari nelle ultime 24 ore raggiunto: nessuna modifica fatta. ` +
+        (freesAt ? `Si potrà riprovare dal ${when('it')} (ora di Roma).` : 'La richiesta da sola supera il limite.'),
+      en:
+        `Limit of ${limit} new recipients in the last 24 hours reached: nothing was changed. ` +
+        (freesAt ? `Retry from ${when('en')} (Rome time).` : 'The request alone exceeds the limit.'),
+    },
+    { limit, windowHours: 24, retryAt: freesAt?.toISOString() ?? null },
+  );
 }
 
 function hashRequest(req: EnrollRequest): string {
@@ -285,8 +346,13 @@ export function createService(deps: ServiceDeps) {
     return getEnrollment(id);
   }
 
-  /** A request checked and ready to write: refusals (invalid, not eligible) are thrown here. */
-  function prepareEnrollment(body: unknown, headerKey: string | undefined, actor: AuditActor | undefined) {
+  /** A request checked and ready to write: refusals (invalid, not eligible, too many people) are thrown here. */
+  function prepareEnrollment(
+    body: unknown,
+    headerKey: string | undefined,
+    actor: AuditActor | undefined,
+    caller: Principal | undefined,
+  ) {
     const parsed = enrollRequestSchema.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
     const req = parsed.data;
@@ -302,18 +368,27 @@ export function createService(deps: ServiceDeps) {
       alliance: req.alliance,
     });
     if (!eligibility.ok) throw eligibility.error;
-    const key =
-      headerKey ??
-      req.idempotencyKey ??
-      `auto:${req.company.vatNumber ?? req.company.taxCode}:${req.programme}:${req.kind}`;
+    const fiscalId = req.company.vatNumber ?? req.company.taxCode!;
+    checkParticipantBound(fiscalId, distinctPeople(req.participants).length, req.company.staff);
+    for (const m of req.company.members ?? [])
+      checkParticipantBound(m.vatNumber, distinctPeople(m.participants).length, m.staff);
+    const clientKey = headerKey ?? req.idempotencyKey ?? `auto:${fiscalId}:${req.programme}:${req.kind}`;
+    // Keys are the caller's own: stored under the account that sent them, so another account's
+    // request with the same (guessed) key never meets this one. The system's own calls (no
+    // caller) keep the key as given.
+    const scope = caller?.userId ?? actor?.id;
     return {
       req,
-      key,
+      clientKey,
+      key: scope === undefined ? clientKey : `u:${encodeURIComponent(scope)}:${clientKey}`,
       requestHash: hashRequest(req),
       definition: definition!,
       eligibility,
-      fiscalId: req.company.vatNumber ?? req.company.taxCode!,
+      fiscalId,
       actor,
+      caller,
+      /** Set by `enroll` for an account with a quota: its new recipients in the window before this request. */
+      quota: undefined as { limit: number; used: number } | undefined,
     };
   }
   type PreparedEnrollment = ReturnType<typeof prepareEnrollment>;
@@ -324,6 +399,11 @@ export function createService(deps: ServiceDeps) {
     return list
       .filter((p) => !seen.has(p.email) && seen.add(p.email))
       .map((p) => ({ name: p.name, email: p.email, role: p.role, locale: p.locale }));
+  }
+
+  function checkParticipantBound(fiscalId: string, count: number, staff: number): void {
+    const limit = participantLimit(staff);
+    if (count > limit) throw tooManyParticipants(fiscalId, limit, staff);
   }
 
   /** The columns of a request's company when it is new (both write paths). */
@@ -394,6 +474,8 @@ export function createService(deps: ServiceDeps) {
     const createdAt = new Date();
     const loaded = items.map((p): LoadedEnrollment | null => {
       if (keys.has(p.key) || fiscalIds.has(p.fiscalId)) return null;
+      // Over its quota: the one-by-one path counts exactly and refuses with the reason.
+      if (p.quota && p.quota.used + distinctPeople(p.req.participants).length > p.quota.limit) return null;
       keys.add(p.key);
       fiscalIds.add(p.fiscalId);
       const companyId = newId('cmp');
@@ -402,6 +484,8 @@ export function createService(deps: ServiceDeps) {
         ...enrollmentRow(p, id, companyId),
         status: 'active',
         currentDueAt: null,
+        // As the row is stored: the column is the start reconciler's, left null here.
+        workflowStartedAt: null,
         createdAt,
         completedAt: null,
         milestones: [],
@@ -416,6 +500,7 @@ export function createService(deps: ServiceDeps) {
             id: newId('par'),
             companyId,
             ...person,
+            addedById: p.caller?.userId ?? null,
             optedOutAt: null,
             createdAt: new Date(createdAt.getTime() + i),
           })),
@@ -452,78 +537,210 @@ export function createService(deps: ServiceDeps) {
     return row;
   }
 
+  type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
   /**
-   * One request on its own, in its own transaction: a repeated key, a company seen before (it gains
-   * any new participants), a network with its member firms, and the requests a group handed back.
+   * Whether the caller may enroll, and add people to, a firm that is already stored: judged on the
+   * stored row, never on the request. Admin; a coordinator of the firm's stored ATS; an SME user of
+   * that firm; a consultant who already follows it (an enrollment of that firm with them as its
+   * consultant). The system (no caller: tests, scripts on the database) may.
+   */
+  async function mayActFor(tx: Tx, caller: Principal | undefined, company: { id: string; atsCode: string }) {
+    if (!caller || caller.role === 'admin') return true;
+    if (caller.role === 'coordinator') return caller.atsCode !== null && company.atsCode === caller.atsCode;
+    if (caller.role === 'sme') return caller.companyId === company.id;
+    const followed = await tx.enrollment.findFirst({
+      where: { companyId: company.id, consultantEmail: caller.email.toLowerCase() },
+      select: { id: true },
+    });
+    return followed !== null;
+  }
+
+  /**
+   * Whether a stored firm may be put in the network `networkFiscalId`: its own account consented
+   * (NetworkConsent), or the caller is staff of the firm's network (an admin, a coordinator of its ATS).
+   */
+  async function mayJoin(
+    tx: Tx,
+    caller: Principal | undefined,
+    member: { id: string; atsCode: string },
+    networkFiscalId: string,
+  ) {
+    if (!caller || caller.role === 'admin') return true;
+    if (caller.role === 'coordinator' && caller.atsCode !== null && member.atsCode === caller.atsCode) return true;
+    const consent = await tx.networkConsent.findUnique({
+      where: { memberCompanyId_networkVatNumber: { memberCompanyId: member.id, networkVatNumber: networkFiscalId } },
+      select: { id: true },
+    });
+    return consent !== null;
+  }
+
+  /**
+   * The request's people a stored firm does not have yet, created as added by the caller, within
+   * the firm's bound (its stored headcount, not the request's). Returns how many rows were created.
+   */
+  async function addPeople(
+    tx: Tx,
+    p: PreparedEnrollment,
+    company: { id: string; vatNumber: string; staff: number },
+    people: ReturnType<typeof distinctPeople>,
+  ): Promise<number> {
+    if (people.length === 0) return 0;
+    const stored = await tx.participant.findMany({ where: { companyId: company.id }, select: { email: true } });
+    const have = new Set(stored.map((r) => r.email));
+    const fresh = people.filter((person) => !have.has(person.email));
+    if (fresh.length === 0) return 0;
+    checkParticipantBound(company.vatNumber, have.size + fresh.length, company.staff);
+    const addedById = p.caller?.userId ?? null;
+    for (const person of fresh) await tx.participant.create({ data: { companyId: company.id, ...person, addedById } });
+    return fresh.length;
+  }
+
+  /** Refuses, inside the transaction that wrote them, new rows that take the caller past its quota. */
+  async function checkQuota(tx: Tx, p: PreparedEnrollment, added: number): Promise<void> {
+    if (!p.quota || added === 0) return;
+    const since = new Date(now().getTime() - RECIPIENT_QUOTA_WINDOW_MS);
+    const where = { addedById: p.caller!.userId, createdAt: { gt: since } };
+    // The rows just written count too: they are in this transaction.
+    const total = await tx.participant.count({ where });
+    if (total <= p.quota.limit) return;
+    const before = await tx.participant.findMany({
+      where,
+      orderBy: { createdAt: 'asc' },
+      take: Math.max(0, total - added),
+      select: { createdAt: true },
+    });
+    throw recipientQuotaExceeded(
+      p.quota.limit,
+      quotaFreesAt(
+        before.map((r) => r.createdAt),
+        added,
+        p.quota.limit,
+      ),
+    );
+  }
+
+  /**
+   * A row written before keys were stored per account holds the key as the client sent it: it is
+   * the caller's only if the caller created it (its audit entry says so), so a re-run of an older
+   * import still answers 200, and another account's old key still decides nothing here.
+   */
+  async function legacyKeyRow(p: PreparedEnrollment) {
+    const scope = p.caller?.userId ?? p.actor?.id;
+    if (scope === undefined || p.key === p.clientKey) return null;
+    const row = await db.enrollment.findUnique({ where: { idempotencyKey: p.clientKey } });
+    if (!row) return null;
+    const created = await db.auditLog.findFirst({
+      where: { entity: 'enrollment', entityId: row.id, action: 'enrollment.create', actorId: scope },
+      select: { id: true },
+    });
+    return created ? row : null;
+  }
+
+  /** A repeated request: the caller's own enrollment under its own key, if it may still see it. */
+  async function replay(p: PreparedEnrollment, id: string) {
+    if (p.caller) {
+      const e = await db.enrollment.findUniqueOrThrow({ where: { id }, include: { company: true } });
+      if (!canSeeEnrollment(p.caller, e)) throw enrollForbidden();
+    }
+    return { created: false, enrollment: await startAndView(id) };
+  }
+
+  /**
+   * One request on its own, in its own transaction: a repeated key, a company seen before, a
+   * network with its member firms, and the requests a group handed back. A stored firm is only
+   * referenced: its columns are never rewritten from a request, it gains people only from a caller
+   * who may act for it, and it joins a network only with its consent or by its network's staff.
    */
   async function enrollOneByOne(p: PreparedEnrollment) {
-    const { req, key, requestHash, definition, eligibility, fiscalId } = p;
-    const existing = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
+    const { req, key, clientKey, requestHash, definition, eligibility, fiscalId, caller } = p;
+    const existing = (await db.enrollment.findUnique({ where: { idempotencyKey: key } })) ?? (await legacyKeyRow(p));
     if (existing) {
-      if (existing.requestHash !== requestHash) throw idempotencyConflict(key);
-      return { created: false, enrollment: await startAndView(existing.id) };
+      if (existing.requestHash !== requestHash) throw idempotencyConflict(clientKey);
+      return replay(p, existing.id);
     }
 
     const write = () =>
       db.$transaction(async (tx) => {
         const c = req.company;
-        // A company seen before keeps its row and gains any new participants.
-        const known = await tx.company.findUnique({ where: { vatNumber: fiscalId }, select: { id: true } });
+        let added = 0;
+        const known = await tx.company.findUnique({
+          where: { vatNumber: fiscalId },
+          select: { id: true, vatNumber: true, atsCode: true, networkId: true, staff: true },
+        });
         if (known) {
+          // Checked on the stored firm: the same refusal whether it is enrolled or not.
+          if (!(await mayActFor(tx, caller, known))) throw enrollForbidden();
           const dup = await tx.enrollment.findUnique({
             where: {
               companyId_programmeCode_kind: { companyId: known.id, programmeCode: req.programme, kind: req.kind },
             },
           });
           if (dup) {
+            // The id only to a caller who may see that enrollment (a consultant following the firm
+            // may not see another consultant's): otherwise only what the request itself said.
+            const shown = !caller || canSeeEnrollment(caller, { ...dup, company: known });
             throw new DomainError(
               'already_enrolled',
-              {
-                it: `L'impresa ${fiscalId} è già iscritta a "${definition.name.it}" nel programma ${req.programme} (iscrizione ${dup.id}).`,
-                en: `Company ${fiscalId} is already enrolled in "${definition.name.en}" in programme ${req.programme} (enrollment ${dup.id}).`,
-              },
-              { enrollmentId: dup.id },
+              shown
+                ? {
+                    it: `L'impresa ${fiscalId} è già iscritta a "${definition.name.it}" nel programma ${req.programme} (iscrizione ${dup.id}).`,
+                    en: `Company ${fiscalId} is already enrolled in "${definition.name.en}" in programme ${req.programme} (enrollment ${dup.id}).`,
+                  }
+                : {
+                    it: `L'impresa ${fiscalId} è già iscritta a "${definition.name.it}" nel programma ${req.programme}.`,
+                    en: `Company ${fiscalId} is already enrolled in "${definition.name.en}" in programme ${req.programme}.`,
+                  },
+              shown ? { enrollmentId: dup.id } : undefined,
             );
           }
-          for (const person of distinctPeople(req.participants)) {
-            await tx.participant.upsert({
-              where: { companyId_email: { companyId: known.id, email: person.email } },
-              create: { companyId: known.id, ...person },
-              update: {},
-            });
-          }
+          added += await addPeople(tx, p, known, distinctPeople(req.participants));
         }
-        const company =
-          known ??
-          (await tx.company.create({
-            data: { ...newCompanyColumns(p), participants: { create: distinctPeople(req.participants) } },
+        const addedById = caller?.userId ?? null;
+        let company: { id: string };
+        if (known) company = known;
+        else {
+          const people = distinctPeople(req.participants).map((person) => ({ ...person, addedById }));
+          company = await tx.company.create({
+            data: { ...newCompanyColumns(p), participants: { create: people } },
             select: { id: true },
-          }));
-        for (const m of c.members ?? []) {
-          const member = await tx.company.upsert({
-            where: { vatNumber: m.vatNumber },
-            create: {
-              name: m.name,
-              vatNumber: m.vatNumber,
-              province: eligibility.provinceCode,
-              atsCode: eligibility.atsCode,
-              sector: m.sector,
-              staff: m.staff,
-              turnoverCents: m.turnoverCents,
-              balanceSheetCents: m.balanceSheetCents,
-              size: classifySme(m).size,
-              networkId: company.id,
-            },
-            update: { networkId: company.id },
           });
-          for (const person of distinctPeople(m.participants)) {
-            await tx.participant.upsert({
-              where: { companyId_email: { companyId: member.id, email: person.email } },
-              create: { companyId: member.id, ...person },
-              update: {},
-            });
-          }
+          added += people.length;
         }
+        for (const m of c.members ?? []) {
+          const stored = await tx.company.findUnique({
+            where: { vatNumber: m.vatNumber },
+            select: { id: true, vatNumber: true, atsCode: true, networkId: true, staff: true },
+          });
+          if (!stored) {
+            const people = distinctPeople(m.participants).map((person) => ({ ...person, addedById }));
+            await tx.company.create({
+              data: {
+                name: m.name,
+                vatNumber: m.vatNumber,
+                province: eligibility.provinceCode,
+                atsCode: eligibility.atsCode,
+                sector: m.sector,
+                staff: m.staff,
+                turnoverCents: m.turnoverCents,
+                balanceSheetCents: m.balanceSheetCents,
+                size: classifySme(m).size,
+                networkId: company.id,
+                participants: { create: people },
+              },
+            });
+            added += people.length;
+            continue;
+          }
+          if (stored.networkId !== company.id) {
+            if (!(await mayJoin(tx, caller, stored, fiscalId))) throw memberConsentRequired(m.vatNumber);
+            await tx.company.update({ where: { id: stored.id }, data: { networkId: company.id } });
+          }
+          // A member firm consents to joining, not to the network's caller managing its people.
+          if (await mayActFor(tx, caller, stored))
+            added += await addPeople(tx, p, stored, distinctPeople(m.participants));
+        }
+        await checkQuota(tx, p, added);
         const id = newEnrollmentId();
         await tx.enrollment.create({ data: enrollmentRow(p, id, company.id) });
         if (p.actor) await tx.auditLog.create({ data: auditRow(p, id) });
@@ -535,11 +752,11 @@ export function createService(deps: ServiceDeps) {
         enrollmentId = await write();
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
-        // The same key raced another request: the other one wrote the row. The same request
-        // gets that enrollment; another body under that key is refused, as it would be later.
+        // The same key raced another request of the same caller: the other one wrote the row. The
+        // same request gets that enrollment; another body under that key is refused, as it would be later.
         const winner = await db.enrollment.findUnique({ where: { idempotencyKey: key } });
-        if (winner && winner.requestHash !== requestHash) throw idempotencyConflict(key);
-        if (winner) return { created: false, enrollment: await startAndView(winner.id) };
+        if (winner && winner.requestHash !== requestHash) throw idempotencyConflict(clientKey);
+        if (winner) return replay(p, winner.id);
         // Another enrollment of the same company (or member firm) wrote it a moment earlier: once
         // more, the company is now known.
         if (attempt >= 2) throw err;
@@ -548,17 +765,46 @@ export function createService(deps: ServiceDeps) {
     return { created: true, enrollment: await startAndView(enrollmentId) };
   }
 
+  async function enrollPrepared(p: PreparedEnrollment) {
+    const written = p.req.company.members?.length || deps.groupWrites === false ? null : await writeNewCompany(p);
+    if (!written) return enrollOneByOne(p);
+    await startPathway(written);
+    return { created: true, enrollment: enrollmentView(written, null) };
+  }
+
+  const quotas = deps.recipientQuotas ?? DEFAULT_RECIPIENT_QUOTAS;
+  const queues = new Map<string, Promise<unknown>>();
+  /** Runs `fn` after every earlier call with the same key has settled (in this process). */
+  function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (queues.get(key) ?? Promise.resolve()).then(fn);
+    const tail = run.catch(() => undefined);
+    queues.set(key, tail);
+    void tail.then(() => {
+      if (queues.get(key) === tail) queues.delete(key);
+    });
+    return run;
+  }
+
   return {
     /**
      * Enroll a company; `created` is false when the same request (same key) was seen before. With
      * `actor`, the audit entry is written in the same transaction as the enrollment.
      */
-    async enroll(body: unknown, headerKey?: string, opts: { actor?: AuditActor } = {}) {
-      const p = prepareEnrollment(body, headerKey, opts.actor);
-      const written = p.req.company.members?.length || deps.groupWrites === false ? null : await writeNewCompany(p);
-      if (!written) return enrollOneByOne(p);
-      await startPathway(written);
-      return { created: true, enrollment: enrollmentView(written, null) };
+    async enroll(body: unknown, headerKey?: string, opts: { actor?: AuditActor; caller?: Principal } = {}) {
+      const p = prepareEnrollment(body, headerKey, opts.actor, opts.caller);
+      const limit = opts.caller ? recipientQuotaFor(opts.caller.role, quotas) : null;
+      if (!opts.caller || limit === null) return enrollPrepared(p);
+      const userId = opts.caller.userId;
+      // One request at a time per account with a quota, so that concurrent requests cannot each
+      // find room under it (the fast path counts before its group's transaction).
+      return oneAtATime(userId, async () => {
+        const since = new Date(now().getTime() - RECIPIENT_QUOTA_WINDOW_MS);
+        p.quota = {
+          limit,
+          used: await db.participant.count({ where: { addedById: userId, createdAt: { gt: since } } }),
+        };
+        return enrollPrepared(p);
+      });
     },
 
     getEnrollment,

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { databaseUrl } from '../activities/db-url';
+import { DEFAULT_RECIPIENT_QUOTAS, type RecipientQuotas } from '../domain/participant-limits';
 
 /** A secret generated once per checkout, so opt-out links keep working across restarts. */
 function localSecret(): string {
@@ -50,6 +51,13 @@ const schema = z.object({
   DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  RECIPIENTS_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_RECIPIENT_QUOTAS.perDay),
+  RECIPIENTS_PER_DAY_COORDINATOR: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(DEFAULT_RECIPIENT_QUOTAS.coordinatorPerDay),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -106,6 +114,8 @@ export interface Config {
   schedules: boolean;
   /** Signs opt-out links; the embedded stack generates one and keeps it in var/. */
   preferencesSecret: string;
+  /** New participant addresses an account may add in 24 hours (admins: no limit). */
+  recipientQuotas: RecipientQuotas;
 }
 
 export class ConfigError extends Error {}
@@ -205,5 +215,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
     reconcileGraceMs: e.RECONCILE_GRACE_SECONDS * 1000,
     preferencesSecret: e.PREFERENCES_SECRET ?? localSecret(),
+    recipientQuotas: { perDay: e.RECIPIENTS_PER_DAY, coordinatorPerDay: e.RECIPIENTS_PER_DAY_COORDINATOR },
   };
 }

@@ -82,7 +82,13 @@ async function main(): Promise<void> {
 
   const connection = await Connection.connect(temporalConnectionOptions(config, temporalAddress));
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const service = createService({ db, temporal, taskQueue: config.taskQueue, reminderLeadMs: config.reminderLeadMs });
+  const service = createService({
+    db,
+    temporal,
+    taskQueue: config.taskQueue,
+    reminderLeadMs: config.reminderLeadMs,
+    recipientQuotas: config.recipientQuotas,
+  });
   if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
   const links: Record<string, string> = { api: config.publicUrl, health: `${config.publicUrl}/health` };
   if (devServer?.uiUrl) links.temporalUi = devServer.uiUrl;

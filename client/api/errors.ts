@@ -8,6 +8,8 @@ const STATUS: Record<string, number> = {
   not_found: 404,
   idempotency_conflict: 409,
   already_enrolled: 409,
+  member_consent_required: 403,
+  recipient_quota_exceeded: 429,
   step_out_of_order: 409,
   step_already_completed: 409,
   pathway_closed: 409,

@@ -30,7 +30,13 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(temporalConnectionOptions(config, config.temporalAddress));
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
-  const service = createService({ db, temporal, taskQueue: config.taskQueue, reminderLeadMs: config.reminderLeadMs });
+  const service = createService({
+    db,
+    temporal,
+    taskQueue: config.taskQueue,
+    reminderLeadMs: config.reminderLeadMs,
+    recipientQuotas: config.recipientQuotas,
+  });
   const api = await buildApi({
     service,
     db,

@@ -19,7 +19,7 @@ import {
   reopenStepRequestSchema,
   withdrawRequestSchema,
 } from '../schemas';
-import type { EnrollmentView } from '../service';
+import { enrollForbidden, type EnrollmentView } from '../service';
 import { forbidden, pageQuery, paged, unauthenticated, type ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
 
@@ -129,7 +129,11 @@ export async function performAction(
   return after;
 }
 
-/** Who may enroll what: a coordinator in their network, a consultant as the consultant, an SME for itself. */
+/**
+ * Who may enroll what, as far as the request alone tells: a coordinator in their network, a consultant
+ * as the consultant, an SME for itself. A firm already stored is judged again by the service on its
+ * stored row (its ATS, its account, who follows it), whatever the request claims.
+ */
 async function checkMayEnroll(db: Db, p: Principal, body: unknown): Promise<void> {
   if (p.role === 'admin') return;
   const parsed = enrollRequestSchema.safeParse(body);
@@ -137,12 +141,12 @@ async function checkMayEnroll(db: Db, p: Principal, body: unknown): Promise<void
   const req = parsed.data;
   if (p.role === 'coordinator') {
     const province = findProvince(req.company.province);
-    if (province && atsForProvince(province.code).code !== p.atsCode) throw forbidden();
+    if (province && atsForProvince(province.code).code !== p.atsCode) throw enrollForbidden();
   } else if (p.role === 'consultant') {
     if (req.consultant.email !== p.email.toLowerCase()) throw forbidden();
   } else if (p.role === 'sme') {
     const own = p.companyId ? await db.company.findUnique({ where: { id: p.companyId } }) : null;
-    if (!own || own.vatNumber !== (req.company.vatNumber ?? req.company.taxCode)) throw forbidden();
+    if (!own || own.vatNumber !== (req.company.vatNumber ?? req.company.taxCode)) throw enrollForbidden();
   }
 }
 
@@ -157,7 +161,12 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
       summary: 'Enroll a company (or a business network) in a pathway',
       description:
         'Idempotent: the Idempotency-Key header (or idempotencyKey in the body) makes a repeated request return ' +
-        'the same enrollment with 200 instead of 201. Eligibility is checked before anything is written.',
+        'the same enrollment with 200 instead of 201; keys are per account, so only the same caller can repeat a ' +
+        'request. Eligibility is checked before anything is written. A company already stored is referenced, never ' +
+        'rewritten: only an admin, a coordinator of its ATS, its own SME users or a consultant who already follows it ' +
+        'may enroll it, and a stored firm joins a network only with its consent (POST /me/network-consents) or by ' +
+        'the coordinator of its ATS. Participants per firm are bounded by its staff (plus 5, at most 250), and new ' +
+        'recipient addresses per account and 24 hours by a quota.',
       tag: 'enrollments',
       access: ALL,
       body: enrollRequestSchema as z.ZodType<unknown>,
@@ -168,6 +177,20 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
           description: 'The same request seen before (same idempotency key): the same enrollment',
           schema: enrollmentSchema,
         },
+        403: {
+          description:
+            'Role not allowed; a company the caller may not enroll (forbidden); a stored member firm that has not ' +
+            'consented to the network (member_consent_required)',
+        },
+        422: {
+          description:
+            'Refused by a domain rule: not eligible, or more participants than the firm may have (too_many_participants)',
+        },
+        429: {
+          description:
+            'The account would pass its quota of new recipient addresses in 24 hours (recipient_quota_exceeded; ' +
+            'details.retryAt says when); nothing was changed',
+        },
       },
     },
     async (ctx, req, reply) => {
@@ -175,7 +198,10 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
       const header = req.headers['idempotency-key'];
       const key = typeof header === 'string' && header.trim() ? header.trim().slice(0, 200) : undefined;
       // The audit entry is written with the enrollment, in one transaction.
-      const { created, enrollment } = await service.enroll(req.body, key, { actor: auditActor(ctx.principal!) });
+      const { created, enrollment } = await service.enroll(req.body, key, {
+        actor: auditActor(ctx.principal!),
+        caller: ctx.principal!,
+      });
       return reply
         .status(created ? 201 : 200)
         .header('location', `/enrollments/${enrollment.id}`)

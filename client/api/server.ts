@@ -26,6 +26,7 @@ import { ApiRegistry } from './registry';
 import { registerPublicRoutes } from './routes-public';
 import { registerEnrollmentRoutes } from './routes-enrollments';
 import { registerAdminRoutes } from './routes-admin';
+import { registerConsentRoutes } from './routes-consents';
 import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
 import { CSRF_HEADER, csrfFailed, hasValidSessionCsrf, sessionCsrfToken } from './csrf';
@@ -222,6 +223,7 @@ export async function buildApi(deps: ApiDeps) {
   registerPublicRoutes(api, deps);
   registerEnrollmentRoutes(api, deps);
   registerAdminRoutes(api, deps);
+  registerConsentRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
 
   /**
