@@ -22,6 +22,8 @@ import { pickLocale } from './errors';
 import type { AnyFastify } from './registry';
 import type { ApiDeps } from './server';
 import { performAction, visibleEnrollment } from './routes-enrollments';
+import { ACCOUNT_TEXT, registerAccountPages } from './account-pages';
+import { TooManyAttemptsError } from '../auth/throttle';
 
 type Locale = 'it' | 'en';
 const DAY = 86_400_000;
@@ -181,6 +183,7 @@ function layout(opts: {
 <li><a href="/app">${t.work}</a></li>
 ${p.role === 'admin' || p.role === 'coordinator' ? `<li><a href="/app/network">${t.network}</a></li>` : ''}
 ${opts.hasMail ? `<li><a href="/mail">${t.mail}</a></li>` : ''}
+<li><a href="/app/password">${ACCOUNT_TEXT[opts.locale].nav}</a></li>
 <li><a href="/app/lang?to=${other}&amp;next=${encodeURIComponent(here)}" lang="${other}">${t.lang}</a></li>
 <li><form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="${csrfToken(opts.req)}"><button class="link" type="submit">${t.logout} (${esc(p.name)})</button></form></li>
 </ul></nav>`
@@ -265,7 +268,19 @@ export function registerDashboard(
   app.post<{ Body: Record<string, string> }>('/login', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, string>;
     const locale = localeOf(req, null);
-    const result = await signIn(db, String(body.email ?? ''), String(body.password ?? ''));
+    let result: Awaited<ReturnType<typeof signIn>>;
+    try {
+      result = await signIn(db, String(body.email ?? '').slice(0, 254), String(body.password ?? '').slice(0, 200), {
+        address: req.ip,
+        throttle: deps.signInThrottle,
+      });
+    } catch (err) {
+      if (!(err instanceof TooManyAttemptsError)) throw err;
+      req.log.warn({ retryAfterSeconds: err.retryAfterSeconds }, 'dashboard sign-in throttled');
+      reply.header('retry-after', String(err.retryAfterSeconds));
+      const form = loginForm(locale, safeNext(body.next), err.messages[locale]);
+      return page(req, reply, null, T[locale].signIn, form, 429);
+    }
     if (!result) {
       req.log.info('dashboard sign-in refused');
       return page(req, reply, null, T[locale].signIn, loginForm(locale, safeNext(body.next), T[locale].wrong), 401);
@@ -444,4 +459,6 @@ ${statusChart(report, locale)}
 ${milestoneTable(report, locale, title)}`;
     return page(req, reply, p, title, body);
   });
+
+  registerAccountPages(app, deps, { requireUser, page, checkCsrf, csrfToken, localeOf });
 }

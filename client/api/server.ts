@@ -24,6 +24,8 @@ import { ApiRegistry } from './registry';
 import { registerPublicRoutes } from './routes-public';
 import { registerEnrollmentRoutes } from './routes-enrollments';
 import { registerAdminRoutes } from './routes-admin';
+import { registerAccountRoutes } from './routes-account';
+import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
 
@@ -41,6 +43,8 @@ export interface ApiDeps {
   dialect?: Dialect;
   /** Base URL printed in the OpenAPI document; the request's host when absent. */
   publicUrl?: string;
+  /** Sign-in limits per account and address (client/auth/throttle.ts); DEFAULT_THROTTLE when absent. */
+  signInThrottle?: ThrottlePolicy;
 }
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -190,6 +194,7 @@ export async function buildApi(deps: ApiDeps) {
   registerPublicRoutes(api, deps);
   registerEnrollmentRoutes(api, deps);
   registerAdminRoutes(api, deps);
+  registerAccountRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
 
   // The link in an email opens a page; only the button (a POST) changes anything, so a mail
