@@ -1,17 +1,19 @@
 /**
- * `npm run bench [-- enrollment|reports|reminders|history ...]`: the benchmarks, each printing its
+ * `npm run bench [-- enrollment|reports|reminders|history|signin ...]`: the benchmarks, each printing its
  * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
 import { benchEnrollment } from './enrollment';
 import { benchHistory } from './history';
 import { benchReminders } from './reminders';
 import { benchReports } from './reports';
+import { benchSignin } from './signin';
 
 const ALL: Record<string, () => Promise<void>> = {
   enrollment: benchEnrollment,
   reports: benchReports,
   reminders: benchReminders,
   history: benchHistory,
+  signin: benchSignin,
 };
 
 async function main(): Promise<void> {

@@ -103,16 +103,52 @@ async function countAttempt(db: Db, key: string, limit: number, policy: Throttle
 }
 
 /**
+ * Locks this process has read from the table, until they end: during a flood the refused attempts
+ * then cost no statement at all, which keeps the event loop for everyone else. Only locks are kept
+ * (a lock never ends early), never counts, so the table stays the one truth every process shares.
+ * Bounded, so that a spray of made-up emails cannot grow it without end.
+ */
+const knownLocks = new WeakMap<Db, Map<string, number>>();
+const MAX_KNOWN_LOCKS = 10_000;
+
+function lockedFor(db: Db, key: string, now: number): number {
+  const until = knownLocks.get(db)?.get(key);
+  return until !== undefined && until > now ? Math.ceil((until - now) / 1000) : 0;
+}
+
+function rememberLock(db: Db, key: string, now: number, seconds: number): void {
+  let locks = knownLocks.get(db);
+  if (!locks) knownLocks.set(db, (locks = new Map()));
+  if (locks.size >= MAX_KNOWN_LOCKS) {
+    for (const [k, until] of locks) if (until <= now) locks.delete(k);
+    // Still full: the oldest go first (a forgotten lock is only read from the table again).
+    for (const k of locks.keys()) {
+      if (locks.size < MAX_KNOWN_LOCKS) break;
+      locks.delete(k);
+    }
+  }
+  locks.set(key, now + seconds * 1000);
+}
+
+/**
  * Counts a sign-in attempt on its address, then on its account; throws TooManyAttemptsError when
  * either is locked. An address already locked adds nothing to the account's count, so a flood
  * from one address cannot lock its victims' accounts once the address itself is locked.
  */
 export async function claimAttempt(db: Db, keys: ThrottleKeys, policy: ThrottlePolicy): Promise<void> {
   const now = new Date();
-  const address = await countAttempt(db, keys.address, policy.addressLimit, policy, now);
-  if (address > 0) throw new TooManyAttemptsError(address);
-  const account = await countAttempt(db, keys.account, policy.accountLimit, policy, now);
-  if (account > 0) throw new TooManyAttemptsError(account);
+  for (const [key, limit] of [
+    [keys.address, policy.addressLimit],
+    [keys.account, policy.accountLimit],
+  ] as const) {
+    const known = lockedFor(db, key, now.getTime());
+    if (known > 0) throw new TooManyAttemptsError(known);
+    const locked = await countAttempt(db, key, limit, policy, now);
+    if (locked > 0) {
+      rememberLock(db, key, now.getTime(), locked);
+      throw new TooManyAttemptsError(locked);
+    }
+  }
 }
 
 /** After a correct password: the account starts afresh, and the address gets its attempt back. */

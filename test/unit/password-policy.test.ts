@@ -2,11 +2,16 @@
  * The password policy: minimum length by role, common and guessable passwords, the user's own name
  * and email, and messages that say what to do in Italian and English.
  */
-import { assertPasswordAllowed, minPasswordLength, passwordProblems } from '../../client/auth/password-policy';
+import {
+  assertPasswordAllowed,
+  minPasswordLength,
+  passwordProblems,
+  type PasswordOwner,
+} from '../../client/auth/password-policy';
 import { isDomainError } from '../../domain/errors';
 
-const consultant = { role: 'consultant' as const, email: 'giulia.bianchi@studio.test', name: 'Giulia Bianchi' };
-const sme = { role: 'sme' as const, email: 'titolare@tessitura.test', name: 'Marco Rossi' };
+const consultant: PasswordOwner = { role: 'consultant', email: 'giulia.bianchi@studio.test', name: 'Giulia Bianchi' };
+const sme: PasswordOwner = { role: 'sme', email: 'titolare@tessitura.test', name: 'Marco Rossi' };
 const codes = (password: string, owner = consultant) => passwordProblems(password, owner).map((p) => p.code);
 
 describe('password policy', () => {
