@@ -47,7 +47,7 @@ function post(r) {
       const i = next++;
       const res = await post(requests[i]);
       statuses[res.status] = (statuses[res.status] || 0) + 1;
-      if (res.status !== expect && unexpected.length < 5) unexpected.push({ i, status: res.status, body: res.body.slice(0, 500) });
+      if (!(Array.isArray(expect) ? expect.includes(res.status) : res.status === expect) && unexpected.length < 5) unexpected.push({ i, status: res.status, body: res.body.slice(0, 500) });
     }
   }));
   const ms = performance.now() - started;
@@ -56,11 +56,14 @@ function post(r) {
 })(); // a rejection ends the thread with an 'error' event
 `;
 
-/** POSTs every request to `url` with `concurrency` in flight, from a worker thread; throws on an answer other than `expect`. */
+/**
+ * POSTs every request to `url` with `concurrency` in flight, from a worker thread; throws on an answer other than
+ * `expect` (one status, or any of several). `onResult` sees the status counts.
+ */
 export async function postFromThread(
   url: string,
   requests: LoadRequest[],
-  opts: { concurrency: number; expect: number; label: string },
+  opts: { concurrency: number; expect: number | number[]; label: string; onResult?: (r: LoadResult) => void },
 ): Promise<number> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -72,6 +75,7 @@ export async function postFromThread(
     worker.once('exit', (code) => reject(new Error(`${opts.label}: load thread exited with code ${code}`)));
   });
   await worker.terminate();
+  opts.onResult?.(result);
   if (result.unexpected.length > 0) {
     const first = result.unexpected[0]!;
     throw new Error(

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- enrollment|reports|reminders|history|import ...]`: the benchmarks, each printing its
+ * `npm run bench [-- enrollment|reports|reminders|history|import|signin ...]`: the benchmarks, each printing its
  * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
 import { benchEnrollment } from './enrollment';
@@ -7,6 +7,7 @@ import { benchEnrollmentImport } from './enrollment-import';
 import { benchHistory } from './history';
 import { benchReminders } from './reminders';
 import { benchReports } from './reports';
+import { benchSignin } from './signin';
 
 const ALL: Record<string, () => Promise<void>> = {
   enrollment: benchEnrollment,
@@ -14,6 +15,7 @@ const ALL: Record<string, () => Promise<void>> = {
   reminders: benchReminders,
   history: benchHistory,
   import: benchEnrollmentImport,
+  signin: benchSignin,
 };
 
 async function main(): Promise<void> {

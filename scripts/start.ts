@@ -14,7 +14,7 @@ import { MailCatcher } from '../activities/mail/mail-catcher';
 import { buildApi } from '../client/api/server';
 import { createService } from '../client/service';
 import { temporalConnectionOptions } from '../client/temporal';
-import { bootstrapAdmin } from '../client/auth/bootstrap';
+import { bootstrapAdmin, bootstrapNotice } from '../client/auth/bootstrap';
 import { dialectOf } from '../activities/db-url';
 import { createReconciler } from '../client/reconciler';
 import { ensureSchedules } from '../client/schedules';
@@ -124,9 +124,7 @@ async function main(): Promise<void> {
       ? `  Mail catcher   smtp://127.0.0.1:${catcher.port}, kept in var/mail${mailPages ? `, read by admins at ${config.publicUrl}/mail` : ' (pages off: HOST is not loopback, MAIL_CATCHER_PAGES=on serves them)'}`
       : `  SMTP relay     ${smtpUrl.replace(/:[^:@/]*@/, ':***@')}`,
     `  Dashboard      ${config.publicUrl}/app   (API reference at ${config.publicUrl}/docs)`,
-    ...(firstAdmin
-      ? [`  First admin    ${firstAdmin.email} / ${firstAdmin.password}   (also in var/initial-admin.txt; change it)`]
-      : []),
+    ...(firstAdmin ? [bootstrapNotice(firstAdmin, varDir, Boolean(process.stdout.isTTY))] : []),
     `  CLI            npx conciliaflow --help   (uses the token in var/cli-token against this stack)`,
     'Press Ctrl-C to stop.',
     '',

@@ -30,6 +30,8 @@ import { pickLocale } from './errors';
 import type { AnyFastify } from './registry';
 import type { ApiDeps } from './server';
 import { performAction, visibleEnrollment } from './routes-enrollments';
+import { ACCOUNT_TEXT, registerAccountPages } from './account-pages';
+import { TooManyAttemptsError } from '../auth/throttle';
 
 type Locale = 'it' | 'en';
 const DAY = 86_400_000;
@@ -189,6 +191,7 @@ function layout(opts: {
 <li><a href="/app">${t.work}</a></li>
 ${p.role === 'admin' || p.role === 'coordinator' ? `<li><a href="/app/network">${t.network}</a></li>` : ''}
 ${opts.hasMail && p.role === 'admin' ? `<li><a href="/mail">${t.mail}</a></li>` : ''}
+<li><a href="/app/password">${ACCOUNT_TEXT[opts.locale].nav}</a></li>
 <li><a href="/app/lang?to=${other}&amp;next=${encodeURIComponent(here)}" lang="${other}">${t.lang}</a></li>
 <li><form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="${sessionCsrfToken(opts.req)}"><button class="link" type="submit">${t.logout} (${esc(p.name)})</button></form></li>
 </ul></nav>`
@@ -284,7 +287,18 @@ export function registerDashboard(
       req.log.info('dashboard sign-in refused: missing or wrong CSRF token');
       return loginPage(req, reply, safeNext(body.next), T[locale].expiredForm, 403);
     }
-    const result = await signIn(db, String(body.email ?? ''), String(body.password ?? ''));
+    let result: Awaited<ReturnType<typeof signIn>>;
+    try {
+      result = await signIn(db, String(body.email ?? '').slice(0, 254), String(body.password ?? '').slice(0, 200), {
+        address: req.ip,
+        throttle: deps.signInThrottle,
+      });
+    } catch (err) {
+      if (!(err instanceof TooManyAttemptsError)) throw err;
+      req.log.warn({ retryAfterSeconds: err.retryAfterSeconds }, 'dashboard sign-in throttled');
+      reply.header('retry-after', String(err.retryAfterSeconds));
+      return loginPage(req, reply, safeNext(body.next), err.messages[locale], 429);
+    }
     if (!result) {
       req.log.info('dashboard sign-in refused');
       return loginPage(req, reply, safeNext(body.next), T[locale].wrong, 401);
@@ -468,5 +482,14 @@ ${items}
 ${statusChart(report, locale)}
 ${milestoneTable(report, locale, title)}`;
     return page(req, reply, p, title, body);
+  });
+
+  // The server-wide check has already refused a session request without its token; the page checks again.
+  registerAccountPages(app, deps, {
+    requireUser,
+    page,
+    checkCsrf: (req) => hasValidSessionCsrf(req),
+    csrfToken: sessionCsrfToken,
+    localeOf,
   });
 }

@@ -29,6 +29,11 @@ const STATUS: Record<string, number> = {
   invalid_dimension: 400,
   unsupported_format: 400,
   unsupported_media_type: 415,
+  too_many_attempts: 429,
+  wrong_password: 403,
+  password_unchanged: 422,
+  weak_password: 422,
+  cannot_deactivate_self: 409,
 };
 
 export function pickLocale(acceptLanguage: string | undefined): 'it' | 'en' {

@@ -11,12 +11,11 @@ import { renderMilestoneReport } from '../../activities/reports/render-milestone
 import { addDays, parseIsoDate, romeToEpochMs } from '../../domain/calendar';
 import { DomainError } from '../../domain/errors';
 import { audit, auditActor, listAudit } from '../audit';
-import { createApiToken, createUser, createUserSchema, listUsers, revokeApiToken } from '../auth/users';
+import { createUser, createUserSchema, listUsers, revokeApiToken } from '../auth/users';
 import { ROLES } from '../auth/principal';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
 import { loadFundingProjects } from '../funding-store';
 import { listSchedules, SCHEDULE_PREFIX } from '../schedules';
-import { singleLine } from '../schemas';
 import { pageQuery, paged, type ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
 
@@ -129,21 +128,6 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
       response: paged(userView),
     },
     async (ctx) => listUsers(db, ctx.query),
-  );
-
-  api.add(
-    {
-      method: 'POST',
-      url: '/me/tokens',
-      operationId: 'createToken',
-      summary: 'Create an API token for yourself; the secret is shown once',
-      tag: 'access',
-      access: ['admin', 'coordinator', 'consultant', 'sme'],
-      body: z.object({ name: singleLine(100) }),
-      response: z.object({ id: z.string(), token: z.string(), name: z.string() }),
-      status: 201,
-    },
-    async (ctx) => createApiToken(db, ctx.principal!.userId, ctx.body.name, auditActor(ctx.principal!)),
   );
 
   api.add(

@@ -5,6 +5,7 @@ import { CATALOGUE } from '../../domain/catalogue';
 import { DomainError } from '../../domain/errors';
 import { SESSION_HOURS, signIn, signOut } from '../auth/users';
 import { ROLES } from '../auth/principal';
+import { withRetryAfter } from './routes-account';
 import { cookie, parseCookies, SESSION_COOKIE, sessionCookie } from './cookies';
 import type { ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
@@ -134,10 +135,15 @@ export function registerPublicRoutes(api: ApiRegistry, deps: ApiDeps): void {
       access: 'public',
       body: z.object({ email: z.string().max(254), password: z.string().max(200) }),
       response: z.object({ user: userSchema, expiresAt: z.string() }),
-      otherResponses: { 401: { description: 'Wrong email or password (invalid_credentials)' } },
+      otherResponses: {
+        401: { description: 'Wrong email or password (invalid_credentials)' },
+        429: { description: 'Too many failed attempts for this account or address (too_many_attempts, Retry-After)' },
+      },
     },
     async (ctx, req, reply) => {
-      const result = await signIn(deps.db, ctx.body.email, ctx.body.password);
+      const result = await withRetryAfter(reply, () =>
+        signIn(deps.db, ctx.body.email, ctx.body.password, { address: req.ip, throttle: deps.signInThrottle }),
+      );
       if (!result)
         throw new DomainError('invalid_credentials', {
           it: 'Email o password non corretti.',

@@ -27,6 +27,8 @@ import { registerPublicRoutes } from './routes-public';
 import { registerEnrollmentRoutes } from './routes-enrollments';
 import { registerAdminRoutes } from './routes-admin';
 import { registerConsentRoutes } from './routes-consents';
+import { registerAccountRoutes } from './routes-account';
+import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
 import { CSRF_HEADER, csrfFailed, hasValidSessionCsrf, sessionCsrfToken } from './csrf';
@@ -49,6 +51,8 @@ export interface ApiDeps {
   dialect?: Dialect;
   /** Base URL printed in the OpenAPI document; the request's host when absent. */
   publicUrl?: string;
+  /** Sign-in limits per account and address (client/auth/throttle.ts); DEFAULT_THROTTLE when absent. */
+  signInThrottle?: ThrottlePolicy;
 }
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -224,6 +228,7 @@ export async function buildApi(deps: ApiDeps) {
   registerEnrollmentRoutes(api, deps);
   registerAdminRoutes(api, deps);
   registerConsentRoutes(api, deps);
+  registerAccountRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
 
   /**

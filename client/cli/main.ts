@@ -26,7 +26,17 @@ import { buildFundingReport, renderFundingReport } from '../funding-report';
 import { allocateFunds, importFundingCsv, loadFundingProjects } from '../funding-store';
 import { CATALOGUE } from '../../domain/catalogue';
 import { cliActor } from '../audit';
-import { createApiToken, createUser, listUsers } from '../auth/users';
+import {
+  createApiToken,
+  createUser,
+  DEFAULT_TOKEN_DAYS,
+  listApiTokens,
+  listUsers,
+  MAX_TOKEN_DAYS,
+  resetPassword,
+  revokeApiToken,
+  setUserDisabled,
+} from '../auth/users';
 import { cliToken } from '../auth/bootstrap';
 import { ENROLLMENT_CSV_COLUMNS, parseEnrollmentCsvStream } from '../enrollment-csv';
 
@@ -151,6 +161,63 @@ function printEnrollment(v: View): void {
   }
 }
 
+/** Reads a line from the terminal without echoing it (a password). */
+function promptHidden(question: string): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolve, reject) => {
+    let value = '';
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    const done = (err?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new CliError('interrupted', 1));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/** The password of --password-env, or one typed twice on the terminal; a usage error otherwise. */
+async function newPasswordFrom(passwordEnv: string | undefined): Promise<string> {
+  if (passwordEnv) {
+    const value = process.env[passwordEnv];
+    if (!value) throw new CliError(`--password-env: ${passwordEnv} is not set`, 2);
+    return value;
+  }
+  if (!process.stdin.isTTY)
+    throw new CliError('no terminal to type the password on: pass --password-env <VAR> with the password in VAR', 2);
+  const first = await promptHidden('Nuova password / new password: ');
+  const second = await promptHidden('Ripetere / repeat: ');
+  if (first !== second) throw new CliError('le password non coincidono / the passwords differ: nothing changed', 2);
+  return first;
+}
+
+function tokenDays(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TOKEN_DAYS)
+    throw new CliError(`--expires-in-days must be a whole number from 1 to ${MAX_TOKEN_DAYS}, got "${value}"`, 2);
+  return n;
+}
+
+function printToken(t: { id: string; token: string; name: string; expiresAt: string }): void {
+  process.stdout.write(
+    `API token ${t.id} ("${t.name}", expires ${t.expiresAt}; the secret is shown once, keep it secret):\n${t.token}\n`,
+  );
+}
+
 export function buildProgram(): Command {
   const program = new Command()
     .name('conciliaflow')
@@ -177,6 +244,10 @@ Examples:
   conciliaflow import enrollments imprese.csv
   conciliaflow users create --role admin --email regione@example.org --name "Anna Rossi" --password-env CF_PASSWORD --token cli
   conciliaflow users create --role coordinator --network ats-milano --email rete@ats.example --name "Elena Sala"
+  conciliaflow users password admin@conciliaflow.local          # type the new password twice
+  conciliaflow users token giulia@studio.it --name script --expires-in-days 30
+  conciliaflow users tokens giulia@studio.it
+  conciliaflow users deactivate giulia@studio.it
   conciliaflow schedules list
   conciliaflow schedules pause conciliaflow-report-region --note "August break"
   conciliaflow templates list --json
@@ -522,10 +593,10 @@ Examples:
         }).catch(domainFailure);
         if (json()) return void process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         process.stdout.write(`created ${out.user.role} ${out.user.email} (${out.user.id})\n`);
-        if (out.token)
-          process.stdout.write(
-            `API token (shown once; keep it secret):\n${out.token.token}\nuse it with: export CONCILIAFLOW_TOKEN=${out.token.token}\n`,
-          );
+        if (out.token) {
+          printToken(out.token);
+          process.stdout.write(`use it with: export CONCILIAFLOW_TOKEN=${out.token.token}\n`);
+        }
       },
     );
   users
@@ -540,19 +611,73 @@ Examples:
           `${u.email.padEnd(36)} ${u.role.padEnd(12)} ${(u.atsCode ?? '').padEnd(16)} ${u.disabled ? 'disabled' : ''}\n`,
         );
     });
+  const userByEmail = async (db: Db, email: string) => {
+    const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+    if (!user) throw new CliError(`No user ${email}: see \`conciliaflow users list\``, 3);
+    return user;
+  };
   users
     .command('token <email>')
-    .description('create an API token for a user and print it once')
+    .description('create an API token for a user; prints its id and, once, its secret')
     .option('--name <name>', 'what the token is for', 'cli')
-    .action(async (email: string, o: { name: string }) => {
-      const out = await withDb(async (db) => {
-        const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
-        if (!user) throw new CliError(`No user ${email}: create it with \`conciliaflow users create\``, 3);
-        return createApiToken(db, user.id, o.name, cliActor());
-      });
+    .option('--expires-in-days <days>', `days until it stops working (1-${MAX_TOKEN_DAYS})`, String(DEFAULT_TOKEN_DAYS))
+    .action(async (email: string, o: { name: string; expiresInDays: string }) => {
+      const days = tokenDays(o.expiresInDays);
+      const out = await withDb(async (db) =>
+        createApiToken(db, (await userByEmail(db, email)).id, o.name, cliActor(), days),
+      );
       if (json()) return void process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-      process.stdout.write(`${out.token}\n`);
+      printToken(out);
     });
+  users
+    .command('tokens <email>')
+    .description("list a user's API tokens: id, name, created, last used, expiry, revoked")
+    .action(async (email: string) => {
+      const page = await withDb(async (db) => listApiTokens(db, (await userByEmail(db, email)).id, { limit: 200 }));
+      if (json()) return void process.stdout.write(JSON.stringify(page, null, 2) + '\n');
+      for (const t of page.items)
+        process.stdout.write(
+          `${t.id.padEnd(26)} ${t.name.padEnd(20)} ${(t.revokedAt ? 'revoked' : t.active ? 'active' : 'expired').padEnd(8)} created ${t.createdAt}  last used ${t.lastUsedAt ?? '-'}  expires ${t.expiresAt}\n`,
+        );
+    });
+  users
+    .command('revoke-token <email> <tokenId>')
+    .description("revoke one of a user's API tokens (ids from `users tokens`)")
+    .action(async (email: string, tokenId: string) => {
+      const ok = await withDb(async (db) => revokeApiToken(db, (await userByEmail(db, email)).id, tokenId, cliActor()));
+      if (!ok)
+        throw new CliError(`No live token ${tokenId} of ${email}: see \`conciliaflow users tokens ${email}\``, 3);
+      process.stdout.write(json() ? JSON.stringify({ revoked: tokenId }) + '\n' : `revoked ${tokenId}\n`);
+    });
+  users
+    .command('password <email>')
+    .description("set a user's password (a forgotten one, the first admin's); every session of theirs ends")
+    .option('--password-env <VAR>', 'read the new password from this environment variable (else typed twice)')
+    .action(async (email: string, o: { passwordEnv?: string }) => {
+      const password = await newPasswordFrom(o.passwordEnv);
+      const out = await withDb((db) => resetPassword(db, email, password, cliActor())).catch(domainFailure);
+      if (json()) return void process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      process.stdout.write(`password of ${out.user.email} changed; sessions ended: ${out.sessionsEnded}\n`);
+    });
+  for (const action of ['deactivate', 'reactivate'] as const)
+    users
+      .command(`${action} <email>`)
+      .description(
+        action === 'deactivate'
+          ? 'deactivate a user: their sessions end and their API tokens are revoked at once'
+          : 'reactivate a user (they sign in again and make new tokens; old ones stay revoked)',
+      )
+      .action(async (email: string) => {
+        const out = await withDb(async (db) =>
+          setUserDisabled(db, (await userByEmail(db, email)).id, action === 'deactivate', cliActor()),
+        ).catch(domainFailure);
+        if (json()) return void process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        process.stdout.write(
+          action === 'deactivate'
+            ? `deactivated ${out.user.email}; sessions ended: ${out.sessionsEnded}, tokens revoked: ${out.tokensRevoked}\n`
+            : `reactivated ${out.user.email}\n`,
+        );
+      });
 
   const schedules = program
     .command('schedules')

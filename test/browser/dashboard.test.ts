@@ -3,7 +3,7 @@
  * The dashboard in a real browser: Debian's Chromium driven by playwright-core, against the dev
  * server, a worker, SQLite and the mail catcher. Signs in, completes a step with evidence and
  * sees the timeline change; switches to English; checks labels, keyboard use and a phone-sized
- * screen. Screenshots are kept in test-artifacts/browser/.
+ * screen; changes a password. Screenshots are kept in test-artifacts/browser/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { enrollRequest, startDevStack, stopDevStack } from '../support/fixtures'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/browser');
-const PASSWORD = 'giulia-password-2026';
+const PASSWORD = 'vetro-pioggia-ramo-26';
 
 let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
 let db: Db;
@@ -201,3 +201,37 @@ test('under the Content-Security-Policy every page renders with its styles and r
   expect(violations).toEqual([]);
   await context.close();
 }, 60_000);
+
+test('a user changes their password from the dashboard; their other sessions end', async () => {
+  const other = await browser.newContext({ locale: 'it-IT' });
+  const otherPage = await other.newPage();
+  await signIn(otherPage, 'elena@ats-brianza.test');
+  const context = await browser.newContext({ locale: 'it-IT' });
+  const page = await context.newPage();
+  await signIn(page, 'elena@ats-brianza.test');
+  await page.getByRole('link', { name: 'Password', exact: true }).click();
+  await page.waitForURL((u) => u.pathname === '/app/password');
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Cambia password');
+
+  await page.getByLabel('Password attuale').fill('sbagliata');
+  await page.getByLabel('Nuova password', { exact: true }).fill('tegola-lume-prato-53');
+  await page.getByLabel('Ripeti la nuova password').fill('tegola-lume-prato-53');
+  await page.getByRole('button', { name: 'Cambia password' }).click();
+  await expect(page.getByRole('alert').textContent()).resolves.toContain('La password attuale non è corretta');
+
+  await page.getByLabel('Password attuale').fill(PASSWORD);
+  await page.getByLabel('Nuova password', { exact: true }).fill('tegola-lume-prato-53');
+  await page.getByLabel('Ripeti la nuova password').fill('tegola-lume-prato-53');
+  await page.getByRole('button', { name: 'Cambia password' }).click();
+  await expect(page.getByRole('status').textContent()).resolves.toMatch(
+    /^Password cambiata\. Chiuse \d+ altre sessioni/,
+  ); // this test's other one, and the earlier test's
+  await shot(page, '07-password-changed');
+  // This session goes on; the other one is sent back to the sign-in page.
+  await page.goto(`${base}/app`);
+  expect(new URL(page.url()).pathname).toBe('/app');
+  await otherPage.goto(`${base}/app`);
+  expect(new URL(otherPage.url()).pathname).toBe('/login');
+  await other.close();
+  await context.close();
+});
