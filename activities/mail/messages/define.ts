@@ -47,11 +47,11 @@ export type EnrollmentContext = z.input<z.ZodObject<typeof enrollment>>;
  * message's declared context.
  */
 export const RECIPIENT_VARIABLES = ['recipientName', 'enrollmentUrl', 'unsubscribeUrl'] as const;
-export interface RecipientVariables {
+export type RecipientVariables = {
   recipientName: string;
   enrollmentUrl?: string;
   unsubscribeUrl?: string | null;
-}
+};
 
 export interface ListRule {
   /** Each element is a string, or an object with these keys (present and not undefined; null is "none"). */
