@@ -4,7 +4,6 @@
  */
 import type { Text } from '../domain/catalogue';
 import type { Recipient } from '../workflows/messages';
-
 import type { ContextOf, TemplateName } from './mail/messages';
 
 export type { ContextOf, TemplateName };
