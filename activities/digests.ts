@@ -18,7 +18,8 @@ import {
 import { pathwayAndStepNames as names } from '../domain/catalogue-history';
 import { ATS_NETWORKS } from '../domain/territory';
 import type { Db } from './db';
-import type { NotifyInput, NotifyResult } from './types';
+import type { DigestStatus } from './mail/messages';
+import type { NotifyInput, NotifyResult, TemplateName } from './types';
 
 /** Working days ahead that a consultant digest lists as "due soon". */
 export const DIGEST_HORIZON_WORKING_DAYS = 5;
@@ -35,7 +36,7 @@ export interface DigestResult {
   alreadySent: number;
 }
 
-type Notify = (input: NotifyInput) => Promise<NotifyResult>;
+type Notify = (input: NotifyInput<TemplateName>) => Promise<NotifyResult>;
 
 const DAY = 86_400_000;
 
@@ -78,7 +79,7 @@ export function createDigestActivities(deps: { db: Db; publicUrl: string; notify
         const locale = await localeOf(email);
         const list = items.map((e) => {
           const due = e.currentDueAt!.getTime();
-          const status = due < run.asOf ? 'overdue' : due <= endOfToday ? 'due-today' : 'due-soon';
+          const status: DigestStatus = due < run.asOf ? 'overdue' : due <= endOfToday ? 'due-today' : 'due-soon';
           return {
             companyName: e.company.name,
             ...names(e.kind, e.catalogueVersion, e.currentStep, locale),

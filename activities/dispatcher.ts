@@ -21,7 +21,7 @@ import type { Db } from './db';
 import { groupCommit } from './group-commit';
 import { isPermanentSmtpError, sendWindowDelay, submitRow, type OutboxRow } from './outbox';
 import { isEssential } from './preferences';
-import type { NotifyInput } from './types';
+import type { NotifyInput, TemplateName } from './types';
 import { redactingLogger } from './log-redaction';
 
 export interface DispatcherDeps {
@@ -30,7 +30,7 @@ export interface DispatcherDeps {
   from: string;
   logger: Logger;
   /** Stages the consultant's notice when a staged message is refused for good. */
-  notify: (input: NotifyInput) => Promise<unknown>;
+  notify: (input: NotifyInput<TemplateName>) => Promise<unknown>;
   /** The clock; tests move it. */
   now?: () => number;
   /** Pause between polls when nothing is due (ms). */
@@ -97,7 +97,9 @@ export function createDispatcher(deps: DispatcherDeps) {
         round.failed++;
         logger.warn({ key: row.idempotencyKey, to: row.toAddress, err: message }, 'email refused permanently');
         // Staged for now rather than sent inline: the dispatcher sends it with the same retries.
-        const notice = row.failureNotice ? (JSON.parse(row.failureNotice) as NotifyInput | null) : null;
+        const notice = row.failureNotice
+          ? (JSON.parse(row.failureNotice) as NotifyInput<'delivery-failed'> | null)
+          : null;
         if (notice) await deps.notify({ ...notice, context: { ...notice.context, smtpError: message }, sendAt: now() });
         return;
       }

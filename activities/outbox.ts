@@ -12,11 +12,12 @@ import { formatRomeDateTime, isWithinSendWindow, nextSendWindow } from '../domai
 import type { Db } from './db';
 import { isUniqueViolation } from './db';
 import { buildDeadlineIcs, ICS_CONTENT_TYPE } from './mail/ics';
+import { MESSAGE_NAMES, messageOf, type EnrollmentContext } from './mail/messages';
 import { renderMessage, TemplateError } from './mail/render';
 import { isEssential, signPreferenceToken } from './preferences';
 import { redactingLogger } from './log-redaction';
 import type { Text } from '../domain/catalogue';
-import type { ContextValue, MailAttachment, NotifyInput, NotifyResult } from './types';
+import type { ContextValue, MailAttachment, NotifyInput, NotifyResult, TemplateName } from './types';
 
 type OutboxRow = NonNullable<Awaited<ReturnType<Db['outboxMessage']['findUnique']>>>;
 
@@ -41,15 +42,9 @@ export interface MailDeps {
  * Messages that wait for a send window (working day, office hours, Europe/Rome). They are planned
  * inside one; the check at send time catches those delayed by an outage (worker or SMTP down).
  */
-export const WINDOWED_TEMPLATES: ReadonlySet<string> = new Set([
-  'step-reminder',
-  'step-overdue',
-  'escalation-consultant',
-  'programme-end-warning',
-  'digest-consultant',
-  'digest-coordinator',
-  'report-delivery',
-]);
+export const WINDOWED_TEMPLATES: ReadonlySet<string> = new Set(
+  MESSAGE_NAMES.filter((name) => messageOf(name)?.window === 'office-hours'),
+);
 
 /** How late a windowed message may run before the send window is checked again. */
 export const SEND_WINDOW_GRACE_MS = 15 * 60_000;
@@ -71,15 +66,6 @@ function scheduledTimestamp(): number | undefined {
     return undefined; // Called outside an activity (tests, scripts): nothing was planned.
   }
 }
-
-/** Messages about a date: they carry an .ics so the deadline lands in the recipient's calendar. */
-const DEADLINE_FIELD: Partial<Record<string, string>> = {
-  'step-reminder': 'dueAt',
-  'step-overdue': 'dueAt',
-  'due-date-extended': 'dueAt',
-  'step-reopened': 'dueAt',
-  'programme-end-warning': 'programmeEndAt',
-};
 
 const OPT_OUT_LINK_DAYS = 180;
 
@@ -106,20 +92,21 @@ export function isPermanentSmtpError(err: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
-function icsFor(input: NotifyInput, locale: 'it' | 'en', url: string, from: string): string | null {
-  const field = DEADLINE_FIELD[input.template];
-  const at = field ? input.context[field] : undefined;
-  if (typeof at !== 'number') return null;
+/** A message about a date (its declaration names the deadline) carries an .ics: it lands in the recipient's calendar. */
+function icsFor(input: NotifyInput<TemplateName>, locale: 'it' | 'en', url: string, from: string): string | null {
+  const deadline = messageOf(input.template)?.deadline;
+  const context: Partial<Record<string, ContextValue>> = input.context;
+  const at = deadline ? context[deadline.at] : undefined;
+  if (!deadline || typeof at !== 'number') return null;
   const pick = (v: ContextValue | undefined) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Text)[locale] : String(v ?? '');
-  const what =
-    input.template === 'programme-end-warning' ? pick(input.context.programmeName) : pick(input.context.stepName);
+  const what = pick(context[deadline.title]);
   const organizer = /<([^>]+)>/.exec(from)?.[1] ?? from;
   return buildDeadlineIcs({
     // One event per step deadline, whatever message announced it: a later message updates it.
     uid: `${input.enrollmentId}-${what.replace(/[^\w-]+/g, '-')}-${at}@conciliaflow`,
-    title: `${locale === 'it' ? 'Scadenza' : 'Deadline'}: ${what} – ${pick(input.context.companyName)}`,
-    description: pick(input.context.pathwayName),
+    title: `${locale === 'it' ? 'Scadenza' : 'Deadline'}: ${what} – ${pick(context.companyName)}`,
+    description: pick(context.pathwayName),
     dueAt: at,
     url,
     organizerEmail: organizer,
@@ -162,20 +149,22 @@ export function submitRow(transport: Transporter, from: string, row: OutboxRow, 
  * nobody to tell (no consultant in the context, the consultant's own address, or a notice itself).
  */
 export function deliveryFailedNotice(
-  input: NotifyInput,
+  input: NotifyInput<TemplateName>,
   failed: { email: string; reason: string },
   failedSubject: string,
-): NotifyInput | null {
-  const consultantEmail = input.context.consultantEmail;
+): NotifyInput<'delivery-failed'> | null {
+  const context: Partial<Record<string, ContextValue>> = input.context;
+  const consultantEmail = context.consultantEmail;
   if (input.template === 'delivery-failed' || typeof consultantEmail !== 'string' || !consultantEmail) return null;
   if (failed.email.toLowerCase() === consultantEmail.toLowerCase()) return null;
   return {
     key: `${input.key}:delivery-failed:${failed.email.toLowerCase()}`,
     enrollmentId: input.enrollmentId,
     template: 'delivery-failed',
-    to: [{ name: String(input.context.consultantName ?? consultantEmail), email: consultantEmail, locale: 'it' }],
+    to: [{ name: String(context.consultantName ?? consultantEmail), email: consultantEmail, locale: 'it' }],
     context: {
-      ...input.context,
+      // A context with a consultant's address is an enrollment message's: the notice keeps all of it, as before.
+      ...(context as EnrollmentContext),
       failedRecipient: input.to.find((t) => t.email === failed.email)?.name ?? failed.email,
       failedEmail: failed.email,
       smtpError: failed.reason,
@@ -201,8 +190,8 @@ export function createMailActivities(deps: MailDeps) {
    * case) costs one insert, and a retry finds the row its earlier attempt wrote.
    */
   const outboxRow = async (
-    input: NotifyInput,
-    to: NotifyInput['to'][number],
+    input: NotifyInput<TemplateName>,
+    to: NotifyInput<TemplateName>['to'][number],
     key: string,
     essential: boolean,
     digested: boolean,
@@ -276,12 +265,12 @@ export function createMailActivities(deps: MailDeps) {
     }
   };
   /** An escalation to a consultant with many overdue pathways waits for their daily digest. */
-  const isDigested = async (input: NotifyInput, now: number): Promise<boolean> =>
+  const isDigested = async (input: NotifyInput<TemplateName>, now: number): Promise<boolean> =>
     input.template === 'escalation-consultant' && deps.digestThreshold !== undefined
       ? consultantHasManyOverdue(String(input.context.consultantEmail ?? ''), now)
       : false;
   /** A message for later: its rows wait as `scheduled` (or are found again on a retry). */
-  const stage = async (input: NotifyInput, now: number): Promise<NotifyResult> => {
+  const stage = async (input: NotifyInput<TemplateName>, now: number): Promise<NotifyResult> => {
     const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [], scheduled: 0 };
     const essential = isEssential(input.template);
     const digested = await isDigested(input, now);
@@ -305,7 +294,7 @@ export function createMailActivities(deps: MailDeps) {
       if (count > 0) logger.info({ keys, cancelled: count }, 'staged emails cancelled');
       return { cancelled: count };
     },
-    async notify(input: NotifyInput): Promise<NotifyResult> {
+    async notify(input: NotifyInput<TemplateName>): Promise<NotifyResult> {
       const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [] };
       const now = deps.now?.() ?? Date.now();
       if (input.sendAt !== undefined) return stage(input, now);

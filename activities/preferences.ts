@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { DomainError, type LocalizedMessage } from '../domain/errors';
-import type { MessageName } from './mail/render';
+import { MESSAGE_NAMES, messageOf, type TemplateName } from './mail/messages';
 
 export type PreferenceScope = 'non-essential';
 
@@ -46,21 +46,13 @@ export class PreferenceTokenError extends DomainError {
  * Messages that go out whatever the recipient's preferences: deadlines, changes to what is due, and
  * whatever a consultant must act on. Opting out covers only the rest (welcome, progress news, digests, reports).
  */
-export const ESSENTIAL_TEMPLATES: ReadonlySet<MessageName> = new Set<MessageName>([
-  'step-reminder',
-  'step-overdue',
-  'programme-end-warning',
-  'pathway-expired',
-  'due-date-extended',
-  'step-reopened',
-  'enrollment-withdrawn',
-  'escalation-consultant',
-  'consultant-assigned',
-  'delivery-failed',
-]);
+export const ESSENTIAL_TEMPLATES: ReadonlySet<TemplateName> = new Set(
+  MESSAGE_NAMES.filter((name) => messageOf(name)?.essential),
+);
 
+/** Whether a message (a template name, as an outbox row records it) goes whatever the preferences. */
 export function isEssential(template: string): boolean {
-  return (ESSENTIAL_TEMPLATES as ReadonlySet<string>).has(template);
+  return messageOf(template)?.essential === true;
 }
 
 /** HMAC-SHA256 keys shorter than the hash add no strength and are usually a placeholder left in a config. */

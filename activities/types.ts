@@ -4,24 +4,9 @@
  */
 import type { Text } from '../domain/catalogue';
 import type { Recipient } from '../workflows/messages';
+import type { ContextOf, TemplateName } from './mail/messages';
 
-export type TemplateName =
-  | 'enrollment-welcome'
-  | 'step-reminder'
-  | 'step-overdue'
-  | 'escalation-consultant'
-  | 'step-completed'
-  | 'pathway-completed'
-  | 'programme-end-warning'
-  | 'pathway-expired'
-  | 'step-reopened'
-  | 'due-date-extended'
-  | 'consultant-assigned'
-  | 'enrollment-withdrawn'
-  | 'delivery-failed'
-  | 'digest-consultant'
-  | 'digest-coordinator'
-  | 'report-delivery';
+export type { ContextOf, TemplateName };
 
 /** Context values: strings as they are, `{it, en}` picked by the recipient's locale, numbers under keys ending in "At" formatted as Rome date-times. */
 export type ContextValue = string | number | boolean | Text | null | readonly unknown[];
@@ -32,14 +17,13 @@ export interface MailAttachment {
   content: string;
 }
 
-export interface NotifyInput {
+/** What every message to send carries, whatever its template. */
+interface NotifyEnvelope {
   /** Derived from what caused the message; one outbox row per (key, recipient). */
   key: string;
   /** Absent for messages about no single enrollment (digests, reports). */
   enrollmentId?: string;
-  template: TemplateName;
   to: Recipient[];
-  context: Record<string, ContextValue>;
   attachments?: MailAttachment[];
   /**
    * Stage the message for this moment (epoch ms) instead of sending it now: the outbox row waits
@@ -48,6 +32,22 @@ export interface NotifyInput {
    */
   sendAt?: number;
 }
+
+/**
+ * A message to send: its template and the context that template's declaration asks for
+ * (activities/mail/messages/<template>.ts), as a union over N discriminated by `template`, so a
+ * wrong or missing variable fails `tsc`. `NotifyInput<TemplateName>` is any message.
+ *
+ * Without N, the permissive shape the workflows still use (UntypedNotifyInput): two call sites in
+ * workflows/ pass contexts that the typed union refuses. Once they are typed, the default becomes
+ * TemplateName and UntypedNotifyInput goes.
+ */
+export type NotifyInput<N extends TemplateName = never> = [N] extends [never]
+  ? UntypedNotifyInput
+  : { [K in N]: NotifyEnvelope & { template: K; context: ContextOf<K> } }[N];
+
+/** Any template with any context: what the workflows' proxy of `notify` accepts (the serialized shape is the same). */
+export type UntypedNotifyInput = NotifyEnvelope & { template: TemplateName; context: Record<string, ContextValue> };
 
 export interface NotifyResult {
   sent: number;
@@ -94,7 +94,8 @@ export interface MilestoneInput {
 
 export interface PathwayActivities {
   recordMilestone(input: MilestoneInput): Promise<void>;
-  notify(input: NotifyInput): Promise<NotifyResult>;
+  /** Implemented for the typed NotifyInput<TemplateName>; the workflows call it untyped for now. */
+  notify(input: UntypedNotifyInput): Promise<NotifyResult>;
   /**
    * Withdraws staged messages that have not gone yet (their step changed before they were due).
    * `keys` are NotifyInput keys; rows already sent or being sent are left alone.

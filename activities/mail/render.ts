@@ -1,72 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { formatDate, formatDueAt } from './format';
 import { MAIL_HELPER_NAMES, registerMailHelpers } from './helpers';
+import { AUDIENCES, messageOf, type Audience } from './messages';
 
 export type Locale = 'it' | 'en';
 export const LOCALES: readonly Locale[] = ['it', 'en'];
 export const DEFAULT_LOCALE: Locale = 'it';
 
-/** The messages the templates directory provides; listTemplates() is checked against this list in the tests. */
-export const MESSAGE_NAMES = [
-  'enrollment-welcome',
-  'step-reminder',
-  'step-overdue',
-  'escalation-consultant',
-  'step-completed',
-  'pathway-completed',
-  'programme-end-warning',
-  'pathway-expired',
-  'step-reopened',
-  'due-date-extended',
-  'consultant-assigned',
-  'enrollment-withdrawn',
-  'delivery-failed',
-  'digest-consultant',
-  'digest-coordinator',
-  'report-delivery',
-] as const;
-export type MessageName = (typeof MESSAGE_NAMES)[number];
-
-/**
- * Who a message is for, which decides the "why you get this email" line of the footer. Each audience has a
- * footer in templates/footers/<audience>.<html|text>.hbs; digests and reports concern no single enrollment,
- * so their footers do not need companyName and pathwayName.
- */
-export const AUDIENCES = [
-  'participant',
-  'consultant',
-  /** Sent alike to the company's contact people and its consultant. */
-  'pathway-team',
-  'consultant-digest',
-  'coordinator',
-  'report-recipient',
-] as const;
-export type Audience = (typeof AUDIENCES)[number];
-
-const MESSAGE_AUDIENCE: Record<MessageName, Audience> = {
-  'enrollment-welcome': 'participant',
-  'step-reminder': 'participant',
-  'step-overdue': 'participant',
-  'escalation-consultant': 'consultant',
-  'step-completed': 'participant',
-  'pathway-completed': 'participant',
-  'programme-end-warning': 'pathway-team',
-  'pathway-expired': 'pathway-team',
-  'step-reopened': 'participant',
-  'due-date-extended': 'participant',
-  'consultant-assigned': 'consultant',
-  'enrollment-withdrawn': 'pathway-team',
-  'delivery-failed': 'consultant',
-  'digest-consultant': 'consultant-digest',
-  'digest-coordinator': 'coordinator',
-  'report-delivery': 'report-recipient',
-};
-
-/** Statuses of a consultant digest item, in the order the digest shows its groups. */
-export const DIGEST_STATUSES = ['overdue', 'due-today', 'due-soon'] as const;
-export type DigestStatus = (typeof DIGEST_STATUSES)[number];
+// The registry is where messages are declared; these stay exported here for the callers that render.
+export {
+  AUDIENCES,
+  DIGEST_STATUSES,
+  MESSAGE_NAMES,
+  type Audience,
+  type DigestStatus,
+  type TemplateName as MessageName,
+} from './messages';
 
 export interface RenderedMessage {
   subject: string;
@@ -113,53 +63,6 @@ const LAYOUT_VARIABLES: ReadonlySet<string> = new Set([
   'unsubscribeUrl',
 ]);
 
-/**
- * A misspelt enum value would silently pick the {{else}} branch of a template, so the few
- * variables that switch wording are checked before rendering.
- */
-const ALLOWED_VALUES: Record<string, Record<string, readonly unknown[]>> = {
-  'step-reminder': { when: ['before', 'due-today'] },
-};
-
-interface ListRule {
-  /** Each element is a string, or an object with these keys (present and not undefined; null is "none"). */
-  elements: 'string' | { fields: readonly string[]; allowed?: Record<string, readonly unknown[]> };
-  /**
-   * Count variables shown next to the list. They must match the list, else a digest would announce "2 overdue"
-   * and show three. Each maps to the {field, value} of the elements it counts, or to undefined to count them all.
-   */
-  counts?: Record<string, { field: string; value: unknown } | undefined>;
-}
-
-/**
- * Strict mode only checks fields of list elements that get printed, and a misspelt status would drop an item
- * from every group without a word, so lists are checked in full before rendering.
- */
-const LIST_VARIABLES: Record<string, Record<string, ListRule>> = {
-  'digest-consultant': {
-    items: {
-      elements: {
-        fields: ['companyName', 'pathwayName', 'stepName', 'dueAt', 'status', 'enrollmentUrl'],
-        allowed: { status: DIGEST_STATUSES },
-      },
-      counts: {
-        overdueCount: { field: 'status', value: 'overdue' },
-        dueTodayCount: { field: 'status', value: 'due-today' },
-        dueSoonCount: { field: 'status', value: 'due-soon' },
-      },
-    },
-  },
-  'digest-coordinator': {
-    items: {
-      elements: {
-        fields: ['companyName', 'pathwayName', 'stepName', 'dueAt', 'daysOverdue', 'consultantName', 'enrollmentUrl'],
-      },
-      counts: { overdueCount: undefined },
-    },
-  },
-  'report-delivery': { highlights: { elements: 'string' } },
-};
-
 interface CompiledTemplate {
   file: string;
   variables: string[];
@@ -186,8 +89,8 @@ function isLocale(value: string): value is Locale {
 }
 
 function audienceOf(name: string): Audience {
-  // A template added to the directory but not to MESSAGE_NAMES still renders, as the commonest kind of message.
-  return MESSAGE_AUDIENCE[name as MessageName] ?? 'participant';
+  // A template added to the directory but not to the registry still renders, as the commonest kind of message.
+  return messageOf(name)?.audience ?? 'participant';
 }
 
 function loadRegistry(): Registry {
@@ -423,17 +326,17 @@ function checkValues(name: string, locale: Locale, context: Record<string, unkno
   };
   const oneOf = (allowed: readonly unknown[]) => allowed.map((v) => JSON.stringify(v)).join(', ');
 
-  for (const [variable, allowed] of Object.entries(ALLOWED_VALUES[name] ?? {})) {
+  for (const [variable, allowed] of Object.entries(messageOf(name)?.values ?? {})) {
     const value = context[variable];
-    if (value !== undefined && !allowed.includes(value)) {
+    if (allowed && value !== undefined && !allowed.includes(value)) {
       fail(variable, `must be one of ${oneOf(allowed)}, got ${shown(value)}`);
     }
   }
 
   // Undefined lists and counts are left to run(), which reports them as missing like any other variable.
-  for (const [variable, rule] of Object.entries(LIST_VARIABLES[name] ?? {})) {
+  for (const [variable, rule] of Object.entries(messageOf(name)?.lists ?? {})) {
     const list = context[variable];
-    if (list === undefined) continue;
+    if (!rule || list === undefined) continue;
     if (!Array.isArray(list)) fail(variable, `must be a list, got ${shown(list)}`);
     (list as unknown[]).forEach((element, index) => {
       const at = `${variable}[${index}]`;
@@ -520,14 +423,12 @@ export function listTemplates(): TemplateInfo[] {
   });
 }
 
-/** Realistic data for previews and tests: SMEs of the Lecco and Brianza area, dates in the recipient's language. */
+/** Realistic data for previews and tests (each message declares its own): dates in the recipient's language. */
 export function sampleContext(name: string, locale: Locale): Record<string, unknown> {
   lookup(name, locale);
-  const it = locale === 'it';
-  const dueAt = new Date('2025-03-14T16:00:00Z'); // 17:00 in Milan
-  const completedAt = new Date('2025-03-12T10:30:00Z');
-  const nextDueAt = new Date('2025-04-11T15:00:00Z'); // 17:00 in Milan, summer time
-  const programmeEndAt = new Date('2025-12-31T17:00:00Z'); // 18:00 in Milan
+  const sample = messageOf(name)?.sample(locale);
+  if (sample) return sample;
+  // A template added to the directory without a declaration still previews, showing the gaps.
   const base: Record<string, unknown> = {
     recipientName: 'Giulia Colombo',
     companyName: 'Officine Meccaniche Brambilla S.r.l.',
@@ -536,235 +437,13 @@ export function sampleContext(name: string, locale: Locale): Record<string, unkn
     enrollmentUrl: 'https://conciliaflow.example/iscrizioni/ISC-2025-0042',
     unsubscribeUrl: 'https://conciliaflow.example/preferenze/ISC-2025-0042',
   };
-  // Digests and reports are about many enrollments: no company, pathway or enrollment link of their own.
-  const network = (recipientName: string): Record<string, unknown> => ({
-    recipientName,
-    unsubscribeUrl: `https://conciliaflow.example/preferenze/${recipientName.toLowerCase().replace(/\s+/g, '.')}`,
-  });
-  const enrollmentUrl = (n: number) => `https://conciliaflow.example/iscrizioni/ISC-2025-${String(n).padStart(4, '0')}`;
-  switch (name) {
-    case 'enrollment-welcome':
-      return { ...base, stepName: 'Analisi dei bisogni di conciliazione', dueAt: formatDueAt(dueAt, locale) };
-    case 'step-reminder':
-      return {
-        ...base,
-        when: 'before',
-        stepName: 'Questionario sui bisogni del personale',
-        dueAt: formatDueAt(dueAt, locale),
-      };
-    case 'step-overdue':
-      return { ...base, stepName: 'Questionario sui bisogni del personale', dueAt: formatDueAt(dueAt, locale) };
-    case 'escalation-consultant':
-      return {
-        ...base,
-        recipientName: 'Francesca Villa',
-        stepName: 'Questionario sui bisogni del personale',
-        dueAt: formatDueAt(dueAt, locale),
-        daysOverdue: 3,
-      };
-    case 'step-completed':
-      return {
-        ...base,
-        stepName: 'Analisi dei bisogni di conciliazione',
-        completedBy: 'Luca Brambilla',
-        completedAt: formatDate(completedAt, locale),
-        nextStepName: 'Piano aziendale di conciliazione',
-        nextStepDueAt: formatDueAt(nextDueAt, locale),
-      };
-    case 'pathway-completed':
-      return { ...base, completedAt: formatDate(new Date('2025-06-27T09:00:00Z'), locale) };
-    case 'programme-end-warning':
-      return {
-        ...base,
-        programmeName: 'Piani territoriali di conciliazione 2024-2025',
-        programmeEndAt: formatDueAt(programmeEndAt, locale),
-        openSteps: 'Piano aziendale di conciliazione, Adozione del piano',
-        workingDaysLeft: 12,
-      };
-    case 'pathway-expired':
-      return { ...base, stepName: 'Adozione del piano', expiredAt: formatDueAt(programmeEndAt, locale) };
-    case 'step-reopened':
-      return {
-        ...base,
-        stepName: 'Analisi dei bisogni di conciliazione',
-        actorName: 'Francesca Villa',
-        reason: it
-          ? 'Nel report manca la sezione sui turni del reparto produzione.'
-          : 'The report lacks the section on the production shifts.',
-        dueAt: formatDueAt(nextDueAt, locale),
-      };
-    case 'due-date-extended':
-      return {
-        ...base,
-        stepName: 'Questionario sui bisogni del personale',
-        previousDueAt: formatDueAt(dueAt, locale),
-        dueAt: formatDueAt(nextDueAt, locale),
-        reason: it ? 'Chiusura dello stabilimento per inventario.' : 'The plant is closed for stocktaking.',
-        actorName: 'Francesca Villa',
-      };
-    case 'consultant-assigned':
-      return {
-        ...base,
-        recipientName: 'Paolo Invernizzi',
-        stepName: 'Questionario sui bisogni del personale',
-        dueAt: formatDueAt(dueAt, locale),
-      };
-    case 'enrollment-withdrawn':
-      return {
-        ...base,
-        reason: it
-          ? "Riorganizzazione aziendale: l'impresa parteciperà al prossimo programma."
-          : 'Company reorganisation: the company will join the next programme.',
-        withdrawnAt: formatDueAt(new Date('2025-03-18T10:30:00Z'), locale),
-      };
-    case 'delivery-failed':
-      return {
-        ...base,
-        recipientName: 'Francesca Villa',
-        failedRecipient: 'Luca Brambilla',
-        failedEmail: 'luca.brambilla@brambilla.example',
-        smtpError: '550 5.1.1 <luca.brambilla@brambilla.example>: Recipient address rejected: User unknown',
-        failedSubject: it
-          ? 'Promemoria: «Questionario sui bisogni del personale» da completare entro venerdì 14 marzo 2025, ore 17:00 – Officine Meccaniche Brambilla S.r.l.'
-          : 'Reminder: “Questionario sui bisogni del personale” is due by Friday 14 March 2025 at 17:00 – Officine Meccaniche Brambilla S.r.l.',
-      };
-    case 'digest-consultant': {
-      const item = (
-        n: number,
-        companyName: string,
-        pathwayName: string,
-        stepName: string,
-        at: string,
-        status: string,
-      ) => ({
-        companyName,
-        pathwayName,
-        stepName,
-        dueAt: formatDueAt(new Date(at), locale),
-        status,
-        enrollmentUrl: enrollmentUrl(n),
-      });
-      return {
-        ...network('Francesca Villa'),
-        digestDate: formatDate(dueAt, locale),
-        items: [
-          item(
-            42,
-            'Officine Meccaniche Brambilla S.r.l.',
-            'Flessibilità oraria e lavoro agile',
-            'Questionario sui bisogni del personale',
-            '2025-03-11T17:00:00Z',
-            'overdue',
-          ),
-          item(
-            57,
-            'Tessitura Brianzola S.r.l.',
-            'Piani di congedo e flessibilità',
-            'Formazione dei responsabili',
-            '2025-03-07T17:00:00Z',
-            'overdue',
-          ),
-          item(
-            61,
-            'Caseificio Valsassina S.n.c.',
-            'Piani di congedo e flessibilità',
-            'Incontro di avvio',
-            '2025-03-14T17:00:00Z',
-            'due-today',
-          ),
-          item(
-            63,
-            'Studio Associato Fumagalli',
-            'Flessibilità oraria e lavoro agile',
-            'Analisi dei bisogni di conciliazione',
-            '2025-03-18T17:00:00Z',
-            'due-soon',
-          ),
-          item(
-            70,
-            'Cooperativa Sociale Il Girasole',
-            'Piani di congedo e flessibilità',
-            'Piano aziendale di conciliazione',
-            '2025-03-20T17:00:00Z',
-            'due-soon',
-          ),
-        ],
-        overdueCount: 2,
-        dueTodayCount: 1,
-        dueSoonCount: 2,
-      };
-    }
-    case 'digest-coordinator': {
-      const item = (
-        n: number,
-        companyName: string,
-        stepName: string,
-        at: string,
-        daysOverdue: number,
-        consultantName: string,
-      ) => ({
-        companyName,
-        pathwayName: 'Piani di congedo e flessibilità',
-        stepName,
-        dueAt: formatDueAt(new Date(at), locale),
-        daysOverdue,
-        consultantName,
-        enrollmentUrl: enrollmentUrl(n),
-      });
-      return {
-        ...network('Elena Sala'),
-        networkName: 'ATS Brianza',
-        weekOf: formatDate(new Date('2025-03-10T08:00:00Z'), locale),
-        items: [
-          item(
-            57,
-            'Tessitura Brianzola S.r.l.',
-            'Formazione dei responsabili',
-            '2025-02-28T17:00:00Z',
-            8,
-            'Francesca Villa',
-          ),
-          item(
-            48,
-            'Mobilificio Cantù S.p.A.',
-            'Piano aziendale di conciliazione',
-            '2025-03-07T17:00:00Z',
-            3,
-            'Paolo Invernizzi',
-          ),
-          item(66, 'Panificio Redaelli S.n.c.', 'Incontro di avvio', '2025-03-11T17:00:00Z', 1, 'Francesca Villa'),
-        ],
-        overdueCount: 3,
-      };
-    }
-    case 'report-delivery':
-      return {
-        ...network('Elena Sala'),
-        networkName: 'ATS Brianza',
-        reportName: it ? 'Avanzamento dei percorsi' : 'Pathway progress',
-        periodLabel: it ? 'primo trimestre 2025' : 'first quarter 2025',
-        highlights: it
-          ? [
-              '18 imprese con un percorso attivo, 3 in più rispetto al trimestre precedente',
-              '41 attività completate, di cui 36 entro la scadenza',
-              '2 percorsi completati',
-            ]
-          : [
-              '18 companies with an active pathway, 3 more than in the previous quarter',
-              '41 steps completed, 36 of them on time',
-              '2 pathways completed',
-            ],
-      };
-    default:
-      // A template added to the directory without sample data still previews, showing the gaps.
-      return {
-        ...base,
-        ...Object.fromEntries(
-          listTemplates()
-            .find((t) => t.name === name)!
-            .variables.filter((v) => !(v in base))
-            .map((v) => [v, `[${v}]`]),
-        ),
-      };
-  }
+  return {
+    ...base,
+    ...Object.fromEntries(
+      listTemplates()
+        .find((t) => t.name === name)!
+        .variables.filter((v) => !(v in base))
+        .map((v) => [v, `[${v}]`]),
+    ),
+  };
 }

@@ -7,7 +7,7 @@ import { formatRomeDate, localDateOf, localDateToIso } from '../../domain/calend
 import { ATS_NETWORKS } from '../../domain/territory';
 import type { Db } from '../db';
 import type { Dialect } from '../db-url';
-import type { NotifyInput, NotifyResult } from '../types';
+import type { NotifyInput, NotifyResult, TemplateName } from '../types';
 import { milestoneReport, type MilestoneFigures } from './milestones';
 import { milestoneReportCsv } from './render-milestones';
 import { weekStartIso } from '../digests';
@@ -27,7 +27,7 @@ export interface ReportDeliveryResult {
   skipped?: string;
 }
 
-type Notify = (input: NotifyInput) => Promise<NotifyResult>;
+type Notify = (input: NotifyInput<TemplateName>) => Promise<NotifyResult>;
 
 export function reportHighlights(t: MilestoneFigures, locale: 'it' | 'en'): string[] {
   const steps = t.stepsOnTime + t.stepsLate;

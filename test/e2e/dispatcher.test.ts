@@ -51,7 +51,7 @@ beforeEach(() => {
 // Tuesday 1 December 2026, 09:00 in Rome: a working day, in office hours.
 const NINE = romeToEpochMs(2026, 12, 1, 9, 0);
 
-const reminder = (key: string, sendAt: number, email = 'lia@sartoria.test'): NotifyInput =>
+const reminder = (key: string, sendAt: number, email = 'lia@sartoria.test'): NotifyInput<'step-reminder'> =>
   reminderInput({ key, enrollmentId, to: { name: 'Lia Bassi', email }, companyName: 'Sartoria Bassi', sendAt });
 
 const messagesWithKey = (key: string) => catcher.messages().filter((m) => m.headers['x-conciliaflow-key'] === key);

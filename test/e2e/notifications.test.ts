@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(() => bed?.stop());
 
-const reminder = (key: string, email = 'rita@panificio.test'): NotifyInput =>
+const reminder = (key: string, email = 'rita@panificio.test'): NotifyInput<'step-reminder'> =>
   reminderInput({ key, enrollmentId, to: { name: 'Rita Sala', email }, companyName: 'Panificio Sala' });
 
 test('a server that refuses for a while and then accepts gets the message exactly once, with a calendar file', async () => {
@@ -85,7 +85,7 @@ test('an opted-out participant still gets deadlines but not non-essential messag
   expect(verifyPreferenceToken(token, PREFERENCES_SECRET, Date.now()).email).toBe('rita@panificio.test');
   await db.participant.updateMany({ where: { email: 'rita@panificio.test' }, data: { optedOutAt: new Date() } });
 
-  const welcome: NotifyInput = { ...reminder('opt-1'), template: 'enrollment-welcome' };
+  const welcome: NotifyInput<'enrollment-welcome'> = { ...reminder('opt-1'), template: 'enrollment-welcome' };
   expect(await mail.notify(welcome)).toMatchObject({ sent: 0 });
   expect(
     (await db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'opt-1:rita@panificio.test' } })).status,

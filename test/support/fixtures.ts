@@ -139,7 +139,7 @@ export function reminderInput(opts: {
   companyName: string;
   enrollmentId?: string;
   sendAt?: number;
-}): NotifyInput {
+}): NotifyInput<'step-reminder'> {
   return {
     key: opts.key,
     ...(opts.enrollmentId ? { enrollmentId: opts.enrollmentId } : {}),
