@@ -135,7 +135,14 @@ describe('sign-in throttle', () => {
     expect([en.status, en.headers['retry-after'] !== undefined]).toEqual([429, true]);
     expect(en.body.error.message).toMatch(/^Too many failed sign-in attempts.*Try again in 10 minutes/);
     // The dashboard's form is the same door.
-    const form = await request(`${apiB}/login`, { form: { email: 'bersaglio@studio.test', password: PASSWORD } });
+    // The sign-in form's own CSRF pair: the cookie its page sets and the token in its form.
+    const loginPage = await request(`${apiB}/login`);
+    const loginCookie = String(loginPage.headers['set-cookie']).split(';')[0]!;
+    const loginToken = /name="csrf" value="([^"]+)"/.exec(loginPage.text)![1]!;
+    const form = await request(`${apiB}/login`, {
+      form: { email: 'bersaglio@studio.test', password: PASSWORD, csrf: loginToken },
+      headers: { cookie: loginCookie },
+    });
     expect(form.status).toBe(429);
     expect(Number(form.headers['retry-after'])).toBeGreaterThan(0);
     expect(form.text).toContain('Troppi tentativi di accesso non riusciti');
@@ -231,8 +238,10 @@ describe('account lifecycle', () => {
     const here = cookieOf(await signInHere('carla.neri@studio.test', PASSWORD));
     const elsewhere = cookieOf(await signInHere('carla.neri@studio.test', PASSWORD));
     const before = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+    // A session-authenticated change carries the session's CSRF token, which every answer to it names.
+    const csrf = String((await api('/me', { headers: { cookie: here } })).headers['x-csrf-token']);
     const change = (body: unknown, headers: Record<string, string> = { cookie: here }) =>
-      api('/me/password', { body, headers });
+      api('/me/password', { body, headers: { 'x-csrf-token': csrf, ...headers } });
 
     const wrong = await change({ currentPassword: 'nope', newPassword: 'ponte-lana-cielo-71' });
     expect([wrong.status, wrong.body.error.code]).toEqual([403, 'wrong_password']);
