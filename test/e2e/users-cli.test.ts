@@ -125,7 +125,7 @@ test('users: policy, token ids and expiry, listing, password reset, deactivation
     ]),
   );
   expect((await conciliaflow('users', 'deactivate', 'nobody@studio.test')).code).toBe(3);
-});
+}, 300_000); // 15 CLI processes, each a cold Node start with the database
 
 test('the first admin: password only in a file only the owner reads, and on a terminal only', async () => {
   const url = createTestDatabaseUrl().url;
