@@ -260,9 +260,7 @@ describe('mail catcher viewer', () => {
     expect(page).toContain('1 messaggio ricevuto');
     expect(page).toContain('<time datetime="2025-03-14T16:00:00.000Z">14/03/2025, 17:00:00</time>');
     expect(page).toContain('giulia.colombo@brambilla.example');
-    expect(page).toContain(
-      '<a href="/mail/abc123def456">Scade oggi: &lt;b>«Questionario»&lt;/b> &amp; altro</a>',
-    );
+    expect(page).toContain('<a href="/mail/abc123def456">Scade oggi: &lt;b>«Questionario»&lt;/b> &amp; altro</a>');
     expect(page).toContain('<th scope="col">Oggetto</th>');
     expect(page).not.toContain('<b>');
 
