@@ -14,6 +14,7 @@ import { audit, auditActor, listAudit } from '../audit';
 import { createUser, createUserSchema, listUsers, revokeApiToken } from '../auth/users';
 import { ROLES } from '../auth/principal';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
+import { REPORT_CONTENT_SECURITY_POLICY } from './security-headers';
 import { loadFundingProjects } from '../funding-store';
 import { listSchedules, SCHEDULE_PREFIX } from '../schedules';
 import { pageQuery, paged, type ApiRegistry } from './registry';
@@ -67,6 +68,7 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
         asOf: Date.now(),
       });
       if (q.format === 'json') return report;
+      if (q.format === 'html') reply.header('content-security-policy', REPORT_CONTENT_SECURITY_POLICY);
       return reply.type(CONTENT_TYPE[q.format]).send(renderMilestoneReport(report, q.format, q.lang ?? ctx.locale));
     },
   );
@@ -85,6 +87,7 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
     async (ctx, _req, reply) => {
       const report = buildFundingReport(await loadFundingProjects(db));
       const body = renderFundingReport(report, ctx.query.format, ctx.query.lang ?? ctx.locale);
+      if (ctx.query.format === 'html') reply.header('content-security-policy', REPORT_CONTENT_SECURITY_POLICY);
       return reply.type(CONTENT_TYPE[ctx.query.format]).send(body);
     },
   );

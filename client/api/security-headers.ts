@@ -1,21 +1,9 @@
 /**
  * Browser security headers on every answer. The Content-Security-Policy allows no script at all
- * (no page needs one), and styles only from the server's own stylesheets, by hash: each page's
- * <style> element holds one of the constants below, so an injected <style> or style attribute is
- * refused even if escaping ever failed.
+ * (no page needs one), and styles only from the server's own stylesheet file (/assets/app.*.css):
+ * an injected <style> element or style attribute is refused even if escaping ever failed.
  */
-import crypto from 'node:crypto';
-import { MAIL_CATCHER_CSS } from '../../activities/mail/mail-catcher-view';
-import { REPORT_CSS } from '../../activities/reports/page';
-import { DASHBOARD_CSS } from './dashboard';
-import { DOCS_CSS } from './docs-page';
-import { ENROLLMENT_PAGE_CSS, OPT_OUT_PAGE_CSS } from './pages';
-
-const hash = (css: string) => `'sha256-${crypto.createHash('sha256').update(css, 'utf8').digest('base64')}'`;
-
-const STYLE_HASHES = [DASHBOARD_CSS, DOCS_CSS, ENROLLMENT_PAGE_CSS, OPT_OUT_PAGE_CSS, REPORT_CSS, MAIL_CATCHER_CSS]
-  .map(hash)
-  .join(' ');
+import { APP_CSS_SHA256 } from '../web/assets';
 
 const directives = (styleSrc: string) =>
   [
@@ -27,14 +15,20 @@ const directives = (styleSrc: string) =>
     "base-uri 'none'",
   ].join('; ');
 
-export const CONTENT_SECURITY_POLICY = directives(STYLE_HASHES);
+export const CONTENT_SECURITY_POLICY = directives("'self'");
+
+/**
+ * An HTML report is a self-contained document (it is saved, printed, mailed): it carries the
+ * stylesheet inline, allowed by the hash of that one file's contents.
+ */
+export const REPORT_CONTENT_SECURITY_POLICY = directives(`'self' ${APP_CSS_SHA256}`);
 
 /**
  * The mail catcher's message page shows the email's own HTML (inline styles) in a sandboxed
  * srcdoc frame, which inherits the page's policy: styles of any kind are allowed there, scripts
  * still are not (and the sandbox runs none).
  */
-export const MAIL_MESSAGE_CONTENT_SECURITY_POLICY = directives("'unsafe-inline'");
+export const MAIL_MESSAGE_CONTENT_SECURITY_POLICY = directives("'self' 'unsafe-inline'");
 
 export function securityHeaders(publicUrl: string | undefined): Record<string, string> {
   return {

@@ -20,8 +20,11 @@ import { audit } from '../audit';
 import type { Principal } from '../auth/principal';
 import type { Service } from '../service';
 import { pickLocale, toErrorResponse } from './errors';
-import { renderOptOutErrorPage, renderOptOutPage } from './pages';
-import { renderApiReference } from './docs-page';
+import { h } from 'preact';
+import { APP_CSS, APP_CSS_VERSION } from '../web/assets';
+import { render } from '../web/render';
+import { ApiReferencePage, type ApiReferenceProps } from '../web/views/docs';
+import { OptOutPage, type OptOutProps } from '../web/views/opt-out';
 import { ApiRegistry } from './registry';
 import { registerPublicRoutes } from './routes-public';
 import { registerEnrollmentRoutes } from './routes-enrollments';
@@ -231,6 +234,19 @@ export async function buildApi(deps: ApiDeps) {
   registerAccountRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
 
+  const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));
+
+  // The one stylesheet: its URL names its version, so browsers keep it for a year.
+  const stylesheet = `app.${APP_CSS_VERSION}.css`;
+  app.get<{ Params: { file: string } }>('/assets/:file', async (req, reply) => {
+    if (req.params.file !== stylesheet) return reply.callNotFound();
+    return reply
+      .type('text/css; charset=utf-8')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('etag', `"${APP_CSS_VERSION}"`)
+      .send(APP_CSS);
+  });
+
   /**
    * The opt-out token's address, or one refusal whatever went wrong (malformed, forged, expired):
    * the page must not help anyone tell a forged token from an old one. The reason goes to the log.
@@ -250,7 +266,7 @@ export async function buildApi(deps: ApiDeps) {
         void reply
           .status(403)
           .type('text/html; charset=utf-8')
-          .send(renderOptOutErrorPage(refusal.messages[locale], locale));
+          .send(optOutPage({ locale, state: 'invalid', message: refusal.messages[locale] }));
       else throw refusal;
       return null;
     }
@@ -269,7 +285,7 @@ export async function buildApi(deps: ApiDeps) {
     return reply
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
-      .send(renderOptOutPage(email, token, locale, state));
+      .send(optOutPage({ locale, state, email, token }));
   });
   app.post<{ Body: { token?: string } }>('/preferences/opt-out', async (req, reply) => {
     const locale = pickLocale(req.headers['accept-language']);
@@ -283,7 +299,7 @@ export async function buildApi(deps: ApiDeps) {
       req.log.info({ email }, 'opt-out asked for an address that is no participant: nothing recorded');
       if ((req.headers.accept ?? '').includes('application/json'))
         return { email, optedOut: false, reason: 'not_a_participant' };
-      return reply.type('text/html; charset=utf-8').send(renderOptOutPage(email, token, locale, 'staff'));
+      return reply.type('text/html; charset=utf-8').send(optOutPage({ locale, state: 'staff', email, token }));
     }
     const { count } = await deps.db.participant.updateMany({
       where: { email, optedOutAt: null },
@@ -299,7 +315,7 @@ export async function buildApi(deps: ApiDeps) {
       });
     req.log.info({ email: email, rows: count }, 'participant opted out of non-essential email');
     if ((req.headers.accept ?? '').includes('application/json')) return { email: email, optedOut: true };
-    return reply.type('text/html; charset=utf-8').send(renderOptOutPage(email, token, locale, 'done'));
+    return reply.type('text/html; charset=utf-8').send(optOutPage({ locale, state: 'done', email, token }));
   });
 
   if (deps.mailCatcher) {
@@ -337,7 +353,9 @@ export async function buildApi(deps: ApiDeps) {
     });
   app.get('/openapi.json', async (req) => document(req));
   app.get('/docs', async (req, reply) =>
-    reply.type('text/html; charset=utf-8').send(renderApiReference(document(req))),
+    reply
+      .type('text/html; charset=utf-8')
+      .send(render(h(ApiReferencePage, document(req) as unknown as ApiReferenceProps))),
   );
   return app;
 }

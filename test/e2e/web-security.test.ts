@@ -146,6 +146,20 @@ describe('finding 12: browser security headers', () => {
     }
   });
 
+  test('pages link the one stylesheet, served for a year under its hash; styles come from this origin only', async () => {
+    const html = await (await get('/login')).text();
+    const href = /<link rel="stylesheet" href="(\/assets\/app\.[0-9a-f]{16}\.css)"/.exec(html)?.[1];
+    expect(href).toBeDefined();
+    expect(html).not.toContain('<style');
+    const css = await get(href!);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+    expect(css.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(css.headers.get('etag')).toBe(`"${href!.slice(12, 28)}"`);
+    expect((await get('/login')).headers.get('content-security-policy')).toMatch(/style-src 'self';/);
+    expect((await get('/assets/app.0000000000000000.css')).status).toBe(404);
+  });
+
   test('HSTS when PUBLIC_URL is https', async () => {
     const api = await buildApi({
       service: stack.service!,
