@@ -78,14 +78,17 @@ const sourceSchema = z
   })
   .strict();
 
-const unique = <T>(key: (t: T) => string, what: string) => (list: T[], ctx: z.RefinementCtx) => {
-  const seen = new Set<string>();
-  list.forEach((item, i) => {
-    const k = key(item);
-    if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [i], message: `${what} ripetuto / repeated ${what}: ${k}` });
-    seen.add(k);
-  });
-};
+const unique =
+  <T>(key: (t: T) => string, what: string) =>
+  (list: T[], ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    list.forEach((item, i) => {
+      const k = key(item);
+      if (seen.has(k))
+        ctx.addIssue({ code: 'custom', path: [i], message: `${what} ripetuto / repeated ${what}: ${k}` });
+      seen.add(k);
+    });
+  };
 
 const fields = {
   name: singleLine(200),
@@ -163,9 +166,11 @@ export type UpdateProgrammeInput = z.input<typeof updateProgrammeSchema>;
 export type ExtendProgrammeInput = z.input<typeof extendProgrammeSchema>;
 
 function invalid(path: string, it: string, en: string): DomainError {
-  return new DomainError('invalid_request', { it: `Richiesta non valida: ${path}: ${it}`, en: `Invalid request: ${path}: ${en}` }, [
-    { path, message: `${it} / ${en}` },
-  ]);
+  return new DomainError(
+    'invalid_request',
+    { it: `Richiesta non valida: ${path}: ${it}`, en: `Invalid request: ${path}: ${en}` },
+    [{ path, message: `${it} / ${en}` }],
+  );
 }
 
 /** The rules between fields, on the edition as it would be stored. */
@@ -179,7 +184,8 @@ export function checkEditionConsistency(e: Edition): void {
   for (const [a, b] of order) {
     const x = e[a] as string | null;
     const y = e[b] as string | null;
-    if (x && y && x > y) throw invalid(String(b), `${y} è prima di ${String(a)} ${x}`, `${y} is before ${String(a)} ${x}`);
+    if (x && y && x > y)
+      throw invalid(String(b), `${y} è prima di ${String(a)} ${x}`, `${y} is before ${String(a)} ${x}`);
   }
   e.alliances.forEach((al, i) => {
     if (!e.atsCodes.includes(al.atsCode))
@@ -442,7 +448,13 @@ export function createProgrammeStore(deps: ProgrammeStoreDeps) {
     try {
       await db.$transaction(async (tx) => {
         await tx.programme.create({ data: { code: edition.code, ...columnsOf(edition) } });
-        await audit(tx, { actor, action: 'programme.create', entity: 'programme', entityId: edition.code, after: edition });
+        await audit(tx, {
+          actor,
+          action: 'programme.create',
+          entity: 'programme',
+          entityId: edition.code,
+          after: edition,
+        });
       });
     } catch (err) {
       if (isUniqueViolation(err))

@@ -383,9 +383,7 @@ export function createService(deps: ServiceDeps) {
       // A known edition with an unknown kind: the rules refuse the kind before reading any date.
       programme:
         programme ??
-        (edition
-          ? { ...edition, startsOn: '', enrollmentClosesOn: '', endsOn: '', demo: edition.demo }
-          : undefined),
+        (edition ? { ...edition, startsOn: '', enrollmentClosesOn: '', endsOn: '', demo: edition.demo } : undefined),
       definition,
       kindRequested: req.kind,
       programmeRequested: req.programme,

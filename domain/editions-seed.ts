@@ -184,7 +184,8 @@ export const EDITION_SEEDS: readonly EditionSeed[] = [
       atsCode: ats,
     })),
     sources: [],
-    notes: 'Edizione dimostrativa per provare il servizio: non è una delibera regionale. / Demo edition, not a regional decision.',
+    notes:
+      'Edizione dimostrativa per provare il servizio: non è una delibera regionale. / Demo edition, not a regional decision.',
     demo: true,
     decrees: [],
     allocations: [],

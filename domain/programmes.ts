@@ -65,8 +65,7 @@ export interface Programme {
 }
 
 export type EnrollableResult =
-  | { ok: true; programme: Programme; action: ProgrammeAction }
-  | { ok: false; error: DomainError };
+  { ok: true; programme: Programme; action: ProgrammeAction } | { ok: false; error: DomainError };
 
 /**
  * Whether an edition takes enrollments in `kind` at all, with the reason when not: it must offer

@@ -112,7 +112,11 @@ export function registerProgrammeCommands(program: Command, deps: ProgrammeCliDe
     set('endsOn', o.endsOn);
     set('notes', o.notes);
     set('demo', o.demo);
-    if (o.ats !== undefined) body.atsCodes = o.ats.split(',').map((s) => s.trim()).filter(Boolean);
+    if (o.ats !== undefined)
+      body.atsCodes = o.ats
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (o.actions !== undefined)
       body.actions = o.actions
         .split(',')
@@ -176,10 +180,11 @@ export function registerProgrammeCommands(program: Command, deps: ProgrammeCliDe
     });
 
   editionOptions(programmes.command('update <code>').description('change an edition (admin); audited'))
-    .option('--clear <field>', `empty a field (${CLEARABLE.join(', ')}); repeatable`, (v: string, acc: string[] = []) => [
-      ...acc,
-      v,
-    ])
+    .option(
+      '--clear <field>',
+      `empty a field (${CLEARABLE.join(', ')}); repeatable`,
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
     .action(async (code: string, o: EditionOptions) => {
       const p = (await call('PATCH', `/programmes/${encodeURIComponent(code)}`, bodyOf(o, false))) as ProgrammeView;
       print(p, () => printProgramme(p));

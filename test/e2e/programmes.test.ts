@@ -149,19 +149,23 @@ describe('changing editions', () => {
   });
 
   test('enrollment in an action the edition does not offer is refused with the reason; the demo is no default', async () => {
-    const refused = await stack.service!.enroll(enrollRequest({ programme: '2028-2030', kind: 'congedo-flessibilita' })).catch(
-      (e: unknown) => e as { code: string; messages: { en: string } },
-    );
+    const refused = await stack
+      .service!.enroll(enrollRequest({ programme: '2028-2030', kind: 'congedo-flessibilita' }))
+      .catch((e: unknown) => e as { code: string; messages: { en: string } });
     expect(refused).toMatchObject({ code: 'kind_not_offered' });
-    expect((refused as { messages: { en: string } }).messages.en).toMatch(/Pathways offered: time-saving, lavoro-flessibile/);
-    const closed = await stack.service!.enroll(enrollRequest({ programme: '2017-2018', kind: 'time-saving' })).catch(
-      (e: unknown) => e as { code: string },
+    expect((refused as { messages: { en: string } }).messages.en).toMatch(
+      /Pathways offered: time-saving, lavoro-flessibile/,
     );
+    const closed = await stack
+      .service!.enroll(enrollRequest({ programme: '2017-2018', kind: 'time-saving' }))
+      .catch((e: unknown) => e as { code: string });
     expect(closed).toMatchObject({ code: 'enrollment_window_unknown' });
     const { programme: _p, ...unnamed } = enrollRequest();
     const noProgramme = await http('consultant', 'POST', '/enrollments', unnamed);
     expect(noProgramme.status).toBe(400);
-    expect(noProgramme.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'programme' })]));
+    expect(noProgramme.body.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'programme' })]),
+    );
   });
 });
 
@@ -192,10 +196,16 @@ describe('decrees', () => {
 
   test('a shortening needs force, a decree is recorded once; refusals change nothing', async () => {
     const before = await snapshot();
-    const shorter = await http('admin', 'POST', '/programmes/2028-2030/extend', {
-      endsOn: '2029-12-31',
-      decree: 'DGR XII/300',
-    }, 'en');
+    const shorter = await http(
+      'admin',
+      'POST',
+      '/programmes/2028-2030/extend',
+      {
+        endsOn: '2029-12-31',
+        decree: 'DGR XII/300',
+      },
+      'en',
+    );
     expect(shorter).toMatchObject({ status: 409, body: { error: { code: 'earlier_end_needs_force' } } });
     expect(shorter.body.error.message).toMatch(/before the current end \(2030-06-30\)/);
     const again = await http('admin', 'POST', '/programmes/2028-2030/extend', {
@@ -264,12 +274,31 @@ describe('the CLI', () => {
       sources: [{ title: 'BURL' }],
     });
 
-    const updated = await cli('admin', 'programmes', 'update', '2031-2033', '--json', '--notes', 'ok', '--decision', 'DGR XII/5');
+    const updated = await cli(
+      'admin',
+      'programmes',
+      'update',
+      '2031-2033',
+      '--json',
+      '--notes',
+      'ok',
+      '--decision',
+      'DGR XII/5',
+    );
     expect(JSON.parse(updated.stdout)).toMatchObject({ notes: 'ok', decision: 'DGR XII/5' });
     const cleared = await cli('admin', 'programmes', 'update', '2031-2033', '--json', '--clear', 'notes');
     expect(JSON.parse(cleared.stdout).notes).toBeNull();
 
-    const refused = await cli('admin', 'programmes', 'extend', '2031-2033', '--ends-on', '2033-01-01', '--decree', 'DGR XII/9');
+    const refused = await cli(
+      'admin',
+      'programmes',
+      'extend',
+      '2031-2033',
+      '--ends-on',
+      '2033-01-01',
+      '--decree',
+      'DGR XII/9',
+    );
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/earlier_end_needs_force/);
     const extended = await cli(
@@ -285,7 +314,17 @@ describe('the CLI', () => {
     );
     expect(extended.code).toBe(0);
     expect(extended.stdout).toMatch(/^2031-2033: DGR XII\/9 \[shortening\] 2033-12-15 → 2033-01-01; fan-out decree-/);
-    const json = await cli('admin', 'programmes', 'extend', '2031-2033', '--json', '--ends-on', '2034-01-15', '--decree', 'DGR XII/10');
+    const json = await cli(
+      'admin',
+      'programmes',
+      'extend',
+      '2031-2033',
+      '--json',
+      '--ends-on',
+      '2034-01-15',
+      '--decree',
+      'DGR XII/10',
+    );
     expect(JSON.parse(json.stdout).programme.endsOn).toBe('2034-01-15');
 
     const forbidden = await cli('consultant', 'programmes', 'update', '2031-2033', '--notes', 'mine');

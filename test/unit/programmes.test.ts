@@ -52,9 +52,17 @@ describe('validation', () => {
     ['an unknown ATS', { atsCodes: ['ats-torino'] }, 'atsCodes.0'],
     ['a repeated ATS', { atsCodes: ['ats-pavia', 'ats-pavia'] }, 'atsCodes.1'],
     ['a kind not in the catalogue', { actions: [{ kind: 'babysitting' }] }, 'actions.0.kind'],
-    ['a catalogue version that does not exist', { actions: [{ kind: 'time-saving', catalogueVersion: 9 }] }, 'actions.0.catalogueVersion'],
+    [
+      'a catalogue version that does not exist',
+      { actions: [{ kind: 'time-saving', catalogueVersion: 9 }] },
+      'actions.0.catalogueVersion',
+    ],
     ['a repeated action', { actions: [{ kind: 'time-saving' }, { kind: 'time-saving' }] }, 'actions.1'],
-    ['an alliance in an unknown ATS', { alliances: [{ code: 'a-b', name: 'A', atsCode: 'ats-x' }] }, 'alliances.0.atsCode'],
+    [
+      'an alliance in an unknown ATS',
+      { alliances: [{ code: 'a-b', name: 'A', atsCode: 'ats-x' }] },
+      'alliances.0.atsCode',
+    ],
     ['a code with capitals and spaces', { code: 'Edizione 2028' }, 'code'],
     ['a field the API does not know', { budget: 3 }, ''],
     ['a name on two lines', { name: 'Piani\nbis' }, 'name'],
@@ -199,7 +207,9 @@ describe('the seed, on a real database', () => {
     const other = createDb(url);
     try {
       await ensureProgrammeSeeds(other);
-      expect((await other.programme.findUnique({ where: { code: '2020-2023' } }))!.notes).toBe('cambiato dalla Regione');
+      expect((await other.programme.findUnique({ where: { code: '2020-2023' } }))!.notes).toBe(
+        'cambiato dalla Regione',
+      );
       expect(await other.programmeDecree.count({ where: { programmeCode: '2017-2018' } })).toBe(1);
       expect(await other.auditLog.count({ where: { action: 'programme.seed' } })).toBe(audits);
     } finally {
