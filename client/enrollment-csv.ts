@@ -28,9 +28,7 @@ export const ENROLLMENT_CSV_COLUMNS = [
   'participant_locale',
 ] as const;
 
-// The edition is always named: no programme is a silent default.
 const REQUIRED = [
-  'programme',
   'kind',
   'company_name',
   'vat_number',
@@ -110,7 +108,7 @@ export class EnrollmentCsvParser {
       }
     }
     if (errors.length > lineErrors) return;
-    const programme = get('programme');
+    const programme = get('programme') || 'demo-2026-2027';
     const key = `import:${get('vat_number')}:${programme}:${get('kind')}`;
     const participant = {
       name: get('participant_name'),
