@@ -46,7 +46,8 @@ export const memberSchema = z.object({
 
 export const enrollRequestSchema = z
   .object({
-    programme: trimmed(40).default('demo-2026-2027'),
+    /** The edition's code (GET /programmes), always named: none is a silent default. */
+    programme: trimmed(40),
     kind: trimmed(60),
     company: z
       .object({

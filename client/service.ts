@@ -22,7 +22,8 @@ import { findPathwayVersion } from '../domain/catalogue-history';
 import { classifySme } from '../domain/sme';
 import { DomainError } from '../domain/errors';
 import { checkEnrollmentEligibility } from '../domain/eligibility';
-import { findProgramme } from '../domain/programmes';
+import { enrollableProgramme, type Programme } from '../domain/programmes';
+import { createProgrammeStore, programmeNotFound } from './programmes';
 import {
   DEFAULT_RECIPIENT_QUOTAS,
   participantLimit,
@@ -179,6 +180,8 @@ export function createService(deps: ServiceDeps) {
    * the row and the start leaves the row for the reconciler (client/reconciler.ts). The requests
    * that start pathways together share one UPDATE (group commit).
    */
+  const programmes = createProgrammeStore({ db, temporal, taskQueue });
+
   const markStarted = groupCommit<string>((ids) => markWorkflowsStarted(db, ids, new Date()));
 
   /**
@@ -188,13 +191,21 @@ export function createService(deps: ServiceDeps) {
   async function startPathway(e: LoadedEnrollment): Promise<boolean> {
     // A network's reminders reach its own contacts and every member firm's participants.
     const people = [...e.company.participants, ...e.company.members.flatMap((m) => m.participants)];
-    const programme = findProgramme(e.programmeCode)!;
+    // The edition as it is now (its end may have moved by decree since the enrollment was made).
+    const edition = await programmes.findEdition(e.programmeCode);
+    if (!edition) throw programmeNotFound(e.programmeCode);
+    if (!edition.endsOn)
+      throw new DomainError('programme_end_unknown', {
+        it: `Il programma ${edition.code} non ha una data di fine: il percorso non può partire.`,
+        en: `Programme ${edition.code} has no end date: the pathway cannot start.`,
+      });
+    const programme = { code: edition.code, endsOn: edition.endsOn, name: edition.name };
     // The version the enrollment started with, never the catalogue's latest.
     const definition = findPathwayVersion(e.kind, e.catalogueVersion)!;
     const input: PathwayInput = {
       enrollmentId: e.id,
       definition,
-      programme: { code: programme.code, endsOn: programme.endsOn, name: programme.name },
+      programme,
       company: { name: e.company.name, city: e.company.city ?? undefined },
       consultant: { name: e.consultantName, email: e.consultantEmail },
       participants: people.map((p) => ({
@@ -347,7 +358,7 @@ export function createService(deps: ServiceDeps) {
   }
 
   /** A request checked and ready to write: refusals (invalid, not eligible, too many people) are thrown here. */
-  function prepareEnrollment(
+  async function prepareEnrollment(
     body: unknown,
     headerKey: string | undefined,
     actor: AuditActor | undefined,
@@ -356,10 +367,23 @@ export function createService(deps: ServiceDeps) {
     const parsed = enrollRequestSchema.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
     const req = parsed.data;
-    const programme = findProgramme(req.programme);
-    const definition = findPathway(req.kind);
+    const edition = await programmes.findEdition(req.programme);
+    let definition = findPathway(req.kind);
+    let programme: Programme | undefined;
+    // Unknown programme and unknown kind are reported by the eligibility rules, in that order.
+    if (edition && definition) {
+      const offered = enrollableProgramme(edition, req.kind);
+      if (!offered.ok) throw offered.error;
+      programme = offered.programme;
+      // An edition may pin the catalogue version of an action; otherwise the latest.
+      if (offered.action.catalogueVersion !== undefined)
+        definition = findPathwayVersion(req.kind, offered.action.catalogueVersion) ?? definition;
+    }
     const eligibility = checkEnrollmentEligibility({
-      programme,
+      // A known edition with an unknown kind: the rules refuse the kind before reading any date.
+      programme:
+        programme ??
+        (edition ? { ...edition, startsOn: '', enrollmentClosesOn: '', endsOn: '', demo: edition.demo } : undefined),
       definition,
       kindRequested: req.kind,
       programmeRequested: req.programme,
@@ -391,7 +415,7 @@ export function createService(deps: ServiceDeps) {
       quota: undefined as { limit: number; used: number } | undefined,
     };
   }
-  type PreparedEnrollment = ReturnType<typeof prepareEnrollment>;
+  type PreparedEnrollment = Awaited<ReturnType<typeof prepareEnrollment>>;
 
   /** The same address twice in a request is one participant (the first mention wins). */
   function distinctPeople(list: EnrollRequest['participants']) {
@@ -786,12 +810,15 @@ export function createService(deps: ServiceDeps) {
   }
 
   return {
+    /** Programme editions (client/programmes.ts): what enrollment reads, and what the API manages. */
+    programmes,
+
     /**
      * Enroll a company; `created` is false when the same request (same key) was seen before. With
      * `actor`, the audit entry is written in the same transaction as the enrollment.
      */
     async enroll(body: unknown, headerKey?: string, opts: { actor?: AuditActor; caller?: Principal } = {}) {
-      const p = prepareEnrollment(body, headerKey, opts.actor, opts.caller);
+      const p = await prepareEnrollment(body, headerKey, opts.actor, opts.caller);
       const limit = opts.caller ? recipientQuotaFor(opts.caller.role, quotas) : null;
       if (!opts.caller || limit === null) return enrollPrepared(p);
       const userId = opts.caller.userId;

@@ -26,6 +26,7 @@ import { migrate } from './migrate';
 import { varDir } from './paths';
 import { makePrivate, privateSqliteDatabase, PRIVATE_UMASK } from './private-files';
 import { ensureTemporalCli, ProvisionError } from './provision';
+import { ensureProgrammeSeeds } from '../client/programmes';
 
 async function main(): Promise<void> {
   // Everything written under var/ from here on (by us or the servers we start) is private to this
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
   migrate(config.databaseUrl);
   const db = createDb(config.databaseUrl);
   await tuneSqlite(db, config.databaseUrl);
+  // The public record's editions, inserted when missing; the Region's later changes stand.
+  await ensureProgrammeSeeds(db);
   const firstAdmin = await bootstrapAdmin(db, varDir);
 
   let catcher: MailCatcher | undefined;

@@ -14,7 +14,7 @@ import { Prisma } from '../../generated/prisma/client';
 import { addWorkingDays, localDateOf, romeToEpochMs } from '../../domain/calendar';
 import { CATALOGUE } from '../../domain/catalogue';
 import { DomainError } from '../../domain/errors';
-import { PROGRAMMES } from '../../domain/programmes';
+import type { Alliance } from '../../domain/programmes';
 import { programmeHardEnd } from '../../domain/schedule';
 import { ATS_NETWORKS, PROVINCES } from '../../domain/territory';
 import type { Db } from '../db';
@@ -102,11 +102,28 @@ function filters(dialect: Dialect, q: MilestoneReportQuery): Prisma.Sql {
   return Prisma.join(parts, ' AND ');
 }
 
-/** Programmes whose hard end is at most AT_RISK_WORKING_DAYS working days after `asOf` (or already past). */
-export function programmesNearEnd(asOf: number): string[] {
+/** What the report reads of each edition: its current end (as amended by decrees), names, alliances. */
+export interface ReportProgramme {
+  code: string;
+  name: string;
+  endsOn: string | null;
+  alliances: Alliance[];
+}
+
+/** The editions as the Programme table has them now: the at-risk figures follow its current end. */
+export async function loadReportProgrammes(db: Db): Promise<ReportProgramme[]> {
+  const rows = await db.programme.findMany({ select: { code: true, name: true, endsOn: true, alliances: true } });
+  return rows.map((r) => ({ ...r, alliances: JSON.parse(r.alliances) as Alliance[] }));
+}
+
+/**
+ * Programmes whose hard end is at most AT_RISK_WORKING_DAYS working days after `asOf` (or already
+ * past). An edition with no end on record is never near it.
+ */
+export function programmesNearEnd(asOf: number, programmes: readonly ReportProgramme[]): string[] {
   const horizon = addWorkingDays(localDateOf(asOf), AT_RISK_WORKING_DAYS);
   const horizonEnd = romeToEpochMs(horizon.year, horizon.month, horizon.day, 23, 59);
-  return PROGRAMMES.filter((p) => programmeHardEnd(p.endsOn) <= horizonEnd).map((p) => p.code);
+  return programmes.filter((p) => p.endsOn !== null && programmeHardEnd(p.endsOn) <= horizonEnd).map((p) => p.code);
 }
 
 const EMPTY = (): MilestoneFigures => ({
@@ -131,10 +148,11 @@ async function figuresBy(
   dialect: Dialect,
   q: MilestoneReportQuery,
   group: ReportDimension,
+  programmes: readonly ReportProgramme[],
 ): Promise<{ groups: Map<string, MilestoneFigures>; total: MilestoneFigures }> {
   const g = Prisma.raw(GROUP_EXPR[group]);
   const where = filters(dialect, q);
-  const nearEnd = programmesNearEnd(q.asOf);
+  const nearEnd = programmesNearEnd(q.asOf, programmes);
   const nearEndSql =
     nearEnd.length > 0 ? Prisma.sql`e."programmeCode" IN (${Prisma.join(nearEnd)})` : Prisma.sql`1 = 0`;
   const overdue = before(dialect, 'e."currentDueAt"', new Date(q.asOf));
@@ -240,7 +258,7 @@ async function figuresBy(
   return { groups: out, total };
 }
 
-export function groupLabel(by: ReportDimension, key: string): string {
+export function groupLabel(by: ReportDimension, key: string, programmes: readonly ReportProgramme[] = []): string {
   switch (by) {
     case 'network':
       return ATS_NETWORKS.find((a) => a.code === key)?.name ?? key;
@@ -249,10 +267,10 @@ export function groupLabel(by: ReportDimension, key: string): string {
     case 'kind':
       return CATALOGUE[key]?.name.it ?? key;
     case 'programme':
-      return PROGRAMMES.find((p) => p.code === key)?.name ?? key;
+      return programmes.find((p) => p.code === key)?.name ?? key;
     case 'alliance':
       if (key === '-') return 'Nessuna alleanza';
-      return PROGRAMMES.flatMap((p) => p.alliances).find((a) => a.code === key)?.name ?? key;
+      return programmes.flatMap((p) => p.alliances).find((a) => a.code === key)?.name ?? key;
   }
 }
 
@@ -271,9 +289,10 @@ export function assertDimension(by: string): asserts by is ReportDimension {
 
 export async function milestoneReport(db: Db, dialect: Dialect, q: MilestoneReportQuery): Promise<MilestoneReport> {
   assertDimension(q.by);
-  const { groups, total } = await figuresBy(db, dialect, q, q.by);
+  const programmes = await loadReportProgrammes(db);
+  const { groups, total } = await figuresBy(db, dialect, q, q.by, programmes);
   const rows = [...groups.entries()]
-    .map(([key, f]) => ({ key, label: groupLabel(q.by, key), ...f }))
+    .map(([key, f]) => ({ key, label: groupLabel(q.by, key, programmes), ...f }))
     .sort((a, b) => a.label.localeCompare(b.label, 'it'));
   const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
   return {

@@ -34,6 +34,12 @@ const STATUS: Record<string, number> = {
   password_unchanged: 422,
   weak_password: 422,
   cannot_deactivate_self: 409,
+  programme_not_found: 404,
+  programme_exists: 409,
+  decree_exists: 409,
+  earlier_end_needs_force: 409,
+  end_unchanged: 409,
+  end_changes_by_decree: 409,
 };
 
 export function pickLocale(acceptLanguage: string | undefined): 'it' | 'en' {

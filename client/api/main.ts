@@ -15,6 +15,7 @@ import { ensureSchedules } from '../schedules';
 import { createService } from '../service';
 import { temporalConnectionOptions } from '../temporal';
 import { buildApi } from './server';
+import { ensureProgrammeSeeds } from '../programmes';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   migrate(config.databaseUrl);
   const db = createDb(config.databaseUrl);
   await tuneSqlite(db, config.databaseUrl);
+  // The public record's editions, inserted when missing; the Region's later changes stand.
+  await ensureProgrammeSeeds(db);
   const connection = await Connection.connect(temporalConnectionOptions(config, config.temporalAddress));
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);

@@ -11,7 +11,7 @@ import { validationError } from '../validation';
 import { pickLocale } from './errors';
 
 export interface RouteSpec<P, Q, B> {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   operationId: string;
   summary: string;

@@ -31,6 +31,7 @@ import { registerEnrollmentRoutes } from './routes-enrollments';
 import { registerAdminRoutes } from './routes-admin';
 import { registerConsentRoutes } from './routes-consents';
 import { registerAccountRoutes } from './routes-account';
+import { registerProgrammeRoutes } from './routes-programmes';
 import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
@@ -232,6 +233,7 @@ export async function buildApi(deps: ApiDeps) {
   registerAdminRoutes(api, deps);
   registerConsentRoutes(api, deps);
   registerAccountRoutes(api, deps);
+  registerProgrammeRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
 
   const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));

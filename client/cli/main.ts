@@ -39,6 +39,8 @@ import {
 } from '../auth/users';
 import { cliToken } from '../auth/bootstrap';
 import { ENROLLMENT_CSV_COLUMNS, parseEnrollmentCsvStream } from '../enrollment-csv';
+import { ensureProgrammeSeeds } from '../programmes';
+import { registerProgrammeCommands } from './programmes';
 
 // Against the local embedded stack, the token `npm start` created is used when none is given.
 const token = () =>
@@ -379,6 +381,7 @@ Examples:
     migrate(url);
     const db = createDb(url);
     try {
+      await ensureProgrammeSeeds(db);
       return await fn(db);
     } finally {
       await db.$disconnect();
@@ -735,6 +738,7 @@ Examples:
         throw err;
       }
     });
+  registerProgrammeCommands(program, { call, json, usage: (m) => new CliError(m, 2) });
   return program;
 }
 

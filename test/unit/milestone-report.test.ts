@@ -16,6 +16,8 @@ import {
 import { milestoneReportCsv, milestoneReportHtml } from '../../activities/reports/render-milestones';
 import { romeToEpochMs } from '../../domain/calendar';
 import { atsForProvince } from '../../domain/territory';
+import { EDITION_SEEDS } from '../../domain/editions-seed';
+import { ensureProgrammeSeeds } from '../../client/programmes';
 
 const DAY = 86_400_000;
 const AS_OF = romeToEpochMs(2026, 11, 23, 10, 0);
@@ -183,6 +185,8 @@ describe('milestone report (SQLite)', () => {
 
   beforeAll(async () => {
     ({ db, dir, url } = createTestDb());
+    // The report reads the editions' current ends from the Programme table.
+    await ensureProgrammeSeeds(db);
     data = await generate(db, 160, 20261123);
   });
   afterAll(async () => {
@@ -278,7 +282,7 @@ describe('milestone report (SQLite)', () => {
 describe('programmes near their end', () => {
   it('counts a programme within 20 working days of its hard end, and one already ended', () => {
     // demo-2026-2027 ends on 15 December 2027.
-    expect(programmesNearEnd(romeToEpochMs(2027, 11, 20, 9))).toEqual(['2017-2018', 'demo-2026-2027']);
-    expect(programmesNearEnd(romeToEpochMs(2027, 10, 1, 9))).toEqual(['2017-2018']);
+    expect(programmesNearEnd(romeToEpochMs(2027, 11, 20, 9), EDITION_SEEDS)).toEqual(['2017-2018', 'demo-2026-2027']);
+    expect(programmesNearEnd(romeToEpochMs(2027, 10, 1, 9), EDITION_SEEDS)).toEqual(['2017-2018']);
   });
 });
