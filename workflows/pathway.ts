@@ -30,6 +30,8 @@ import {
   getStateQuery,
   reopenStepUpdate,
   withdrawUpdate,
+  type PathwayAnswer,
+  type PathwayBefore,
   type PathwayInput,
   type PathwayState,
 } from './messages';
@@ -106,12 +108,22 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
   };
   // Each applier awaits the activities themselves, with no wrapper in between: coroutines resumed in
   // one activation then schedule their commands in the order the histories recorded.
-  /** An Update's outcome: the state has changed already (a concurrent duplicate fails validation). */
-  const answer = async (outcome: Outcome): Promise<PathwayState> => {
+  /**
+   * An Update's outcome: the state has changed already (a concurrent duplicate fails validation).
+   * The answer carries the change (the state before it, the milestones written), which adds no
+   * command: histories recorded before it replay unchanged.
+   */
+  const answer = async (before: PathwayBefore, outcome: Outcome): Promise<PathwayAnswer> => {
     for (const m of outcome.milestones) await acts.recordMilestone(m);
     for (const n of outcome.notifications) await notifyAfterAnswer(n);
-    return pathway.state;
+    return { ...pathway.state, change: { before, milestones: outcome.milestones } };
   };
+  /** The state as it stands, copied before a transition changes it. */
+  const before = (): PathwayBefore => ({
+    status: pathway.state.status,
+    currentStep: pathway.state.currentStep,
+    steps: pathway.state.steps.map((s) => ({ key: s.key, status: s.status, dueAt: s.dueAt })),
+  });
   const record = async (outcome: Outcome): Promise<void> => {
     for (const m of outcome.milestones) await acts.recordMilestone(m);
   };
@@ -127,22 +139,22 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
   };
 
   setHandler(getStateQuery, () => pathway.state);
-  setHandler(completeStepUpdate, (req) => answer(pathway.complete(req, Date.now())), {
+  setHandler(completeStepUpdate, (req) => answer(before(), pathway.complete(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkComplete(req)),
   });
-  setHandler(reopenStepUpdate, (req) => answer(pathway.reopen(req, Date.now())), {
+  setHandler(reopenStepUpdate, (req) => answer(before(), pathway.reopen(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkReopen(req)),
   });
-  setHandler(extendDueDateUpdate, (req) => answer(pathway.extend(req, Date.now())), {
+  setHandler(extendDueDateUpdate, (req) => answer(before(), pathway.extend(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkExtend(req)),
   });
-  setHandler(assignConsultantUpdate, (req) => answer(pathway.reassign(req, Date.now())), {
+  setHandler(assignConsultantUpdate, (req) => answer(before(), pathway.reassign(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkReassign(req)),
   });
-  setHandler(withdrawUpdate, (req) => answer(pathway.withdraw(req, Date.now())), {
+  setHandler(withdrawUpdate, (req) => answer(before(), pathway.withdraw(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkWithdraw(req)),
   });
-  setHandler(confirmParticipationUpdate, (req) => answer(pathway.confirm(req, Date.now())), {
+  setHandler(confirmParticipationUpdate, (req) => answer(before(), pathway.confirm(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkConfirm(req)),
   });
 
