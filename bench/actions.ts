@@ -102,10 +102,17 @@ export async function benchActions(): Promise<void> {
     { id: 'bench', role: 'system' },
   );
   const { token } = await createApiToken(db, admin.id, 'bench', { id: 'bench', role: 'system' });
-  const post = async (path: string, body: unknown, expect: number) => {
+  // Steps are completed by the consultant who follows the enrollments (the catalogue's rule).
+  const giulia = await createUser(
+    db,
+    { role: 'consultant', email: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' },
+    { id: 'bench', role: 'system' },
+  );
+  const consultantToken = (await createApiToken(db, giulia.id, 'bench', { id: 'bench', role: 'system' })).token;
+  const post = async (path: string, body: unknown, expect: number, as = token) => {
     const res = await fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${as}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     const json = (await res.json()) as Record<string, unknown>;
@@ -148,7 +155,7 @@ export async function benchActions(): Promise<void> {
     [
       'complete',
       async (id) => {
-        await post(`/enrollments/${id}/steps/intake/complete`, {}, 200);
+        await post(`/enrollments/${id}/steps/intake/complete`, {}, 200, consultantToken);
       },
     ],
     [
