@@ -43,21 +43,19 @@ import {
   withdrawUpdate,
   getStateQuery,
   pathwayWorkflowId,
+  type AssignConsultantRequest,
+  type CompleteStepRequest,
+  type ConfirmParticipationRequest,
+  type ExtendDueDateRequest,
+  type PathwayAnswer,
+  type PathwayBefore,
   type PathwayInput,
   type PathwayState,
+  type ReopenStepRequest,
+  type WithdrawRequest,
 } from '../workflows/messages';
 import { pathwayWorkflow } from '../workflows/pathway';
-import {
-  assignConsultantRequestSchema,
-  completeStepRequestSchema,
-  confirmParticipationRequestSchema,
-  enrollRequestSchema,
-  extendDueDateRequestSchema,
-  reopenStepRequestSchema,
-  withdrawRequestSchema,
-  type EnrollRequest,
-} from './schemas';
-import type { ZodType } from 'zod';
+import type { EnrollRequest } from './schemas';
 import { validationError } from './validation';
 
 export { validationError };
@@ -153,6 +151,12 @@ function hashRequest(req: EnrollRequest): string {
 
 export type EnrollmentView = Awaited<ReturnType<Service['getEnrollment']>>;
 
+/** A pathway action carried out: the enrollment after it, and the pathway just before (null when unknown). */
+export interface ActionOutcome {
+  before: PathwayBefore | null;
+  enrollment: EnrollmentView;
+}
+
 export function createService(deps: ServiceDeps) {
   const { db, temporal, taskQueue } = deps;
   const now = deps.now ?? (() => new Date());
@@ -242,19 +246,25 @@ export function createService(deps: ServiceDeps) {
     return enrollmentView(e, null);
   }
 
+  /** Everything the enrollment view needs from the database, and the caller's scope (its company). */
+  const viewInclude = {
+    company: { include: { participants: { orderBy: { createdAt: 'asc' } } } },
+    milestones: { orderBy: { seq: 'asc' } },
+  } satisfies Prisma.EnrollmentInclude;
+  type ViewRow = Prisma.EnrollmentGetPayload<{ include: typeof viewInclude }>;
+
+  /** The stored enrollment as the view shows it, or null. */
+  function findForView(id: string): Promise<ViewRow | null> {
+    return db.enrollment.findUnique({ where: { id }, include: viewInclude });
+  }
+
   /**
    * The enrollment from the database, with the pathway's live state from a workflow Query unless
    * `live` is false. The Query has a short deadline: without a running worker it cannot answer, and
    * the database view is still worth returning.
    */
   async function getEnrollment(id: string, live = true) {
-    const e = await db.enrollment.findUnique({
-      where: { id },
-      include: {
-        company: { include: { participants: { orderBy: { createdAt: 'asc' } } } },
-        milestones: { orderBy: { seq: 'asc' } },
-      },
-    });
+    const e = await findForView(id);
     if (!e) throw notFound(id);
     let pathway: PathwayState | null = null;
     try {
@@ -269,8 +279,15 @@ export function createService(deps: ServiceDeps) {
     return enrollmentView(e, pathway);
   }
 
+  type ViewMilestone = Pick<
+    LoadedEnrollment['milestones'][number],
+    'type' | 'stepKey' | 'actor' | 'occurredAt' | 'dueAt' | 'onTime' | 'evidence'
+  >;
   function enrollmentView(
-    e: Omit<LoadedEnrollment, 'company'> & { company: Omit<LoadedEnrollment['company'], 'members'> },
+    e: Omit<LoadedEnrollment, 'company' | 'milestones'> & {
+      company: Omit<LoadedEnrollment['company'], 'members'>;
+      milestones: ViewMilestone[];
+    },
     pathway: PathwayState | null,
   ) {
     return {
@@ -326,21 +343,23 @@ export function createService(deps: ServiceDeps) {
   }
 
   /**
-   * Validate at the edge, then send the Update; the workflow's validator has the last word and a
-   * refusal comes back as a DomainError with both languages, before anything reaches history.
+   * A pathway action: the Update (requests are parsed at the caller's edge), whose validator has
+   * the last word; a refusal comes back as a DomainError with both languages, before anything
+   * reaches history. The answer is built from the row read before (`known`, as the caller read it
+   * for access, or read here) and what the Update returns: the state after, the milestones it
+   * wrote to the projection before answering, and the state before. No Query, no read-back.
    */
-  async function runUpdate<Req>(
+  async function act<Req>(
     id: string,
-    update: UpdateDefinition<PathwayState, [Req]>,
-    schema: ZodType<Req>,
-    body: unknown,
-  ) {
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) throw validationError(parsed.error);
-    const e = await db.enrollment.findUnique({ where: { id } });
+    update: UpdateDefinition<PathwayAnswer, [Req]>,
+    req: Req,
+    known?: ViewRow,
+  ): Promise<ActionOutcome> {
+    const e = known ?? (await findForView(id));
     if (!e) throw notFound(id);
+    let answer: PathwayAnswer;
     try {
-      await temporal.workflow.getHandle(e.workflowId).executeUpdate(update, { args: [parsed.data] });
+      answer = await temporal.workflow.getHandle(e.workflowId).executeUpdate(update, { args: [req] });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         const texts = err.cause.details?.[0] as { it: string; en: string } | undefined;
@@ -354,19 +373,52 @@ export function createService(deps: ServiceDeps) {
       }
       throw err;
     }
-    return getEnrollment(id);
+    const { change, ...state } = answer;
+    // A worker that predates `change`: the projection and the state are read back, as they were.
+    if (!change) return { before: null, enrollment: await getEnrollment(id) };
+    return { before: change.before, enrollment: enrollmentView(afterChange(e, change.milestones), state) };
+  }
+
+  /** The stored row as the Update's milestones left it: what recordMilestone wrote, applied in memory. */
+  function afterChange(e: ViewRow, written: NonNullable<PathwayAnswer['change']>['milestones']) {
+    const have = new Set(e.milestones.map((m) => m.eventKey));
+    const fresh = written.filter((m) => !have.has(m.eventKey));
+    const last = written.at(-1)?.enrollment;
+    const terminal = written.filter((m) => m.enrollment.status !== 'active').at(-1);
+    return {
+      ...e,
+      ...(last
+        ? {
+            status: last.status,
+            currentStep: last.currentStep,
+            ...(last.consultant
+              ? { consultantEmail: last.consultant.email, consultantName: last.consultant.name }
+              : {}),
+          }
+        : {}),
+      ...(terminal ? { completedAt: new Date(terminal.occurredAt) } : {}),
+      milestones: [
+        ...e.milestones,
+        ...fresh.map((m) => ({
+          type: m.type,
+          stepKey: m.stepKey ?? null,
+          actor: m.actor,
+          occurredAt: new Date(m.occurredAt),
+          dueAt: m.dueAt === undefined ? null : new Date(m.dueAt),
+          onTime: m.onTime ?? null,
+          evidence: m.evidence ?? null,
+        })),
+      ],
+    };
   }
 
   /** A request checked and ready to write: refusals (invalid, not eligible, too many people) are thrown here. */
   async function prepareEnrollment(
-    body: unknown,
+    req: EnrollRequest,
     headerKey: string | undefined,
     actor: AuditActor | undefined,
     caller: Principal | undefined,
   ) {
-    const parsed = enrollRequestSchema.safeParse(body);
-    if (!parsed.success) throw validationError(parsed.error);
-    const req = parsed.data;
     const edition = await programmes.findEdition(req.programme);
     let definition = findPathway(req.kind);
     let programme: Programme | undefined;
@@ -796,6 +848,8 @@ export function createService(deps: ServiceDeps) {
     return { created: true, enrollment: enrollmentView(written, null) };
   }
 
+  const view = (outcome: Promise<ActionOutcome>) => outcome.then((o) => o.enrollment);
+
   const quotas = deps.recipientQuotas ?? DEFAULT_RECIPIENT_QUOTAS;
   const queues = new Map<string, Promise<unknown>>();
   /** Runs `fn` after every earlier call with the same key has settled (in this process). */
@@ -815,10 +869,11 @@ export function createService(deps: ServiceDeps) {
 
     /**
      * Enroll a company; `created` is false when the same request (same key) was seen before. With
-     * `actor`, the audit entry is written in the same transaction as the enrollment.
+     * `actor`, the audit entry is written in the same transaction as the enrollment. The request is
+     * parsed at the caller's edge (enrollRequestSchema: the API route, the CSV import).
      */
-    async enroll(body: unknown, headerKey?: string, opts: { actor?: AuditActor; caller?: Principal } = {}) {
-      const p = await prepareEnrollment(body, headerKey, opts.actor, opts.caller);
+    async enroll(req: EnrollRequest, headerKey?: string, opts: { actor?: AuditActor; caller?: Principal } = {}) {
+      const p = await prepareEnrollment(req, headerKey, opts.actor, opts.caller);
       const limit = opts.caller ? recipientQuotaFor(opts.caller.role, quotas) : null;
       if (!opts.caller || limit === null) return enrollPrepared(p);
       const userId = opts.caller.userId;
@@ -835,6 +890,7 @@ export function createService(deps: ServiceDeps) {
     },
 
     getEnrollment,
+    findForView,
 
     /**
      * The reconciler's repair of an enrollment whose start was never recorded: its pathway started
@@ -880,16 +936,29 @@ export function createService(deps: ServiceDeps) {
       };
     },
 
-    /** Complete a step through the workflow's Update; the validator refuses bad requests before they reach history. */
-    /** Complete a step through the workflow's Update; the validator refuses bad requests before they reach history. */
-    completeStep: (id: string, body: unknown) => runUpdate(id, completeStepUpdate, completeStepRequestSchema, body),
-    reopenStep: (id: string, body: unknown) => runUpdate(id, reopenStepUpdate, reopenStepRequestSchema, body),
-    extendDueDate: (id: string, body: unknown) => runUpdate(id, extendDueDateUpdate, extendDueDateRequestSchema, body),
-    assignConsultant: (id: string, body: unknown) =>
-      runUpdate(id, assignConsultantUpdate, assignConsultantRequestSchema, body),
-    withdraw: (id: string, body: unknown) => runUpdate(id, withdrawUpdate, withdrawRequestSchema, body),
-    confirmParticipation: (id: string, body: unknown) =>
-      runUpdate(id, confirmParticipationUpdate, confirmParticipationRequestSchema, body),
+    /**
+     * The pathway actions, each one Update whose validator refuses bad requests before they reach
+     * history; `known` is the row the caller already read (for access), so it is not read again.
+     */
+    actions: {
+      completeStep: (id: string, req: CompleteStepRequest, known?: ViewRow) => act(id, completeStepUpdate, req, known),
+      reopenStep: (id: string, req: ReopenStepRequest, known?: ViewRow) => act(id, reopenStepUpdate, req, known),
+      extendDueDate: (id: string, req: ExtendDueDateRequest, known?: ViewRow) =>
+        act(id, extendDueDateUpdate, req, known),
+      assignConsultant: (id: string, req: AssignConsultantRequest, known?: ViewRow) =>
+        act(id, assignConsultantUpdate, req, known),
+      withdraw: (id: string, req: WithdrawRequest, known?: ViewRow) => act(id, withdrawUpdate, req, known),
+      confirmParticipation: (id: string, req: ConfirmParticipationRequest, known?: ViewRow) =>
+        act(id, confirmParticipationUpdate, req, known),
+    },
+    /** The same actions answering the enrollment after the change (the CLI, scripts, tests). */
+    completeStep: (id: string, req: CompleteStepRequest) => view(act(id, completeStepUpdate, req)),
+    reopenStep: (id: string, req: ReopenStepRequest) => view(act(id, reopenStepUpdate, req)),
+    extendDueDate: (id: string, req: ExtendDueDateRequest) => view(act(id, extendDueDateUpdate, req)),
+    assignConsultant: (id: string, req: AssignConsultantRequest) => view(act(id, assignConsultantUpdate, req)),
+    withdraw: (id: string, req: WithdrawRequest) => view(act(id, withdrawUpdate, req)),
+    confirmParticipation: (id: string, req: ConfirmParticipationRequest) =>
+      view(act(id, confirmParticipationUpdate, req)),
   };
 }
 

@@ -27,6 +27,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { createDb, tuneSqlite, type Db } from '../activities/db';
+import { enrollRequestSchema } from '../client/schemas';
 import { MailCatcher } from '../activities/mail/mail-catcher';
 import { createTransport } from '../activities/transport';
 import { buildApi } from '../client/api/server';
@@ -202,20 +203,23 @@ async function seed(stack: Awaited<ReturnType<typeof startStack>>): Promise<Seed
   const system = { id: 'system:fuzz', role: 'system' };
   const enrollmentIds: string[] = [];
   for (let n = 1; n <= 6; n++) {
-    const { enrollment } = await stack.service.enroll({
-      kind: 'congedo-flessibilita',
-      company: {
-        name: `Tessitura Fuzz ${n} S.r.l.`,
-        vatNumber: `0123456789${n}`,
-        province: n % 2 ? 'MB' : 'MI',
-        city: n % 2 ? 'monza' : 'milano',
-        sector: 'industria',
-        staff: 35,
-        turnoverCents: 450_000_000,
-      },
-      consultant: { name: 'Giulia Bianchi', email: 'giulia@consulenti.test' },
-      participants: [{ name: 'Marco Rossi', email: `titolare${n}@fuzz.test`, role: 'owner' }],
-    });
+    // Parsed here, at this caller's edge, as the API parses its bodies.
+    const { enrollment } = await stack.service.enroll(
+      enrollRequestSchema.parse({
+        kind: 'congedo-flessibilita',
+        company: {
+          name: `Tessitura Fuzz ${n} S.r.l.`,
+          vatNumber: `0123456789${n}`,
+          province: n % 2 ? 'MB' : 'MI',
+          city: n % 2 ? 'monza' : 'milano',
+          sector: 'industria',
+          staff: 35,
+          turnoverCents: 450_000_000,
+        },
+        consultant: { name: 'Giulia Bianchi', email: 'giulia@consulenti.test' },
+        participants: [{ name: 'Marco Rossi', email: `titolare${n}@fuzz.test`, role: 'owner' }],
+      }),
+    );
     enrollmentIds.push(enrollment.id);
   }
   const users: [FuzzRole, Parameters<typeof createUser>[1]][] = [

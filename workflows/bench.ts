@@ -1,4 +1,4 @@
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { condition, defineSignal, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { NotifyInput, PathwayActivities } from '../activities/types';
 /** The baseline of the enrollment benchmark: a workflow that does nothing. */
 export async function emptyWorkflow(): Promise<void> {}
@@ -45,4 +45,22 @@ export async function reminderBenchWorkflow(input: {
     ...(lead > 0 ? { sendAt: input.dueAt } : {}),
   });
   if (lead > 0) await sleep(Math.max(0, input.dueAt + 24 * 3600_000 - Date.now()));
+}
+
+/** The baseline of the actions benchmark: an Update whose handler runs one activity, and one that runs none. */
+export const benchActivityUpdate = defineUpdate<number, [number]>('benchActivity');
+export const benchEmptyUpdate = defineUpdate<number, [number]>('benchEmpty');
+export const benchDoneSignal = defineSignal('benchDone');
+
+const floorActs = proxyActivities<{ benchNoop(n: number): Promise<number> }>({ startToCloseTimeout: '1 minute' });
+
+/** Answers Updates until told it is done: the raw cost of an Update on this server and worker. */
+export async function updateBenchWorkflow(): Promise<void> {
+  let done = false;
+  setHandler(benchActivityUpdate, (n) => floorActs.benchNoop(n));
+  setHandler(benchEmptyUpdate, (n) => n);
+  setHandler(benchDoneSignal, () => {
+    done = true;
+  });
+  await condition(() => done);
 }

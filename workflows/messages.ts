@@ -3,7 +3,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { PathwayDefinition } from '../domain/catalogue';
-import type { Actor, PathwayState, Recipient } from '../domain/pathway';
+import type { Actor, Milestone, PathwayState, PathwayStatus, Recipient, StepState } from '../domain/pathway';
 
 export const TASK_QUEUE_DEFAULT = 'conciliaflow';
 
@@ -63,14 +63,34 @@ export interface ConfirmParticipationRequest {
   actor: Actor;
 }
 
-export const getStateQuery = defineQuery<PathwayState>('getState');
-export const completeStepUpdate = defineUpdate<PathwayState, [CompleteStepRequest]>('completeStep');
+/** The pathway as it stood just before a change: what an audit entry keeps as "before". */
+export interface PathwayBefore {
+  status: PathwayStatus;
+  currentStep: string | null;
+  steps: Pick<StepState, 'key' | 'status' | 'dueAt'>[];
+}
 
-export const reopenStepUpdate = defineUpdate<PathwayState, [ReopenStepRequest]>('reopenStep');
-export const extendDueDateUpdate = defineUpdate<PathwayState, [ExtendDueDateRequest]>('extendDueDate');
-export const assignConsultantUpdate = defineUpdate<PathwayState, [AssignConsultantRequest]>('assignConsultant');
-export const withdrawUpdate = defineUpdate<PathwayState, [WithdrawRequest]>('withdraw');
-export const confirmParticipationUpdate = defineUpdate<PathwayState, [ConfirmParticipationRequest]>(
+/**
+ * What every action Update answers: the state after the change (a PathwayState, as before), with
+ * the change itself, so the caller needs no Query and no read-back. `change` is absent from
+ * workers that predate it; a client then reads the projection and the state itself.
+ */
+export interface PathwayAnswer extends PathwayState {
+  change?: {
+    before: PathwayBefore;
+    /** The milestones the Update wrote to the projection before answering, in order. */
+    milestones: Milestone[];
+  };
+}
+
+export const getStateQuery = defineQuery<PathwayState>('getState');
+export const completeStepUpdate = defineUpdate<PathwayAnswer, [CompleteStepRequest]>('completeStep');
+
+export const reopenStepUpdate = defineUpdate<PathwayAnswer, [ReopenStepRequest]>('reopenStep');
+export const extendDueDateUpdate = defineUpdate<PathwayAnswer, [ExtendDueDateRequest]>('extendDueDate');
+export const assignConsultantUpdate = defineUpdate<PathwayAnswer, [AssignConsultantRequest]>('assignConsultant');
+export const withdrawUpdate = defineUpdate<PathwayAnswer, [WithdrawRequest]>('withdraw');
+export const confirmParticipationUpdate = defineUpdate<PathwayAnswer, [ConfirmParticipationRequest]>(
   'confirmParticipation',
 );
 

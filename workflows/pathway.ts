@@ -17,6 +17,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -30,12 +31,24 @@ import {
   getStateQuery,
   reopenStepUpdate,
   withdrawUpdate,
+  type PathwayAnswer,
+  type PathwayBefore,
   type PathwayInput,
   type PathwayState,
 } from './messages';
 import { runLegacyEngine } from './pathway-legacy';
 
 const acts = proxyActivities<PathwayActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/**
+ * The milestone an Update writes before it answers, run by the worker inside the workflow task
+ * rather than through the task queue: one round trip to the server less between the request and its
+ * answer. The write is idempotent (a retry upserts the same row), as a local activity needs.
+ */
+const local = proxyLocalActivities<Pick<PathwayActivities, 'recordMilestone'>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
@@ -52,6 +65,8 @@ export const PATCHES = {
   updateEmailsAfterAnswer: 'update-emails-after-answer',
   /** Reminders and warnings are staged in the outbox ahead of time and sent by the dispatcher. */
   stagedReminders: 'staged-reminders',
+  /** An Update's milestones are written by a local activity (Updates recorded before keep the activity). */
+  localUpdateMilestones: 'local-update-milestones',
 } as const;
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 2000;
@@ -106,12 +121,23 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
   };
   // Each applier awaits the activities themselves, with no wrapper in between: coroutines resumed in
   // one activation then schedule their commands in the order the histories recorded.
-  /** An Update's outcome: the state has changed already (a concurrent duplicate fails validation). */
-  const answer = async (outcome: Outcome): Promise<PathwayState> => {
-    for (const m of outcome.milestones) await acts.recordMilestone(m);
+  /**
+   * An Update's outcome: the state has changed already (a concurrent duplicate fails validation).
+   * The answer carries the change (the state before it, the milestones written), which adds no
+   * command: histories recorded before it replay unchanged.
+   */
+  const answer = async (before: PathwayBefore, outcome: Outcome): Promise<PathwayAnswer> => {
+    const recordMilestone = patched(PATCHES.localUpdateMilestones) ? local.recordMilestone : acts.recordMilestone;
+    for (const m of outcome.milestones) await recordMilestone(m);
     for (const n of outcome.notifications) await notifyAfterAnswer(n);
-    return pathway.state;
+    return { ...pathway.state, change: { before, milestones: outcome.milestones } };
   };
+  /** The state as it stands, copied before a transition changes it. */
+  const before = (): PathwayBefore => ({
+    status: pathway.state.status,
+    currentStep: pathway.state.currentStep,
+    steps: pathway.state.steps.map((s) => ({ key: s.key, status: s.status, dueAt: s.dueAt })),
+  });
   const record = async (outcome: Outcome): Promise<void> => {
     for (const m of outcome.milestones) await acts.recordMilestone(m);
   };
@@ -127,22 +153,22 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
   };
 
   setHandler(getStateQuery, () => pathway.state);
-  setHandler(completeStepUpdate, (req) => answer(pathway.complete(req, Date.now())), {
+  setHandler(completeStepUpdate, (req) => answer(before(), pathway.complete(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkComplete(req)),
   });
-  setHandler(reopenStepUpdate, (req) => answer(pathway.reopen(req, Date.now())), {
+  setHandler(reopenStepUpdate, (req) => answer(before(), pathway.reopen(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkReopen(req)),
   });
-  setHandler(extendDueDateUpdate, (req) => answer(pathway.extend(req, Date.now())), {
+  setHandler(extendDueDateUpdate, (req) => answer(before(), pathway.extend(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkExtend(req)),
   });
-  setHandler(assignConsultantUpdate, (req) => answer(pathway.reassign(req, Date.now())), {
+  setHandler(assignConsultantUpdate, (req) => answer(before(), pathway.reassign(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkReassign(req)),
   });
-  setHandler(withdrawUpdate, (req) => answer(pathway.withdraw(req, Date.now())), {
+  setHandler(withdrawUpdate, (req) => answer(before(), pathway.withdraw(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkWithdraw(req)),
   });
-  setHandler(confirmParticipationUpdate, (req) => answer(pathway.confirm(req, Date.now())), {
+  setHandler(confirmParticipationUpdate, (req) => answer(before(), pathway.confirm(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkConfirm(req)),
   });
 

@@ -10,7 +10,11 @@ import type { Principal, Role } from '../auth/principal';
 import { validationError } from '../validation';
 import { pickLocale } from './errors';
 
-export interface RouteSpec<P, Q, B> {
+type Schema = ZodType | undefined;
+/** What a route's handler receives for one part of the request: its schema's output, or `Absent` without one. */
+export type Parsed<S extends Schema, Absent> = S extends ZodType ? z.output<S> : Absent;
+
+export interface RouteSpec<PS extends Schema = Schema, QS extends Schema = Schema, BS extends Schema = Schema> {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   operationId: string;
@@ -19,9 +23,9 @@ export interface RouteSpec<P, Q, B> {
   tag: string;
   /** 'public' needs no credentials; otherwise the roles allowed to call. */
   access: 'public' | readonly Role[];
-  params?: ZodType<P>;
-  query?: ZodType<Q>;
-  body?: ZodType<B>;
+  params?: PS;
+  query?: QS;
+  body?: BS;
   /** Documented response body of the success status. */
   response?: ZodType;
   status?: number;
@@ -93,18 +97,22 @@ export function forbidden(): DomainError {
 export type AnyFastify = FastifyInstance<any, any, any, any>;
 
 export class ApiRegistry {
-  readonly routes: RouteSpec<unknown, unknown, unknown>[] = [];
+  readonly routes: RouteSpec[] = [];
 
   constructor(
     private readonly app: AnyFastify,
     private readonly authenticate: (req: FastifyRequest) => Promise<Principal | null>,
   ) {}
 
-  add<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
-    spec: RouteSpec<P, Q, B>,
-    handler: Handler<P, Q, B>,
+  /** The handler's params, query and body are typed by the route's own schemas, as parsed. */
+  add<PS extends Schema = undefined, QS extends Schema = undefined, BS extends Schema = undefined>(
+    spec: RouteSpec<PS, QS, BS>,
+    handler: Handler<Parsed<PS, Record<string, never>>, Parsed<QS, Record<string, never>>, Parsed<BS, undefined>>,
   ): void {
-    this.routes.push(spec as RouteSpec<unknown, unknown, unknown>);
+    type P = Parsed<PS, Record<string, never>>;
+    type Q = Parsed<QS, Record<string, never>>;
+    type B = Parsed<BS, undefined>;
+    this.routes.push(spec);
     this.app.route({
       method: spec.method,
       url: spec.url,
@@ -117,18 +125,19 @@ export class ApiRegistry {
         // The API speaks JSON only: a form or a text body (parsed for the dashboard's own pages) is refused,
         // so a cross-site form can never drive an API route.
         if (req.body !== undefined && !isJson(req.headers['content-type'])) throw unsupportedMediaType();
-        const parse = <T>(schema: ZodType<T> | undefined, value: unknown): T => {
+        // Without a schema the part is absent (undefined), as its type says.
+        const parse = <T>(schema: Schema, value: unknown): T => {
           if (!schema) return undefined as T;
           const r = schema.safeParse(value ?? {});
           if (!r.success) throw validationError(r.error);
-          return r.data;
+          return r.data as T;
         };
         const ctx: RouteContext<P, Q, B> = {
           principal,
           locale: pickLocale(req.headers['accept-language']),
-          params: parse(spec.params, req.params),
-          query: parse(spec.query, req.query),
-          body: parse(spec.body, req.body),
+          params: parse<P>(spec.params, req.params),
+          query: parse<Q>(spec.query, req.query),
+          body: parse<B>(spec.body, req.body),
         };
         const result = await handler(ctx, req, reply);
         if (spec.status && !reply.sent) reply.status(spec.status);

@@ -112,7 +112,7 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
       summary: 'Create a user (admin)',
       tag: 'access',
       access: ['admin'],
-      body: createUserSchema as z.ZodType<unknown>,
+      body: createUserSchema,
       response: userView,
       status: 201,
     },

@@ -18,9 +18,11 @@ import {
   extendDueDateRequestSchema,
   reopenStepRequestSchema,
   withdrawRequestSchema,
+  type EnrollRequest,
 } from '../schemas';
-import { enrollForbidden, type EnrollmentView } from '../service';
-import { forbidden, pageQuery, paged, unauthenticated, type ApiRegistry } from './registry';
+import { enrollForbidden, type ActionOutcome, type EnrollmentView, type Service } from '../service';
+import type { Actor, PathwayBefore } from '../../workflows/messages';
+import { forbidden, pageQuery, paged, unauthenticated, type ApiRegistry, type Parsed } from './registry';
 import type { ApiDeps } from './server';
 
 const ALL = ['admin', 'coordinator', 'consultant', 'sme'] as const;
@@ -84,49 +86,117 @@ function snapshot(e: EnrollmentView) {
   };
 }
 
+/** The same slice of the stored row read for access and of the pathway as the Update found it. */
+function snapshotBefore(
+  e: { status: string; currentStep: string | null; consultantEmail: string },
+  pathway: PathwayBefore | null,
+) {
+  return {
+    status: e.status,
+    currentStep: e.currentStep,
+    consultant: e.consultantEmail,
+    steps:
+      pathway?.steps.map((s) => ({
+        key: s.key,
+        status: s.status,
+        dueAt: s.dueAt === undefined ? null : new Date(s.dueAt).toISOString(),
+      })) ?? null,
+  };
+}
+
+function enrollmentNotFound(id: string): DomainError {
+  return new DomainError('not_found', {
+    it: `Iscrizione "${id}" non trovata.`,
+    en: `Enrollment "${id}" not found.`,
+  });
+}
+
 /** The enrollment if the caller may see it; not_found otherwise, whether it exists or not. */
 export async function visibleEnrollment(db: Db, p: Principal, id: string) {
   const e = await db.enrollment.findUnique({ where: { id }, include: { company: true } });
-  if (!e || !canSeeEnrollment(p, e))
-    throw new DomainError('not_found', {
-      it: `Iscrizione "${id}" non trovata.`,
-      en: `Enrollment "${id}" not found.`,
-    });
+  if (!e || !canSeeEnrollment(p, e)) throw enrollmentNotFound(id);
   return e;
 }
 
+/** An action's request as the Update takes it: the route's body, the step key from the path, the actor. */
+type ActionRequest<B, S extends string | undefined> = B & { actor: Actor } & (S extends string
+    ? { stepKey: S }
+    : unknown);
+
+function actionRequest<B extends object, S extends string | undefined>(
+  p: Principal,
+  body: B,
+  stepKey: S | undefined,
+): ActionRequest<B, S> {
+  return { ...body, ...(stepKey ? { stepKey } : {}), actor: actorOf(p) } as ActionRequest<B, S>;
+}
+
+async function auditAction(
+  db: Db,
+  p: Principal,
+  id: string,
+  action: { auditAction: string; stepKey?: string; body: object },
+  before: ReturnType<typeof snapshot>,
+  after: EnrollmentView,
+) {
+  await audit(db, {
+    actor: auditActor(p),
+    action: action.auditAction,
+    entity: 'enrollment',
+    entityId: id,
+    before: { ...before, ...(action.stepKey ? { stepKey: action.stepKey } : {}) },
+    after: { ...snapshot(after), request: action.body },
+  });
+}
+
 /**
- * A pathway action on behalf of a signed-in user, as the API and the dashboard both perform it:
- * the enrollment must be visible to them, they are the actor, and the change is audited with the
- * state before and after.
+ * A pathway action on behalf of a signed-in user, as the dashboard performs it: the enrollment
+ * must be visible to them, they are the actor, and the change is audited with the state before
+ * and after (read with a Query first, as `run` answers the view after only).
  */
-export async function performAction(
+export async function performAction<B extends object, S extends string | undefined = undefined>(
   deps: Pick<ApiDeps, 'db' | 'service'>,
   p: Principal,
   id: string,
   action: {
     auditAction: string;
-    stepKey?: string;
-    body: Record<string, unknown>;
-    run: (id: string, body: Record<string, unknown>) => Promise<EnrollmentView>;
+    stepKey?: S;
+    body: B;
+    run: (id: string, req: ActionRequest<B, S>) => Promise<EnrollmentView>;
   },
 ): Promise<EnrollmentView> {
   await visibleEnrollment(deps.db, p, id);
   const before = await deps.service.getEnrollment(id);
-  const after = await action.run(id, {
-    ...action.body,
-    ...(action.stepKey ? { stepKey: action.stepKey } : {}),
-    actor: actorOf(p),
-  });
-  await audit(deps.db, {
-    actor: auditActor(p),
-    action: action.auditAction,
-    entity: 'enrollment',
-    entityId: id,
-    before: { ...snapshot(before), ...(action.stepKey ? { stepKey: action.stepKey } : {}) },
-    after: { ...snapshot(after), request: action.body },
-  });
+  const after = await action.run(id, actionRequest(p, action.body, action.stepKey));
+  await auditAction(deps.db, p, id, action, snapshot(before), after);
   return after;
+}
+
+/**
+ * The same for the API, on the lean path: one read of the enrollment (the caller's scope comes from
+ * that stored row, and it is what the answer is built on), then the Update, whose answer carries the
+ * state after the change and before it. No Query, no read-back.
+ */
+async function performPathwayAction<B extends object, S extends string | undefined>(
+  deps: Pick<ApiDeps, 'db' | 'service'>,
+  p: Principal,
+  id: string,
+  action: {
+    auditAction: string;
+    stepKey?: S;
+    body: B;
+    act: (
+      id: string,
+      req: ActionRequest<B, S>,
+      known: NonNullable<Awaited<ReturnType<Service['findForView']>>>,
+    ) => Promise<ActionOutcome>;
+  },
+): Promise<EnrollmentView> {
+  const e = await deps.service.findForView(id);
+  if (!e || !canSeeEnrollment(p, e)) throw enrollmentNotFound(id);
+  const { before, enrollment } = await action.act(id, actionRequest(p, action.body, action.stepKey), e);
+  await auditAction(deps.db, p, id, action, snapshotBefore(e, before), enrollment);
+  return enrollment;
 }
 
 /**
@@ -134,11 +204,8 @@ export async function performAction(
  * as the consultant, an SME for itself. A firm already stored is judged again by the service on its
  * stored row (its ATS, its account, who follows it), whatever the request claims.
  */
-async function checkMayEnroll(db: Db, p: Principal, body: unknown): Promise<void> {
+async function checkMayEnroll(db: Db, p: Principal, req: EnrollRequest): Promise<void> {
   if (p.role === 'admin') return;
-  const parsed = enrollRequestSchema.safeParse(body);
-  if (!parsed.success) return; // the service reports the invalid fields
-  const req = parsed.data;
   if (p.role === 'coordinator') {
     const province = findProvince(req.company.province);
     if (province && atsForProvince(province.code).code !== p.atsCode) throw enrollForbidden();
@@ -169,7 +236,7 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
         'recipient addresses per account and 24 hours by a quota.',
       tag: 'enrollments',
       access: ALL,
-      body: enrollRequestSchema as z.ZodType<unknown>,
+      body: enrollRequestSchema,
       response: enrollmentSchema,
       status: 201,
       otherResponses: {
@@ -194,11 +261,11 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
       },
     },
     async (ctx, req, reply) => {
-      await checkMayEnroll(db, ctx.principal!, req.body);
+      await checkMayEnroll(db, ctx.principal!, ctx.body);
       const header = req.headers['idempotency-key'];
       const key = typeof header === 'string' && header.trim() ? header.trim().slice(0, 200) : undefined;
       // The audit entry is written with the enrollment, in one transaction.
-      const { created, enrollment } = await service.enroll(req.body, key, {
+      const { created, enrollment } = await service.enroll(ctx.body, key, {
         actor: auditActor(ctx.principal!),
         caller: ctx.principal!,
       });
@@ -293,14 +360,14 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
   );
 
   // Pathway actions: the body without the actor (it comes from the credentials) or the step key (in the path).
-  const action = <B extends z.ZodObject>(spec: {
+  type Known = NonNullable<Awaited<ReturnType<Service['findForView']>>>;
+  const stepAction = <B extends z.ZodObject>(spec: {
     url: string;
     operationId: string;
     summary: string;
     body: B;
     auditAction: string;
-    run: (id: string, body: Record<string, unknown>) => Promise<EnrollmentView>;
-    params: typeof idParams | typeof stepParams;
+    act: (id: string, req: ActionRequest<Parsed<B, undefined>, string>, known: Known) => Promise<ActionOutcome>;
   }) =>
     api.add(
       {
@@ -310,71 +377,93 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
         summary: spec.summary,
         tag: 'pathway actions',
         access: ALL,
-        params: spec.params as z.ZodType<{ id: string; stepKey?: string }>,
-        body: spec.body as unknown as z.ZodType<Record<string, unknown>>,
+        params: stepParams,
+        body: spec.body,
         response: enrollmentSchema,
       },
       async (ctx) =>
-        performAction(deps, ctx.principal!, ctx.params.id, {
+        performPathwayAction(deps, ctx.principal!, ctx.params.id, {
           auditAction: spec.auditAction,
-          ...(ctx.params.stepKey ? { stepKey: ctx.params.stepKey } : {}),
+          stepKey: ctx.params.stepKey,
           body: ctx.body,
-          run: spec.run,
+          act: spec.act,
+        }),
+    );
+  const enrollmentAction = <B extends z.ZodObject>(spec: {
+    url: string;
+    operationId: string;
+    summary: string;
+    body: B;
+    auditAction: string;
+    act: (id: string, req: ActionRequest<Parsed<B, undefined>, undefined>, known: Known) => Promise<ActionOutcome>;
+  }) =>
+    api.add(
+      {
+        method: 'POST',
+        url: spec.url,
+        operationId: spec.operationId,
+        summary: spec.summary,
+        tag: 'pathway actions',
+        access: ALL,
+        params: idParams,
+        body: spec.body,
+        response: enrollmentSchema,
+      },
+      async (ctx) =>
+        performPathwayAction(deps, ctx.principal!, ctx.params.id, {
+          auditAction: spec.auditAction,
+          body: ctx.body,
+          act: spec.act,
         }),
     );
 
-  action({
+  const { actions } = service;
+  stepAction({
     url: '/enrollments/:id/steps/:stepKey/complete',
     operationId: 'completeStep',
     summary: 'Complete the active step, with evidence when the step requires it',
-    params: stepParams,
     body: completeStepRequestSchema.omit({ actor: true, stepKey: true }),
     auditAction: 'step.complete',
-    run: (id, b) => service.completeStep(id, b),
+    act: actions.completeStep,
   });
-  action({
+  stepAction({
     url: '/enrollments/:id/steps/:stepKey/reopen',
     operationId: 'reopenStep',
     summary: 'Reopen a completed step (staff only), with a reason',
-    params: stepParams,
     body: reopenStepRequestSchema.omit({ actor: true, stepKey: true }),
     auditAction: 'step.reopen',
-    run: (id, b) => service.reopenStep(id, b),
+    act: actions.reopenStep,
   });
-  action({
+  stepAction({
     url: '/enrollments/:id/steps/:stepKey/extend',
     operationId: 'extendDueDate',
     summary: 'Move the due date of the active step (never past the programme end), with a reason',
-    params: stepParams,
     body: extendDueDateRequestSchema.omit({ actor: true, stepKey: true }),
     auditAction: 'step.extend',
-    run: (id, b) => service.extendDueDate(id, b),
+    act: actions.extendDueDate,
   });
-  action({
+  enrollmentAction({
     url: '/enrollments/:id/consultant',
     operationId: 'assignConsultant',
     summary: 'Assign another consultant (staff only)',
-    params: idParams,
     body: assignConsultantRequestSchema.omit({ actor: true }),
     auditAction: 'enrollment.assign',
-    run: (id, b) => service.assignConsultant(id, b),
+    act: actions.assignConsultant,
   });
-  action({
+  enrollmentAction({
     url: '/enrollments/:id/withdraw',
     operationId: 'withdraw',
     summary: 'Withdraw the enrollment, with a reason',
-    params: idParams,
     body: withdrawRequestSchema.omit({ actor: true }),
     auditAction: 'enrollment.withdraw',
-    run: (id, b) => service.withdraw(id, b),
+    act: actions.withdraw,
   });
-  action({
+  enrollmentAction({
     url: '/enrollments/:id/confirm',
     operationId: 'confirmParticipation',
     summary: "Confirm the company's participation (SME users)",
-    params: idParams,
     body: confirmParticipationRequestSchema.omit({ actor: true }),
     auditAction: 'enrollment.confirm',
-    run: (id, b) => service.confirmParticipation(id, b),
+    act: actions.confirmParticipation,
   });
 }

@@ -13,7 +13,7 @@ import { buildApi } from '../../client/api/server';
 import { createService } from '../../client/service';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { isDomainError } from '../../domain/errors';
-import { getStateQuery } from '../../workflows/messages';
+import { getStateQuery, type CompleteStepRequest } from '../../workflows/messages';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import {
   createTestDb,
@@ -251,7 +251,7 @@ test('out-of-order, unknown, evidence-less and wrong-role completions are refuse
     const before = await handle.query(getStateQuery);
     const historyBefore = (await handle.fetchHistory()).events?.length ?? 0;
 
-    const refusal = async (body: unknown) => {
+    const refusal = async (body: CompleteStepRequest) => {
       try {
         await service.completeStep(enrollment.id, body);
       } catch (err) {

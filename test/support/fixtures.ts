@@ -23,7 +23,7 @@ import { migrate } from '../../scripts/migrate';
 import { createTestDatabaseUrl } from './test-databases';
 import { createConfiguredDispatcher, createWorker, runWithDispatcher } from '../../worker/create-worker';
 import { pinoTemporalLogger } from '../../worker/temporal-logger';
-import type { EnrollRequestInput } from '../../client/schemas';
+import type { EnrollRequest } from '../../client/schemas';
 
 export const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 // Once per test file (each runs in its own module registry): SDK logs go to the same quiet logger.
@@ -194,10 +194,11 @@ export async function testWorker(opts: {
 }
 
 let counter = 0;
-/** A valid enrollment request; every call gets a different company. */
-export type TestEnrollRequest = EnrollRequestInput & {
-  participants: NonNullable<EnrollRequestInput['participants']>;
-};
+/**
+ * A valid enrollment request, every call a different company: as parsed (enrollRequestSchema's
+ * output, every default spelled out), so a test can hand it to the service as well as post it.
+ */
+export type TestEnrollRequest = EnrollRequest;
 
 export function enrollRequest(overrides: Partial<TestEnrollRequest> = {}): TestEnrollRequest {
   counter++;
