@@ -266,9 +266,9 @@ export function checkEnrollmentEligibility(args: {
       } else if (size === 'large') {
         return refuse(
           'not_an_sme',
-          `${label}l'impresa non è una PMI secondo la raccomandazione UE 2003/361: ${joinReasons(sme.reasons, 'it')}.`,
-          `${label}the company is not an SME under EU recommendation 2003/361: ${joinReasons(sme.reasons, 'en')}.`,
-          { reasons: sme.reasons.map((r) => r.en) },
+          `${label}l'impresa non è una PMI secondo la raccomandazione UE 2003/361: ${joinReasons(sme.reasons, 'it')} (${sme.steps.join('; ')}).`,
+          `${label}the company is not an SME under EU recommendation 2003/361: ${joinReasons(sme.reasons, 'en')} (${sme.steps.join('; ')}).`,
+          { reasons: sme.steps },
         );
       } else if (rules && !(rules.sizes as SmeSize[]).includes(size)) {
         return refuse(

@@ -116,7 +116,11 @@ export const ATS_MONTAGNA_DISTRICTS: readonly MunicipalityDistrict[] = [
       'Trezzone',
       'Vercana',
     ],
-    formerNames: { Gravedona: 'Gravedona ed Uniti', 'Consiglio di Rumo': 'Gravedona ed Uniti', Germasino: 'Gravedona ed Uniti' },
+    formerNames: {
+      Gravedona: 'Gravedona ed Uniti',
+      'Consiglio di Rumo': 'Gravedona ed Uniti',
+      Germasino: 'Gravedona ed Uniti',
+    },
   },
   {
     key: 'medio-lario',

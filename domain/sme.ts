@@ -156,6 +156,8 @@ export interface DeclaredSmeClassification {
   counted: { staff: number; turnoverCents: Cents; balanceSheetCents: Cents };
   /** 25% or more held by public bodies: not an SME whatever the figures (art. 3(4)). */
   publicControl: boolean;
+  /** The threshold steps of classifySme on the counted figures, as it words them. */
+  steps: string[];
 }
 
 /** Public bodies holding this share or more make the enterprise not an SME (Annex art. 3(4)). */
@@ -214,7 +216,7 @@ export function classifyDeclaredSme(input: DeclaredSmeInput): DeclaredSmeClassif
       it: `Il ${publicShare}% del capitale o dei diritti di voto è detenuto da enti pubblici (almeno il ${PUBLIC_BODIES_SHARE_LIMIT}%): non è una PMI (art. 3, par. 4)`,
       en: `${publicShare}% of the capital or voting rights is held by public bodies (${PUBLIC_BODIES_SHARE_LIMIT}% or more): not an SME (art. 3(4))`,
     });
-    return { size: 'large', reasons, counted, publicControl };
+    return { size: 'large', reasons, counted, publicControl, steps: sme.reasons };
   }
   const tier = TIERS.find((t) => t.size === sme.size);
   reasons.push(
@@ -228,5 +230,5 @@ export function classifyDeclaredSme(input: DeclaredSmeInput): DeclaredSmeClassif
           en: `${figures.en}: beyond the medium-sized limits (250 AWU, turnover ${eur(MEDIUM_TURNOVER_MAX_CENTS)} or balance sheet ${eur(MEDIUM_BALANCE_SHEET_MAX_CENTS)}), not an SME (art. 2)`,
         },
   );
-  return { size: sme.size, reasons, counted, publicControl };
+  return { size: sme.size, reasons, counted, publicControl, steps: sme.reasons };
 }

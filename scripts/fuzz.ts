@@ -212,6 +212,8 @@ async function seed(stack: Awaited<ReturnType<typeof startStack>>): Promise<Seed
         sector: 'industria',
         staff: 35,
         turnoverCents: 450_000_000,
+        balanceSheetCents: 300_000_000,
+        declaration: { declarantName: 'Marco Rossi', declarantRole: 'legal-representative' },
       },
       consultant: { name: 'Giulia Bianchi', email: 'giulia@consulenti.test' },
       participants: [{ name: 'Marco Rossi', email: `titolare${n}@fuzz.test`, role: 'owner' }],

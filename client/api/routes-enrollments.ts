@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { Db } from '../../activities/db';
 import { enrollmentTimeline } from '../../activities/reports/milestones';
 import { DomainError } from '../../domain/errors';
-import { atsForProvince, findProvince } from '../../domain/territory';
+import { localDateOf, localDateToIso } from '../../domain/calendar';
+import { atsForMunicipality, findProvince } from '../../domain/territory';
 import { audit, auditActor } from '../audit';
 import { actorOf, canSeeEnrollment, enrollmentScope, type Principal } from '../auth/principal';
 import {
@@ -140,8 +141,11 @@ async function checkMayEnroll(db: Db, p: Principal, body: unknown): Promise<void
   if (!parsed.success) return; // the service reports the invalid fields
   const req = parsed.data;
   if (p.role === 'coordinator') {
+    // The municipality decides the ATS (a Valle Camonica firm is ATS Montagna's), as the service stores it.
     const province = findProvince(req.company.province);
-    if (province && atsForProvince(province.code).code !== p.atsCode) throw enrollForbidden();
+    const today = localDateToIso(localDateOf(Date.now()));
+    if (province && atsForMunicipality(province.code, req.company.city, today).ats.code !== p.atsCode)
+      throw enrollForbidden();
   } else if (p.role === 'consultant') {
     if (req.consultant.email !== p.email.toLowerCase()) throw forbidden();
   } else if (p.role === 'sme') {
@@ -201,6 +205,7 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
       const { created, enrollment } = await service.enroll(req.body, key, {
         actor: auditActor(ctx.principal!),
         caller: ctx.principal!,
+        ip: req.ip,
       });
       return reply
         .status(created ? 201 : 200)
