@@ -20,6 +20,11 @@ export const ENROLLMENT_CSV_COLUMNS = [
   'sector',
   'staff',
   'turnover_eur',
+  // Optional, after the original columns: the balance sheet, the people employed (time saving) and the legal
+  // representative whose self-declaration (DPR 445/2000) the figures are.
+  'balance_sheet_eur',
+  'people_employed',
+  'declarant_name',
   'consultant_name',
   'consultant_email',
   'participant_name',
@@ -98,15 +103,21 @@ export class EnrollmentCsvParser {
     const staff = Number(get('staff'));
     if (get('staff') && !Number.isInteger(staff))
       errors.push({ line: row.line, column: 'staff', message: { it: 'numero intero', en: 'whole number' } });
-    let turnoverCents: number | undefined;
-    if (get('turnover_eur')) {
+    const amount = (column: 'turnover_eur' | 'balance_sheet_eur'): number | undefined => {
+      if (!get(column)) return undefined;
       try {
-        turnoverCents = eurosToCents(get('turnover_eur'));
+        return eurosToCents(get(column));
       } catch (err) {
         const m = err instanceof DomainError ? err.messages : { it: 'importo non valido', en: 'invalid amount' };
-        errors.push({ line: row.line, column: 'turnover_eur', message: m });
+        errors.push({ line: row.line, column, message: m });
+        return undefined;
       }
-    }
+    };
+    const turnoverCents = amount('turnover_eur');
+    const balanceSheetCents = amount('balance_sheet_eur');
+    const peopleEmployed = get('people_employed') ? Number(get('people_employed')) : undefined;
+    if (peopleEmployed !== undefined && !Number.isInteger(peopleEmployed))
+      errors.push({ line: row.line, column: 'people_employed', message: { it: 'numero intero', en: 'whole number' } });
     if (errors.length > lineErrors) return;
     const programme = get('programme') || 'demo-2026-2027';
     const key = `import:${get('vat_number')}:${programme}:${get('kind')}`;
@@ -141,6 +152,11 @@ export class EnrollmentCsvParser {
           sector: get('sector') as 'servizi',
           staff,
           ...(turnoverCents === undefined ? {} : { turnoverCents }),
+          ...(balanceSheetCents === undefined ? {} : { balanceSheetCents }),
+          ...(peopleEmployed === undefined ? {} : { peopleEmployed }),
+          ...(get('declarant_name')
+            ? { declaration: { declarantName: get('declarant_name'), declarantRole: 'legal-representative' as const } }
+            : {}),
         },
         consultant: { name: get('consultant_name'), email: get('consultant_email') },
         participants: [participant],

@@ -33,14 +33,75 @@ const vatNumber = z
 const sector = z.enum(['commercio', 'artigianato', 'industria', 'servizi', 'agricoltura', 'terzo-settore']);
 const cents = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/** Staff in annual work units (ULA): fractional for part-time and seasonal work, two decimals at most. */
+const awu = z
+  .number()
+  .min(0)
+  .max(1_000_000)
+  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'al massimo due decimali / at most two decimals');
+const percent = z.number().min(0).max(100);
+
+/** A partner (25-50%) or linked (over 50%) enterprise, with its own figures (recommendation 2003/361, art. 3). */
+const relatedEnterpriseSchema = z
+  .object({
+    name: singleLine(200),
+    vatNumber: vatNumber.optional(),
+    relation: z.enum(['partner', 'linked']),
+    sharePercent: percent,
+    staff: awu,
+    turnoverCents: cents,
+    balanceSheetCents: cents,
+  })
+  .refine((e) => e.relation !== 'partner' || (e.sharePercent >= 25 && e.sharePercent <= 50), {
+    message:
+      "un'impresa associata ha dal 25% al 50%: sotto è autonoma, sopra collegata / a partner enterprise holds 25% to 50%: below it is autonomous, above it is linked",
+    path: ['sharePercent'],
+  });
+
+/** The firm's relations; absent: an autonomous enterprise. */
+const relationsSchema = z.object({
+  enterprises: z.array(relatedEnterpriseSchema).max(50).default([]),
+  publicBodiesSharePercent: percent.optional(),
+});
+
+/** Fields of the firm's own declaration shared by the company and each network member. */
+const declaredFirmFields = {
+  /** Annual work units (ULA), fractional allowed. */
+  staff: awu,
+  /** People employed, a headcount: time saving's "massimo tre occupati". */
+  peopleEmployed: z.number().int().min(0).max(1_000_000).optional(),
+  turnoverCents: cents.optional(),
+  balanceSheetCents: cents.optional(),
+  relations: relationsSchema.optional(),
+  /** ATECO 2007/2025 code, e.g. 47.11.10. */
+  atecoCode: z
+    .string()
+    .trim()
+    .regex(/^\d{2}(\.\d{1,2}(\.\d{1,2})?)?$/, 'codice ATECO, es. 47.11.10 / ATECO code, e.g. 47.11.10')
+    .optional(),
+  /** Registered in the Albo delle imprese artigiane. */
+  craftRegistered: z.boolean().optional(),
+  /** A public or private care company ("azienda di cura"). */
+  isCareCompany: z.boolean().optional(),
+};
+
+/** The self-declaration (DPR 445/2000) the figures are given by; the server adds who sent it, when and from where. */
+const declarationSchema = z.object({
+  declarantName: singleLine(120),
+  declarantRole: z.literal('legal-representative'),
+  /** When the declarant accepted the text, as the client saw it. */
+  acceptedAt: z.iso.datetime({ offset: true }).optional(),
+});
+
 /** A member firm of a business network, with its own participants. */
 export const memberSchema = z.object({
   name: singleLine(200),
   vatNumber,
+  /** The member's own province and municipality (they decide its ATS); absent: the network's. */
+  province: trimmed(40).optional(),
+  city: singleLine(80).optional(),
   sector,
-  staff: z.number().int().min(0).max(1_000_000),
-  turnoverCents: cents.optional(),
-  balanceSheetCents: cents.optional(),
+  ...declaredFirmFields,
   participants: z.array(participantSchema).max(500).default([]),
 });
 
@@ -63,9 +124,8 @@ export const enrollRequestSchema = z
         province: trimmed(40),
         city: singleLine(80).optional(),
         sector,
-        staff: z.number().int().min(0).max(1_000_000),
-        turnoverCents: cents.optional(),
-        balanceSheetCents: cents.optional(),
+        ...declaredFirmFields,
+        declaration: declarationSchema.optional(),
         /** Present for a business network ("rete di imprese"): at least two member firms. */
         members: z.array(memberSchema).min(2).max(200).optional(),
       })
@@ -95,6 +155,8 @@ export const enrollRequestSchema = z
           sector: 'industria',
           staff: 35,
           turnoverCents: 450_000_000,
+          balanceSheetCents: 300_000_000,
+          declaration: { declarantName: 'Marco Rossi', declarantRole: 'legal-representative' },
         },
         consultant: { name: 'Giulia Bianchi', email: 'giulia.bianchi@example.com' },
         participants: [{ name: 'Marco Rossi', email: 'marco.rossi@example.com', role: 'owner', locale: 'it' }],

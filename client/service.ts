@@ -19,7 +19,6 @@ import type { AuditActor } from './audit';
 import { insertEnrollments, markWorkflowsStarted, storedKeysAndCompanies } from './enrollment-writes';
 import { findPathway } from '../domain/catalogue';
 import { findPathwayVersion } from '../domain/catalogue-history';
-import { classifySme } from '../domain/sme';
 import { DomainError } from '../domain/errors';
 import { checkEnrollmentEligibility } from '../domain/eligibility';
 import { enrollableProgramme, type Programme } from '../domain/programmes';
@@ -418,6 +417,7 @@ export function createService(deps: ServiceDeps) {
     headerKey: string | undefined,
     actor: AuditActor | undefined,
     caller: Principal | undefined,
+    ip?: string,
   ) {
     const edition = await programmes.findEdition(req.programme);
     let definition = findPathway(req.kind);
@@ -463,6 +463,8 @@ export function createService(deps: ServiceDeps) {
       fiscalId,
       actor,
       caller,
+      /** Who sent the self-declaration, when and from where (recorded with a new firm). */
+      declared: { byUserId: caller?.userId ?? actor?.id ?? null, at: now(), ip: ip ?? null },
       /** Set by `enroll` for an account with a quota: its new recipients in the window before this request. */
       quota: undefined as { limit: number; used: number } | undefined,
     };
@@ -498,6 +500,25 @@ export function createService(deps: ServiceDeps) {
       turnoverCents: c.turnoverCents ?? null,
       balanceSheetCents: c.balanceSheetCents ?? null,
       size: p.eligibility.size,
+      ...declaredColumns(c),
+      eligibilityReasons: JSON.stringify(p.eligibility.reasons),
+      declarantName: c.declaration?.declarantName ?? null,
+      declarantRole: c.declaration?.declarantRole ?? null,
+      declaredByUserId: c.declaration ? p.declared.byUserId : null,
+      declaredAt: c.declaration ? p.declared.at : null,
+      declaredFromIp: c.declaration ? p.declared.ip : null,
+      declarationAcceptedAt: c.declaration?.acceptedAt ? new Date(c.declaration.acceptedAt) : null,
+    };
+  }
+
+  /** The declared columns a firm and a network member have alike. */
+  function declaredColumns(f: EnrollRequest['company'] | NonNullable<EnrollRequest['company']['members']>[number]) {
+    return {
+      peopleEmployed: f.peopleEmployed ?? null,
+      relations: f.relations ? JSON.stringify(f.relations) : null,
+      atecoCode: f.atecoCode ?? null,
+      craftRegistered: f.craftRegistered ?? null,
+      isCareCompany: f.isCareCompany ?? false,
     };
   }
 
@@ -783,7 +804,8 @@ export function createService(deps: ServiceDeps) {
           });
           added += people.length;
         }
-        for (const m of c.members ?? []) {
+        for (const [i, m] of (c.members ?? []).entries()) {
+          const assessed = eligibility.members[i]!;
           const stored = await tx.company.findUnique({
             where: { vatNumber: m.vatNumber },
             select: { id: true, vatNumber: true, atsCode: true, networkId: true, staff: true },
@@ -794,13 +816,16 @@ export function createService(deps: ServiceDeps) {
               data: {
                 name: m.name,
                 vatNumber: m.vatNumber,
-                province: eligibility.provinceCode,
-                atsCode: eligibility.atsCode,
+                province: assessed.provinceCode,
+                atsCode: assessed.atsCode,
+                city: m.city ?? null,
                 sector: m.sector,
                 staff: m.staff,
                 turnoverCents: m.turnoverCents,
                 balanceSheetCents: m.balanceSheetCents,
-                size: classifySme(m).size,
+                size: assessed.size,
+                ...declaredColumns(m),
+                eligibilityReasons: JSON.stringify(assessed.reasons),
                 networkId: company.id,
                 participants: { create: people },
               },
@@ -872,8 +897,16 @@ export function createService(deps: ServiceDeps) {
      * `actor`, the audit entry is written in the same transaction as the enrollment. The request is
      * parsed at the caller's edge (enrollRequestSchema: the API route, the CSV import).
      */
-    async enroll(req: EnrollRequest, headerKey?: string, opts: { actor?: AuditActor; caller?: Principal } = {}) {
-      const p = await prepareEnrollment(req, headerKey, opts.actor, opts.caller);
+    async enroll(
+      req: EnrollRequest,
+      headerKey?: string,
+      opts: {
+        actor?: AuditActor;
+        caller?: Principal;
+        /** The caller's address, recorded with a self-declaration. */ ip?: string;
+      } = {},
+    ) {
+      const p = await prepareEnrollment(req, headerKey, opts.actor, opts.caller, opts.ip);
       const limit = opts.caller ? recipientQuotaFor(opts.caller.role, quotas) : null;
       if (!opts.caller || limit === null) return enrollPrepared(p);
       const userId = opts.caller.userId;

@@ -268,6 +268,17 @@ function checkEligibility(report: Report, value: unknown): void {
       `must be true or false when present (got ${show(value.allowsUnregistered)})`,
     );
   }
+  for (const flag of ['anySize', 'careCompanies'] as const) {
+    if (value[flag] !== undefined && typeof value[flag] !== 'boolean') {
+      report(
+        `eligibility.${flag}`,
+        `se presente deve essere true o false (valore: ${show(value[flag])})`,
+        `must be true or false when present (got ${show(value[flag])})`,
+      );
+    }
+  }
+  if (value.audience !== undefined)
+    checkMember(report, 'eligibility.audience', value.audience, ['women-excluded-from-labour-market']);
   if (value.note !== undefined) checkText(report, 'eligibility.note', value.note);
 }
 

@@ -57,8 +57,20 @@ export interface EligibilityRules {
   sizes: ('micro' | 'small' | 'medium')[];
   /** Admitted sectors; absent means every sector. */
   sectors?: Sector[];
-  /** At most this many people employed (time saving: 3). */
+  /**
+   * At most this many people employed (time saving's "massimo tre occupati"): compared with the people
+   * the firm employs (`peopleEmployed`, a headcount), not with its annual work units.
+   */
   maxStaff?: number;
+  /**
+   * The panel names no size for this action: any firm may enroll, large ones too (the figures are still
+   * declared and recorded). `sizes` then only says which SME sizes are named.
+   */
+  anySize?: boolean;
+  /** Public or private care companies ("aziende di cura") are admitted whatever their size (actions 2 and 3). */
+  careCompanies?: boolean;
+  /** Who the action is for, beyond the firm's figures: checked by the consultant, stated in the reasons. */
+  audience?: 'women-excluded-from-labour-market';
   /** Whether a business network ("rete di imprese") may enroll as one party. */
   networks: boolean;
   /** The party may be a project not yet registered (no VAT number), identified by a codice fiscale. */
@@ -257,6 +269,7 @@ export const contrattazioneSecondoLivello: PathwayDefinition = {
   eligibility: {
     sizes: ['micro', 'small', 'medium'],
     networks: true,
+    careCompanies: true,
     note: {
       it: "PMI, reti di imprese e aziende pubbliche o private di servizi alla persona, come prevede l'azione 2; una rete può negoziare un accordo territoriale per tutte le imprese aderenti.",
       en: 'SMEs, business networks and public or private care companies, as action 2 provides; a network may negotiate one territorial agreement for all its members.',
@@ -330,9 +343,10 @@ export const congedoFlessibilitaV2: PathwayDefinition = {
   eligibility: {
     sizes: ['micro', 'small', 'medium'],
     networks: true,
+    careCompanies: true,
     note: {
-      it: "Micro, piccole e medie imprese e reti di imprese: l'azione 3 non pone altri limiti.",
-      en: 'Micro, small and medium enterprises and business networks: action 3 sets no further limit.',
+      it: "PMI, reti di imprese e aziende di cura pubbliche o private di ogni dimensione, come prevede l'azione 3 insieme all'azione 2.",
+      en: 'SMEs, business networks and public or private care companies of any size, as action 3 provides together with action 2.',
     },
   },
 };
@@ -350,9 +364,10 @@ export const lavoroFlessibile: PathwayDefinition = {
   eligibility: {
     sizes: ['micro', 'small', 'medium'],
     networks: true,
+    anySize: true,
     note: {
-      it: 'Micro, piccole e medie imprese; ammesse anche le reti di imprese, che possono condividere uno spazio di coworking.',
-      en: 'Micro, small and medium enterprises; business networks are admitted too, as they may share a co-working space.',
+      it: "Imprese di ogni dimensione e reti di imprese: l'azione 4 non pone limiti di dimensione; le reti possono condividere uno spazio di coworking.",
+      en: 'Firms of any size and business networks: action 4 sets no size limit; networks may share a co-working space.',
     },
   },
   steps: [
@@ -438,8 +453,8 @@ export const timeSaving: PathwayDefinition = {
     maxStaff: 3,
     networks: false,
     note: {
-      it: "Solo imprese commerciali o artigiane con al massimo tre persone occupate, come prevede l'azione 5; le reti non sono ammesse perché il servizio va alle persone della singola impresa.",
-      en: 'Only commercial or craft firms with at most three people employed, as action 5 provides; networks are not admitted because the service goes to the people of a single firm.',
+      it: "Solo imprese commerciali o artigiane (iscritte all'Albo delle imprese artigiane, di qualunque settore) con al massimo tre persone occupate, come prevede l'azione 5; le reti non sono ammesse perché il servizio va alle persone della singola impresa.",
+      en: 'Only commercial or craft firms (registered in the Albo delle imprese artigiane, in any sector) with at most three people employed, as action 5 provides; networks are not admitted because the service goes to the people of a single firm.',
     },
   },
   steps: [
@@ -506,9 +521,10 @@ export const sinergieReti: PathwayDefinition = {
   eligibility: {
     sizes: ['micro', 'small', 'medium'],
     networks: true,
+    anySize: true,
     note: {
-      it: "Micro, piccole e medie imprese e reti di imprese: l'azione 6 non pone limiti di dimensione o settore.",
-      en: 'Micro, small and medium enterprises and business networks: action 6 sets no limit of size or sector.',
+      it: "Imprese di ogni dimensione e reti di imprese: l'azione 6 non pone limiti di dimensione o settore.",
+      en: 'Firms of any size and business networks: action 6 sets no limit of size or sector.',
     },
   },
   steps: [
@@ -568,6 +584,7 @@ export const autoimprenditorialitaFemminile: PathwayDefinition = {
     sizes: ['micro'],
     networks: false,
     allowsUnregistered: true,
+    audience: 'women-excluded-from-labour-market',
     note: {
       it: "Progetti di donne escluse dal mercato del lavoro, anche prima dell'apertura della partita IVA (identificati dal codice fiscale); l'esclusione dal mercato del lavoro e l'ambito dei servizi di conciliazione sono verificati dal consulente all'orientamento.",
       en: 'Projects by women excluded from the labour market, even before a VAT number is opened (identified by the codice fiscale); the consultant checks the exclusion from the labour market and the work-life balance field at orientation.',

@@ -1,4 +1,5 @@
 import { DomainError } from './errors';
+import { findListedMunicipality, type MunicipalityDistrict } from './municipalities';
 
 export type ProvinceCode = 'BG' | 'BS' | 'CO' | 'CR' | 'LC' | 'LO' | 'MN' | 'MI' | 'MB' | 'PV' | 'SO' | 'VA';
 
@@ -55,9 +56,10 @@ export const ATS_NETWORKS: readonly AtsNetwork[] = [
     code: 'ats-montagna',
     name: 'ATS della Montagna',
     provinces: ['SO'],
-    // Valcamonica lies in the province of Brescia and Alto Lario in the province of Como: firms there belong to
-    // ATS Montagna although their province's default ATS is Brescia or Insubria.
-    areas: ['Valcamonica', 'Alto Lario'],
+    // Valcamonica lies in the province of Brescia and Medio e Alto Lario in the province of Como: firms there
+    // belong to ATS Montagna although their province's default ATS is Brescia or Insubria. The municipalities
+    // are listed in municipalities.ts; atsForMunicipality decides.
+    areas: ['Valcamonica', 'Medio e Alto Lario'],
     partialProvinces: ['BS', 'CO'],
   },
   { code: 'ats-brianza', name: 'ATS della Brianza', provinces: ['MB', 'LC'] },
@@ -116,4 +118,65 @@ export function isProvinceInAts(provinceCode: string, atsCode: string): boolean 
   const ats = ATS_NETWORKS.find((a) => a.code === atsCode.trim().toLowerCase());
   if (!ats) return false;
   return ats.provinces.some((p) => p === code) || (ats.partialProvinces ?? []).some((p) => p === code);
+}
+
+export interface AtsAssignment {
+  ats: AtsNetwork;
+  /** The ATS Montagna district the municipality is in, when that (not the province) decided. */
+  district?: MunicipalityDistrict;
+  /** The municipality's current name, when it is listed (a former name is given as the one it merged into). */
+  municipality?: string;
+  reason: { it: string; en: string };
+}
+
+/**
+ * The ATS a firm belongs to, decided by its municipality: a municipality of ATS Montagna's districts in
+ * the provinces of Brescia and Como belongs to ATS Montagna (on `onIsoDate`, as districts moved in
+ * 2019); any other takes its province's ATS. `city` absent: the province's ATS, and the reason says so.
+ */
+export function atsForMunicipality(provinceCode: string, city: string | undefined, onIsoDate: string): AtsAssignment {
+  const byProvince = atsForProvince(provinceCode);
+  const province = PROVINCES.find((p) => p.code === provinceCode.trim().toUpperCase())!;
+  const match = city === undefined ? undefined : findListedMunicipality(province.code, city);
+  if (match) {
+    const { district } = match;
+    const ats = ATS_NETWORKS.find((a) => a.code === district.atsCode)!;
+    const named = match.formerName ? `${match.formerName} (ora ${match.municipality})` : match.municipality;
+    const namedEn = match.formerName ? `${match.formerName} (now ${match.municipality})` : match.municipality;
+    if (district.until === undefined || onIsoDate <= district.until) {
+      return {
+        ats,
+        district,
+        municipality: match.municipality,
+        reason: {
+          it: `Comune di ${named} (${province.code}): ${district.name}, ${ats.name} (${district.basis.it})`,
+          en: `Municipality of ${namedEn} (${province.code}): ${district.name}, ${ats.name} (${district.basis.en})`,
+        },
+      };
+    }
+    return {
+      ats: byProvince,
+      municipality: match.municipality,
+      reason: {
+        it: `Comune di ${named} (${province.code}): dal ${district.until} non più ${ats.name} ma ${byProvince.name}, l'ATS della provincia (${district.basis.it})`,
+        en: `Municipality of ${namedEn} (${province.code}): after ${district.until} no longer ${ats.name} but ${byProvince.name}, the province's ATS (${district.basis.en})`,
+      },
+    };
+  }
+  if (city === undefined) {
+    return {
+      ats: byProvince,
+      reason: {
+        it: `Comune non indicato: vale l'ATS della provincia ${province.name}, ${byProvince.name}`,
+        en: `No municipality given: the ATS of the province of ${province.name} applies, ${byProvince.name}`,
+      },
+    };
+  }
+  return {
+    ats: byProvince,
+    reason: {
+      it: `Comune di ${city} (${province.code}): nessun distretto di un'altra ATS lo comprende, vale l'ATS della provincia, ${byProvince.name}`,
+      en: `Municipality of ${city} (${province.code}): in no other ATS's district, so the province's ATS applies, ${byProvince.name}`,
+    },
+  };
 }

@@ -206,6 +206,7 @@ async function seed(stack: Awaited<ReturnType<typeof startStack>>): Promise<Seed
     // Parsed here, at this caller's edge, as the API parses its bodies.
     const { enrollment } = await stack.service.enroll(
       enrollRequestSchema.parse({
+        programme: 'demo-2026-2027',
         kind: 'congedo-flessibilita',
         company: {
           name: `Tessitura Fuzz ${n} S.r.l.`,
@@ -215,6 +216,8 @@ async function seed(stack: Awaited<ReturnType<typeof startStack>>): Promise<Seed
           sector: 'industria',
           staff: 35,
           turnoverCents: 450_000_000,
+          balanceSheetCents: 300_000_000,
+          declaration: { declarantName: 'Marco Rossi', declarantRole: 'legal-representative' },
         },
         consultant: { name: 'Giulia Bianchi', email: 'giulia@consulenti.test' },
         participants: [{ name: 'Marco Rossi', email: `titolare${n}@fuzz.test`, role: 'owner' }],

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { Db } from '../../activities/db';
 import { enrollmentTimeline } from '../../activities/reports/milestones';
 import { DomainError } from '../../domain/errors';
-import { atsForProvince, findProvince } from '../../domain/territory';
+import { localDateOf, localDateToIso } from '../../domain/calendar';
+import { atsForMunicipality, findProvince } from '../../domain/territory';
 import { audit, auditActor } from '../audit';
 import { actorOf, canSeeEnrollment, enrollmentScope, type Principal } from '../auth/principal';
 import {
@@ -207,8 +208,11 @@ async function performPathwayAction<B extends object, S extends string | undefin
 async function checkMayEnroll(db: Db, p: Principal, req: EnrollRequest): Promise<void> {
   if (p.role === 'admin') return;
   if (p.role === 'coordinator') {
+    // The municipality decides the ATS (a Valle Camonica firm is ATS Montagna's), as the service stores it.
     const province = findProvince(req.company.province);
-    if (province && atsForProvince(province.code).code !== p.atsCode) throw enrollForbidden();
+    const today = localDateToIso(localDateOf(Date.now()));
+    if (province && atsForMunicipality(province.code, req.company.city, today).ats.code !== p.atsCode)
+      throw enrollForbidden();
   } else if (p.role === 'consultant') {
     if (req.consultant.email !== p.email.toLowerCase()) throw forbidden();
   } else if (p.role === 'sme') {
@@ -268,6 +272,7 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
       const { created, enrollment } = await service.enroll(ctx.body, key, {
         actor: auditActor(ctx.principal!),
         caller: ctx.principal!,
+        ip: req.ip,
       });
       return reply
         .status(created ? 201 : 200)

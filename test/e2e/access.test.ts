@@ -315,14 +315,14 @@ describe('CLI bulk import', () => {
   it('enrolls every company of a CSV with a progress report, and a second run enrolls nobody twice', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cf-import-')), 'imprese.csv');
     const header =
-      'programme,kind,company_name,vat_number,province,city,sector,staff,turnover_eur,consultant_name,consultant_email,participant_name,participant_email,participant_role,participant_locale';
+      'programme,kind,company_name,vat_number,province,city,sector,staff,turnover_eur,balance_sheet_eur,declarant_name,consultant_name,consultant_email,participant_name,participant_email,participant_role,participant_locale';
     const rows = Array.from({ length: 5 }, (_, i) => {
       const vat = String(70_000_000_000 + process.pid * 10 + i).slice(-11);
-      return `demo-2026-2027,congedo-flessibilita,Impresa Import ${i},${vat},MI,milano,servizi,12,,Paolo Neri,paolo@consulenti.test,Titolare ${i},titolare${i}@import.test,owner,it`;
+      return `demo-2026-2027,congedo-flessibilita,Impresa Import ${i},${vat},MI,milano,servizi,12,900000,600000,Titolare ${i},Paolo Neri,paolo@consulenti.test,Titolare ${i},titolare${i}@import.test,owner,it`;
     });
     // One refused row: Torino is outside Lombardy.
     rows.push(
-      'demo-2026-2027,congedo-flessibilita,Impresa Torinese,79999999999,Torino,torino,servizi,12,,Paolo Neri,paolo@consulenti.test,Titolare,t@import.test,owner,it',
+      'demo-2026-2027,congedo-flessibilita,Impresa Torinese,79999999999,Torino,torino,servizi,12,900000,600000,Titolare,Paolo Neri,paolo@consulenti.test,Titolare,t@import.test,owner,it',
     );
     fs.writeFileSync(file, [header, ...rows].join('\n'));
     const cli = (token: string) =>

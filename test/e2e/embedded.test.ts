@@ -339,6 +339,8 @@ test('a business network enrolls as one party and every member firm’s particip
             vatNumber: '0' + base.company.vatNumber!.slice(1, 10) + '1',
             sector: 'industria',
             staff: 12,
+            turnoverCents: 180_000_000,
+            balanceSheetCents: 120_000_000,
             participants: [{ name: 'Luca Bassi', email: 'luca@filati.test' }],
           },
           {
@@ -346,6 +348,8 @@ test('a business network enrolls as one party and every member firm’s particip
             vatNumber: '0' + base.company.vatNumber!.slice(1, 10) + '2',
             sector: 'artigianato',
             staff: 4,
+            turnoverCents: 40_000_000,
+            balanceSheetCents: 30_000_000,
             participants: [{ name: 'Sara Conti', email: 'sara@tinture.test', locale: 'en' }],
           },
         ],

@@ -89,6 +89,8 @@ function networkOfA(kind: string, members: { vatNumber: string; name: string; em
         vatNumber: m.vatNumber,
         sector: 'industria' as const,
         staff: 12,
+        turnoverCents: 180_000_000,
+        balanceSheetCents: 120_000_000,
         participants: [{ name: 'Intruso', email: m.email }],
       })),
     },
@@ -211,13 +213,20 @@ describe('finding 1: a network takes no firm over without its consent', () => {
     await stack.service!.enroll(member);
     const lead = enrollRequest({ company: { ...enrollRequest().company, province: 'MI', city: 'milano' } });
     const other = enrollRequest().company.vatNumber!;
+    const smallFirm = { staff: 3, turnoverCents: 30_000_000, balanceSheetCents: 20_000_000 };
     const network = {
       ...lead,
       company: {
         ...lead.company,
         members: [
-          { name: 'X', vatNumber: member.company.vatNumber!, sector: 'industria' as const, staff: 3, participants: [] },
-          { name: 'Y', vatNumber: other, sector: 'industria' as const, staff: 3, participants: [] },
+          {
+            name: 'X',
+            vatNumber: member.company.vatNumber!,
+            sector: 'industria' as const,
+            ...smallFirm,
+            participants: [],
+          },
+          { name: 'Y', vatNumber: other, sector: 'industria' as const, ...smallFirm, participants: [] },
         ],
       },
     };
@@ -346,7 +355,14 @@ describe('finding 7: participants per firm and new recipients per account', () =
     const tiny = {
       ...req,
       kind: 'time-saving',
-      company: { ...req.company, sector: 'commercio' as const, staff: 2, turnoverCents: 25_000_000 },
+      company: {
+        ...req.company,
+        sector: 'commercio' as const,
+        staff: 2,
+        peopleEmployed: 2,
+        turnoverCents: 25_000_000,
+        balanceSheetCents: 15_000_000,
+      },
       participants: Array.from({ length: 8 }, (_, i) => ({ name: `P ${i}`, email: `p${i}@tiny.test` })),
     };
     const r = await http('giulia', 'POST', '/enrollments', tiny);

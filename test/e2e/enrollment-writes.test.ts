@@ -44,7 +44,9 @@ async function storedRows(db: Db, enrollmentId: string) {
   });
   const audits = await db.auditLog.findMany({ where: { entityId: enrollmentId } });
   const { id: _i, companyId: _c, workflowId, createdAt: _t, workflowStartedAt, company, ...enrollment } = e;
-  const { id: _ci, createdAt: _ct, participants, ...companyColumns } = company;
+  // The declaration's time is the request's, like createdAt: compared as present, not equal.
+  const { id: _ci, createdAt: _ct, declaredAt, participants, ...companyColumns } = company;
+  expect(declaredAt).toBeInstanceOf(Date);
   return {
     enrollment,
     workflowIdFollowsId: workflowId.endsWith(enrollmentId),

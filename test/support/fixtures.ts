@@ -214,6 +214,8 @@ export function enrollRequest(overrides: Partial<TestEnrollRequest> = {}): TestE
       sector: 'industria',
       staff: 35,
       turnoverCents: 450_000_000,
+      balanceSheetCents: 300_000_000,
+      declaration: { declarantName: 'Marco Rossi', declarantRole: 'legal-representative' },
     },
     consultant: { name: 'Giulia Bianchi', email: 'giulia.bianchi@consulenti.test' },
     participants: [
@@ -228,7 +230,17 @@ export function enrollRequest(overrides: Partial<TestEnrollRequest> = {}): TestE
 export function requestForKind(kind: string): TestEnrollRequest {
   const base = enrollRequest({ kind });
   if (kind === 'time-saving') {
-    return { ...base, company: { ...base.company, sector: 'commercio', staff: 3, turnoverCents: 25_000_000 } };
+    return {
+      ...base,
+      company: {
+        ...base.company,
+        sector: 'commercio',
+        staff: 3,
+        peopleEmployed: 3,
+        turnoverCents: 25_000_000,
+        balanceSheetCents: 15_000_000,
+      },
+    };
   }
   if (kind === 'autoimprenditorialita-femminile') {
     const { vatNumber, ...company } = base.company;

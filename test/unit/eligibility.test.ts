@@ -19,6 +19,7 @@ const BASE_COMPANY: CompanyFacts = {
   staff: 5,
   turnoverCents: M(1),
   balanceSheetCents: M(1),
+  declaration: { declarantName: 'Maria Brambilla', declarantRole: 'legal-representative' },
 };
 
 interface Request {
@@ -145,7 +146,7 @@ describe('checkEnrollmentEligibility', () => {
 
   describe('SME size', () => {
     test.each<[string, 'micro' | 'small' | 'medium', Partial<CompanyFacts>]>([
-      ['staff 5, turnover 1 M', 'micro', { staff: 5, turnoverCents: M(1) }],
+      ['staff 5, turnover 1 M', 'micro', { staff: 5, turnoverCents: M(1), balanceSheetCents: M(1) }],
       ['staff 20', 'small', { staff: 20, turnoverCents: M(5), balanceSheetCents: M(5) }],
       [
         'staff 249, turnover exactly 50 M',
@@ -177,9 +178,9 @@ describe('checkEnrollmentEligibility', () => {
     const micro = { turnoverCents: M(0.3), balanceSheetCents: M(0.2) };
 
     test.each<[string, Partial<CompanyFacts>]>([
-      ['a commercial firm of 3', { sector: 'commercio', staff: 3, ...micro }],
-      ['a craft firm of 3', { sector: 'artigianato', staff: 3, ...micro }],
-      ['a sole trader', { sector: 'commercio', staff: 1, ...micro }],
+      ['a commercial firm of 3', { sector: 'commercio', staff: 3, peopleEmployed: 3, ...micro }],
+      ['a craft firm of 3', { sector: 'artigianato', staff: 3, peopleEmployed: 3, ...micro }],
+      ['a sole trader', { sector: 'commercio', staff: 1, peopleEmployed: 1, ...micro }],
     ])('accepts %s', (_label, company) => {
       expect(expectAccepted(check({ kind: 'time-saving', company })).size).toBe('micro');
     });
@@ -201,7 +202,7 @@ describe('checkEnrollmentEligibility', () => {
       [
         'time-saving, 4 people employed',
         'time-saving',
-        { sector: 'commercio', staff: 4, ...micro },
+        { sector: 'commercio', staff: 4, peopleEmployed: 4, ...micro },
         'too_many_employed',
         [/\b3\b/, /\b4\b/],
         [/\b3\b/, /\b4\b/],
@@ -209,7 +210,7 @@ describe('checkEnrollmentEligibility', () => {
       [
         'time-saving, sector industria',
         'time-saving',
-        { sector: 'industria', staff: 3, ...micro },
+        { sector: 'industria', staff: 3, peopleEmployed: 3, ...micro },
         'sector_not_admitted',
         ['industria', 'commercio', 'artigianato'],
         ['industria', 'commercio', 'artigianato'],
@@ -230,8 +231,14 @@ describe('checkEnrollmentEligibility', () => {
           staff: 3,
           ...micro,
           members: [
-            { name: 'Bottega Rossi', sector: 'commercio', staff: 2, turnoverCents: M(0.2) },
-            { name: 'Forno Bianchi', sector: 'artigianato', staff: 1, turnoverCents: M(0.1) },
+            { name: 'Bottega Rossi', sector: 'commercio', staff: 2, turnoverCents: M(0.2), balanceSheetCents: M(0.1) },
+            {
+              name: 'Forno Bianchi',
+              sector: 'artigianato',
+              staff: 1,
+              turnoverCents: M(0.1),
+              balanceSheetCents: M(0.1),
+            },
           ],
         },
         'networks_not_admitted',
@@ -252,8 +259,14 @@ describe('checkEnrollmentEligibility', () => {
         {
           staff: 5,
           members: [
-            { name: 'Officine Brambilla', sector: 'industria', staff: 300, turnoverCents: M(80) },
-            { name: 'Studio Colombo', sector: 'servizi', staff: 4, turnoverCents: M(0.5) },
+            {
+              name: 'Officine Brambilla',
+              sector: 'industria',
+              staff: 300,
+              turnoverCents: M(80),
+              balanceSheetCents: M(80),
+            },
+            { name: 'Studio Colombo', sector: 'servizi', staff: 4, turnoverCents: M(0.5), balanceSheetCents: M(0.5) },
           ],
         },
         'not_an_sme',
@@ -271,8 +284,8 @@ describe('checkEnrollmentEligibility', () => {
           staff: 5,
           turnoverCents: M(1),
           members: [
-            { name: 'Studio Colombo', sector: 'servizi', staff: 4, turnoverCents: M(0.5) },
-            { name: 'Tessitura Galli', sector: 'industria', staff: 60, turnoverCents: M(20) },
+            { name: 'Studio Colombo', sector: 'servizi', staff: 4, turnoverCents: M(0.5), balanceSheetCents: M(0.5) },
+            { name: 'Tessitura Galli', sector: 'industria', staff: 60, turnoverCents: M(20), balanceSheetCents: M(20) },
           ],
         },
       });
@@ -291,7 +304,14 @@ describe('local alliances (Alleanze Locali di Conciliazione)', () => {
     programmeRequested: 'demo-2026-2027',
     definition: findPathway('congedo-flessibilita'),
     kindRequested: 'congedo-flessibilita',
-    company: { province: 'MB', sector: 'industria', staff: 20, turnoverCents: 300_000_000 },
+    company: {
+      province: 'MB',
+      sector: 'industria',
+      staff: 20,
+      turnoverCents: 300_000_000,
+      balanceSheetCents: 200_000_000,
+      declaration: BASE_COMPANY.declaration,
+    },
     today: new Date('2026-11-23T12:00:00Z'),
   };
   test.each<[string | undefined, string | null]>([

@@ -74,8 +74,8 @@ describe('Lombardy territory', () => {
     expect(findProvince(input)?.code).toBe(code);
   });
 
-  it('lets Valcamonica and Alto Lario firms belong to ATS Montagna', () => {
-    expect(ATS_NETWORKS.find((a) => a.code === 'ats-montagna')?.areas).toEqual(['Valcamonica', 'Alto Lario']);
+  it('lets Valcamonica and Medio e Alto Lario firms belong to ATS Montagna', () => {
+    expect(ATS_NETWORKS.find((a) => a.code === 'ats-montagna')?.areas).toEqual(['Valcamonica', 'Medio e Alto Lario']);
     expect(isProvinceInAts('BS', 'ats-montagna')).toBe(true);
     expect(isProvinceInAts('CO', 'ats-montagna')).toBe(true);
     expect(isProvinceInAts('SO', 'ats-montagna')).toBe(true);
