@@ -74,7 +74,8 @@ export interface MilestoneInput {
     | 'step_reopened'
     | 'due_extended'
     | 'consultant_assigned'
-    | 'participation_confirmed';
+    | 'participation_confirmed'
+    | 'programme_end_changed';
   stepKey?: string;
   actor: string;
   occurredAt: number;

@@ -63,6 +63,19 @@ export interface ConfirmParticipationRequest {
   actor: Actor;
 }
 
+/**
+ * A decree moved the edition's end (sent by the decree fan-out, one per open pathway). The pathway
+ * re-plans its due date, warnings and expiry; the same decree sent again changes nothing.
+ */
+export interface ProgrammeEndChangedRequest {
+  /** The new last day, ISO YYYY-MM-DD (Europe/Rome). */
+  newEndsOn: string;
+  /** The decree as the Region names it, e.g. "DGR XI/1017 del 17/12/2018". */
+  decree: string;
+  /** An earlier end (a shortening) is refused unless forced. */
+  forced?: boolean;
+}
+
 export const getStateQuery = defineQuery<PathwayState>('getState');
 export const completeStepUpdate = defineUpdate<PathwayState, [CompleteStepRequest]>('completeStep');
 
@@ -73,6 +86,36 @@ export const withdrawUpdate = defineUpdate<PathwayState, [WithdrawRequest]>('wit
 export const confirmParticipationUpdate = defineUpdate<PathwayState, [ConfirmParticipationRequest]>(
   'confirmParticipation',
 );
+
+export const programmeEndChangedUpdate = defineUpdate<PathwayState, [ProgrammeEndChangedRequest]>(
+  'programmeEndChanged',
+);
+
+/** What the decree fan-out (workflows/programme-decree.ts) is given: one recorded ProgrammeDecree. */
+export interface DecreeFanOutInput {
+  taskQueue: string;
+  programmeCode: string;
+  decreeId: string;
+  decree: string;
+  previousEndsOn: string;
+  newEndsOn: string;
+  forced: boolean;
+}
+
+/** How far the fan-out has come: pathways told (or already knowing), refused, and not reached yet. */
+export interface DecreeProgress {
+  /** Open pathways of the edition when the fan-out began. */
+  total: number;
+  /** Pathways that have applied the decree (or had already). */
+  done: number;
+  /** Pathways not reached yet; retried later. */
+  failed: number;
+  /** Pathways that answered with a refusal (closed meanwhile, or an engine that cannot move its end). */
+  refused: number;
+  phase: 'paging' | 'retrying' | 'finished';
+}
+
+export const decreeProgressQuery = defineQuery<DecreeProgress>('progress');
 
 export function pathwayWorkflowId(enrollmentId: string): string {
   return `pathway-${enrollmentId}`;

@@ -163,6 +163,7 @@ const MILESTONE_LABEL: Record<string, { it: string; en: string }> = {
   due_extended: { it: 'Scadenza prorogata', en: 'Due date extended' },
   consultant_assigned: { it: 'Consulente assegnato', en: 'Consultant assigned' },
   participation_confirmed: { it: 'Partecipazione confermata', en: 'Participation confirmed' },
+  programme_end_changed: { it: 'Chiusura del programma modificata', en: 'Programme end changed' },
   completed: { it: 'Percorso concluso', en: 'Pathway completed' },
   expired: { it: 'Percorso scaduto', en: 'Pathway expired' },
   withdrawn: { it: 'Ritiro', en: 'Withdrawn' },
