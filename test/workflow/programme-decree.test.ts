@@ -50,7 +50,7 @@ test('an extension a month before the old end: no warning nor expiry at the old 
     const req = enrollRequest();
     const { enrollment } = await service.enroll(req);
     const handle = env.client.workflow.getHandle<typeof pathwayWorkflow>(enrollment.workflowId);
-    const oldEndsOn = findProgramme(req.programme)!.endsOn;
+    const oldEndsOn = findProgramme(req.programme!)!.endsOn;
     const oldEnd = programmeHardEnd(oldEndsOn);
     const newEndsOn = '2028-03-31';
     const newEnd = programmeHardEnd(newEndsOn);
@@ -98,15 +98,17 @@ test('an extension a month before the old end: no warning nor expiry at the old 
     const expired = await db.milestone.findFirstOrThrow({ where: { enrollmentId: enrollment.id, type: 'expired' } });
     expect(expired.occurredAt.getTime()).toBeGreaterThanOrEqual(newEnd);
     expect(expired.occurredAt.getTime()).toBeLessThan(newEnd + DAY);
-    const changed = await db.milestone.findMany({ where: { enrollmentId: enrollment.id, type: 'programme_end_changed' } });
+    const changed = await db.milestone.findMany({
+      where: { enrollmentId: enrollment.id, type: 'programme_end_changed' },
+    });
     expect(changed.map((m) => m.note)).toEqual([`${decree}: ${oldEndsOn} -> ${newEndsOn}`]);
     const newKeys = [20, 5].map((w) => mailKeys.programmeEndWarningFor(enrollment.id, newEndsOn, w));
     const warnings = await db.outboxMessage.findMany({ where: underKeys(newKeys) });
     expect(warnings).toHaveLength(2 * 3);
     expect(warnings.every((w) => w.status === 'sent')).toBe(true);
-    expect(await db.outboxMessage.count({ where: { enrollmentId: enrollment.id, template: 'programme-end-changed' } })).toBe(
-      3,
-    );
+    expect(
+      await db.outboxMessage.count({ where: { enrollmentId: enrollment.id, template: 'programme-end-changed' } }),
+    ).toBe(3);
   } finally {
     await stop();
   }
