@@ -104,7 +104,9 @@ export function createDecreeActivities(deps: DecreeDeps) {
     },
 
     /** The next page of open pathways of the edition after `after` (by id), each told the decree. */
-    async deliverDecreePage(input: DecreeDelivery & { after: string | null; limit: number }): Promise<DecreeDeliveryResult> {
+    async deliverDecreePage(
+      input: DecreeDelivery & { after: string | null; limit: number },
+    ): Promise<DecreeDeliveryResult> {
       const rows = await deps.db.enrollment.findMany({
         where: {
           programmeCode: input.programmeCode,

@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- enrollment|reports|reminders|history|import|signin ...]`: the benchmarks, each printing its
+ * `npm run bench [-- enrollment|reports|reminders|history|import|signin|decree ...]`: the benchmarks, each printing its
  * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
+import { benchDecree } from './decree';
 import { benchEnrollment } from './enrollment';
 import { benchEnrollmentImport } from './enrollment-import';
 import { benchHistory } from './history';
@@ -16,6 +17,7 @@ const ALL: Record<string, () => Promise<void>> = {
   history: benchHistory,
   import: benchEnrollmentImport,
   signin: benchSignin,
+  decree: benchDecree,
 };
 
 async function main(): Promise<void> {

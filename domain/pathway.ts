@@ -547,7 +547,8 @@ export class Pathway {
       step.plannedFrom = req.at;
     }
     const shortening = newEnd < previousEnd;
-    const moved = step && previousDueAt !== step.dueAt ? (step.dueAt! < previousDueAt! ? 'earlier' : 'later') : 'unchanged';
+    const moved =
+      step && previousDueAt !== step.dueAt ? (step.dueAt! < previousDueAt! ? 'earlier' : 'later') : 'unchanged';
     state.history.push({
       at: req.at,
       type: 'programme-end-changed',
@@ -742,9 +743,7 @@ export class Pathway {
     const future = state.staged.filter((s) => s.at > now);
     // A warning staged for an end a decree has since moved goes too.
     const warnings = new Set(PROGRAMME_END_WARNINGS_WORKING_DAYS.map((w) => this.warningKey(w)));
-    const cancel = future.filter(
-      (s) => all || !mailKeys.isProgrammeEndWarning(this.id, s.key) || !warnings.has(s.key),
-    );
+    const cancel = future.filter((s) => all || !mailKeys.isProgrammeEndWarning(this.id, s.key) || !warnings.has(s.key));
     state.staged = future.filter((s) => !cancel.includes(s));
     return cancel.map((s) => s.key);
   }

@@ -99,7 +99,10 @@ export async function programmeDecreeWorkflow(input: DecreeFanOutRun): Promise<D
   }
   progress.phase = 'finished';
   if (unreached.length > 0) {
-    log.warn('decree fan-out finished with pathways not reached', { decree: input.decree, unreached: unreached.length });
+    log.warn('decree fan-out finished with pathways not reached', {
+      decree: input.decree,
+      unreached: unreached.length,
+    });
   }
   return { ...progress, failed: unreached.length, unreached };
 }

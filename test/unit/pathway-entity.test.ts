@@ -730,10 +730,12 @@ describe('changeProgrammeEnd', () => {
     expect(step.dueAt).toBe(chosen);
     expect(p.unstage(false, warning.at + 2)).toEqual(['enr-1:programme-end:20']);
     expect(p.state.sent).toContain('enr-1:programme-end:20');
-    expect(p.agenda(step, lead).filter((i) => i.kind === 'programme-end').map((i) => i.key)).toEqual([
-      'enr-1:programme-end:2027-06-30:20',
-      'enr-1:programme-end:2027-06-30:5',
-    ]);
+    expect(
+      p
+        .agenda(step, lead)
+        .filter((i) => i.kind === 'programme-end')
+        .map((i) => i.key),
+    ).toEqual(['enr-1:programme-end:2027-06-30:20', 'enr-1:programme-end:2027-06-30:5']);
   });
 
   test('without a decree the warnings keep the keys runs have recorded, and staged ones stay staged across a step change', () => {
