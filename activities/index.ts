@@ -1,20 +1,24 @@
 import type { Db } from './db';
 import { dialectOfDb } from './db';
 import type { Dialect } from './db-url';
+import type { Client } from '@temporalio/client';
+import { createDecreeActivities } from './decree';
 import { createDigestActivities } from './digests';
 import { createMailActivities, type MailDeps } from './outbox';
 import { createRecordActivities } from './records';
 import { createReportDeliveryActivities } from './reports/deliver';
-import type { PathwayActivities, ScheduledActivities } from './types';
+import type { DecreeActivities, PathwayActivities, ScheduledActivities } from './types';
 
 export type ActivityDeps = MailDeps & {
   db: Db;
   /** SQL dialect of the database, for the report queries; taken from DATABASE_URL when absent. */
   dialect?: Dialect;
+  /** A client of the worker's own connection: the decree fan-out sends Updates to pathways with it. */
+  temporal?: Client;
 };
 
 /** The activity object registered on the worker, with its dependencies injected. */
-export function createActivities(deps: ActivityDeps): PathwayActivities & ScheduledActivities {
+export function createActivities(deps: ActivityDeps): PathwayActivities & ScheduledActivities & DecreeActivities {
   const mail = createMailActivities(deps);
   return {
     ...createRecordActivities(deps.db),
@@ -25,6 +29,7 @@ export function createActivities(deps: ActivityDeps): PathwayActivities & Schedu
       dialect: deps.dialect ?? dialectOfDb(deps.db),
       notify: mail.notify,
     }),
+    ...createDecreeActivities({ db: deps.db, temporal: deps.temporal, logger: deps.logger }),
   };
 }
 

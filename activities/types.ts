@@ -74,7 +74,8 @@ export interface MilestoneInput {
     | 'step_reopened'
     | 'due_extended'
     | 'consultant_assigned'
-    | 'participation_confirmed';
+    | 'participation_confirmed'
+    | 'programme_end_changed';
   stepKey?: string;
   actor: string;
   occurredAt: number;
@@ -101,6 +102,41 @@ export interface PathwayActivities {
    * `keys` are NotifyInput keys; rows already sent or being sent are left alone.
    */
   cancelScheduled(input: { keys: string[] }): Promise<{ cancelled: number }>;
+}
+
+/** One open pathway of an edition, as the decree fan-out reaches it. */
+export interface DecreeTarget {
+  enrollmentId: string;
+  workflowId: string;
+}
+
+/** The decree a fan-out tells every open pathway of its edition. */
+export interface DecreeDelivery {
+  programmeCode: string;
+  decreeId: string;
+  decree: string;
+  newEndsOn: string;
+  forced: boolean;
+  /** Updates in flight at once (default 20). */
+  concurrency?: number;
+}
+
+export interface DecreeDeliveryResult {
+  /** The last enrollment id of the page (the next page starts after it); null when none. */
+  cursor: string | null;
+  /** Pathways in the page. */
+  count: number;
+  done: number;
+  refused: number;
+  /** Not reached (no answer in time, not started yet): tried again later. */
+  failed: (DecreeTarget & { reason: string })[];
+}
+
+/** Activities of the decree fan-out (activities/decree.ts). */
+export interface DecreeActivities {
+  countOpenPathways(input: { programmeCode: string }): Promise<number>;
+  deliverDecreePage(input: DecreeDelivery & { after: string | null; limit: number }): Promise<DecreeDeliveryResult>;
+  deliverDecreeTo(input: DecreeDelivery & { targets: DecreeTarget[] }): Promise<DecreeDeliveryResult>;
 }
 
 /** Activities run by the scheduled workflows (digests and reports). */

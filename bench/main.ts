@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- enrollment|reports|reminders|history|import|signin|actions ...]`: the benchmarks, each printing its
+ * `npm run bench [-- enrollment|reports|reminders|history|import|signin|actions|decree ...]`: the benchmarks, each printing its
  * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
 import { benchActions } from './actions';
+import { benchDecree } from './decree';
 import { benchEnrollment } from './enrollment';
 import { benchEnrollmentImport } from './enrollment-import';
 import { benchHistory } from './history';
@@ -18,6 +19,7 @@ const ALL: Record<string, () => Promise<void>> = {
   import: benchEnrollmentImport,
   signin: benchSignin,
   actions: benchActions,
+  decree: benchDecree,
 };
 
 async function main(): Promise<void> {

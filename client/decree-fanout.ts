@@ -5,16 +5,9 @@
  * is recorded by Temporal and waits on the task queue.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { DecreeFanOutInput } from '../workflows/messages';
 
-export interface DecreeFanOutInput {
-  taskQueue: string;
-  programmeCode: string;
-  decreeId: string;
-  decree: string;
-  previousEndsOn: string | null;
-  newEndsOn: string;
-  forced: boolean;
-}
+export type { DecreeFanOutInput };
 
 export const decreeFanOutWorkflowId = (decreeId: string) => `decree-${decreeId}`;
 

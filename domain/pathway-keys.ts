@@ -25,6 +25,8 @@ export const milestoneKeys = {
   withdrawn: () => 'withdrawn',
   expired: () => 'expired',
   completed: () => 'completed',
+  /** One per decree: the same decree applied again writes nothing new. */
+  programmeEndChanged: (decree: string) => `programme-end:${decree}`,
 } as const;
 
 export const mailKeys = {
@@ -48,6 +50,10 @@ export const mailKeys = {
       : `${enrollmentId}:${key}:r${round}p${plan}:${type}:${offset}`,
   programmeEndWarning: (enrollmentId: string, workingDaysLeft: number) =>
     `${enrollmentId}:programme-end:${workingDaysLeft}`,
+  /** A warning before an end a decree set: a new end is warned of anew, whatever went before the old one. */
+  programmeEndWarningFor: (enrollmentId: string, endsOn: string, workingDaysLeft: number) =>
+    `${enrollmentId}:programme-end:${endsOn}:${workingDaysLeft}`,
+  programmeEndChanged: (enrollmentId: string, decree: string) => `${enrollmentId}:programme-end-changed:${decree}`,
   /** Programme-end warnings belong to the pathway, not to a step: a step's change leaves them staged. */
   isProgrammeEndWarning: (enrollmentId: string, key: string) => key.startsWith(`${enrollmentId}:programme-end:`),
 } as const;

@@ -288,3 +288,47 @@ export function checkConfirmation(
       }
     : null;
 }
+
+/**
+ * A decree moves the programme's hard end: a valid day still ahead, a decree named, and an earlier
+ * end (a shortening) only when forced. A decree already applied passes (applying it does nothing).
+ */
+export function checkProgrammeEndChange(
+  status: string,
+  currentHardEnd: number,
+  attempt: { newEndsOn: string; decree: string; forced?: boolean },
+  now: number,
+): Refusal | null {
+  if (typeof attempt.decree !== 'string' || attempt.decree.trim() === '') {
+    return {
+      code: 'decree_required',
+      message: {
+        it: 'Indica il provvedimento che modifica la chiusura del programma (ad esempio "DGR XI/1017 del 17/12/2018").',
+        en: 'Name the decree that changes the programme end (e.g. "DGR XI/1017 del 17/12/2018").',
+      },
+    };
+  }
+  const refusal = closed(status);
+  if (refusal) return refusal;
+  const parsed = parseDueDate(attempt.newEndsOn);
+  if ('refusal' in parsed) return parsed.refusal;
+  if (parsed.dueAt <= now) {
+    return {
+      code: 'programme_end_in_past',
+      message: {
+        it: `La nuova chiusura (${attempt.newEndsOn}) è già passata.`,
+        en: `The new programme end (${attempt.newEndsOn}) has already passed.`,
+      },
+    };
+  }
+  if (parsed.dueAt < currentHardEnd && attempt.forced !== true) {
+    return {
+      code: 'programme_shortening_not_forced',
+      message: {
+        it: `La nuova chiusura (${attempt.newEndsOn}) anticipa quella attuale: un accorciamento va confermato esplicitamente (force).`,
+        en: `The new end (${attempt.newEndsOn}) is earlier than the current one: a shortening must be forced.`,
+      },
+    };
+  }
+  return null;
+}

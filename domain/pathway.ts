@@ -16,6 +16,7 @@ import {
   checkConfirmation,
   checkEngine,
   checkExtension,
+  checkProgrammeEndChange,
   checkReopen,
   checkWithdrawal,
   parseDueDate,
@@ -23,6 +24,7 @@ import {
 } from './pathway-rules';
 import {
   notificationPlan,
+  PROGRAMME_END_WARNINGS_WORKING_DAYS,
   programmeHardEnd,
   programmeWarningPlan,
   stepDueAt,
@@ -76,7 +78,8 @@ export interface HistoryEntry {
     | 'due-extended'
     | 'consultant-assigned'
     | 'withdrawn'
-    | 'participation-confirmed';
+    | 'participation-confirmed'
+    | 'programme-end-changed';
   stepKey?: string;
   actor?: Actor;
   detail?: string;
@@ -99,6 +102,25 @@ export interface PathwayState {
   runs?: number;
   /** Messages staged in the outbox and the time each is due: withdrawn if the pathway moves first. */
   staged?: { key: string; at: number }[];
+  /** The programme's hard end as its decrees have moved it (absent: the end of the terms). */
+  programmeEndsOn?: string;
+  /** The decrees this pathway has applied, in order; one applied again changes nothing. */
+  decrees?: AppliedDecree[];
+}
+
+export interface AppliedDecree {
+  decree: string;
+  previousEndsOn: string;
+  endsOn: string;
+  at: number;
+  forced?: boolean;
+}
+
+/** A decree that moves the programme's end (ISO YYYY-MM-DD, Europe/Rome); an earlier end needs `forced`. */
+export interface ProgrammeEndChange {
+  newEndsOn: string;
+  decree: string;
+  forced?: boolean;
 }
 
 /** What the pathway is about, fixed at enrollment (the workflow's input carries it). */
@@ -133,7 +155,8 @@ export interface Milestone {
     | 'step_reopened'
     | 'due_extended'
     | 'consultant_assigned'
-    | 'participation_confirmed';
+    | 'participation_confirmed'
+    | 'programme_end_changed';
   stepKey?: string;
   actor: string;
   occurredAt: number;
@@ -166,7 +189,8 @@ export interface Notice {
     | 'step-reopened'
     | 'due-date-extended'
     | 'consultant-assigned'
-    | 'enrollment-withdrawn';
+    | 'enrollment-withdrawn'
+    | 'programme-end-changed';
   to: Recipient[];
   context: Record<string, string | number | Text>;
   /** Staged in the outbox for this instant rather than sent now. */
@@ -210,8 +234,6 @@ const templateOf: Record<PlannedNotification['type'], Notice['template']> = {
 
 export class Pathway {
   readonly state: PathwayState;
-  /** 18:00 Rome on the programme's last day: nothing is due later, and an open pathway expires then. */
-  readonly hardEnd: number;
   /**
    * Bumped by every change that invalidates the agenda (completion, reopen, extension, withdrawal).
    * Not part of the state: a continued run plans afresh anyway.
@@ -224,7 +246,6 @@ export class Pathway {
     carried?: PathwayState,
   ) {
     const { definition } = terms;
-    this.hardEnd = programmeHardEnd(terms.programme.endsOn);
     this.state = carried ?? {
       enrollmentId: terms.enrollmentId,
       kind: definition.kind,
@@ -235,6 +256,16 @@ export class Pathway {
       history: [],
       sent: [],
     };
+  }
+
+  /** The programme's last day, as decrees have left it. */
+  get endsOn(): string {
+    return this.state.programmeEndsOn ?? this.terms.programme.endsOn;
+  }
+
+  /** 18:00 Rome on the programme's last day: nothing is due later, and an open pathway expires then. */
+  get hardEnd(): number {
+    return programmeHardEnd(this.endsOn);
   }
 
   get active(): boolean {
@@ -480,6 +511,81 @@ export class Pathway {
     });
   }
 
+  checkProgrammeEnd(req: ProgrammeEndChange, now: number): void {
+    refuse(checkEngine(this.engine) ?? checkProgrammeEndChange(this.state.status, this.hardEnd, req, now));
+  }
+
+  /**
+   * A decree moved the programme's end. The step in progress gets the due date it would have had
+   * under the new end (a manual extension stays, unless it now lies past the end), its reminders are
+   * planned anew from now, the warnings are planned against the new end, and the pathway will expire
+   * then. The same decree applied again changes nothing and tells nobody.
+   */
+  changeProgrammeEnd(req: ProgrammeEndChange & { at: number }): Outcome {
+    const { state } = this;
+    const decree = req.decree.trim();
+    const nothing: Outcome = { milestones: [], notifications: [] };
+    if (state.decrees?.some((d) => d.decree === decree)) return nothing;
+    const previousEndsOn = this.endsOn;
+    const previousEnd = this.hardEnd;
+    const applied: AppliedDecree = {
+      decree,
+      previousEndsOn,
+      endsOn: req.newEndsOn,
+      at: req.at,
+      ...(req.forced ? { forced: true } : {}),
+    };
+    state.decrees = [...(state.decrees ?? []), applied];
+    if (req.newEndsOn === previousEndsOn) return nothing;
+    state.programmeEndsOn = req.newEndsOn;
+    const newEnd = this.hardEnd;
+    const step = this.current();
+    const previousDueAt = step?.dueAt;
+    if (step) {
+      step.dueAt = this.dueUnderNewEnd(step, newEnd);
+      step.plan = (step.plan ?? 0) + 1;
+      step.plannedFrom = req.at;
+    }
+    const shortening = newEnd < previousEnd;
+    const moved =
+      step && previousDueAt !== step.dueAt ? (step.dueAt! < previousDueAt! ? 'earlier' : 'later') : 'unchanged';
+    state.history.push({
+      at: req.at,
+      type: 'programme-end-changed',
+      ...(step ? { stepKey: step.key } : {}),
+      detail: `${decree}: ${previousEndsOn} -> ${req.newEndsOn}${req.forced ? ' (forced)' : ''}`,
+    });
+    this.revision++;
+    const { programme } = this.terms;
+    return this.record(
+      {
+        eventKey: milestoneKeys.programmeEndChanged(decree),
+        type: 'programme_end_changed',
+        ...(step ? { stepKey: step.key, dueAt: step.dueAt } : {}),
+        actor: 'system',
+        occurredAt: req.at,
+        note: `${decree}: ${previousEndsOn} -> ${req.newEndsOn}${req.forced ? ' (forced)' : ''}`,
+        enrollment: { status: 'active', currentStep: state.currentStep },
+      },
+      this.notice(
+        'programme-end-changed',
+        mailKeys.programmeEndChanged(this.id, decree),
+        [...this.terms.participants, this.consultantRecipient()],
+        {
+          programmeName: programme.name ?? programme.code,
+          decree,
+          change: shortening ? 'shortening' : 'extension',
+          previousEndAt: previousEnd,
+          programmeEndAt: newEnd,
+          stepName: step ? step.name : '',
+          previousDueAt: previousDueAt ?? '',
+          dueAt: step?.dueAt ?? '',
+          dueMoved: moved,
+        },
+      ),
+    );
+  }
+
   /** The programme's hard end came with `step` still open: the pathway closes as expired. */
   expire(step: StepState, now: number): Outcome {
     this.state.status = 'expired';
@@ -534,7 +640,7 @@ export class Pathway {
    * that would go after the hard end, are left out. With a `lead`, each is staged that much earlier.
    */
   agenda(step: StepState, lead: number): AgendaItem[] {
-    const { enrollmentId, definition, programme, company } = this.terms;
+    const { enrollmentId, definition, company } = this.terms;
     const sendAtOf = (at: number) => (lead > 0 ? { sendAt: at } : {});
     const items: AgendaItem[] = [];
     const from = step.plannedFrom ?? step.startedAt!;
@@ -543,8 +649,11 @@ export class Pathway {
       items.push({ kind: 'step', at: planned.at - lead, key, step, planned, ...sendAtOf(planned.at) });
     }
     const enrolledAt = this.state.history.find((h) => h.type === 'enrolled')?.at ?? 0;
-    for (const warning of programmeWarningPlan(programme.endsOn, enrolledAt, company.city)) {
-      const key = mailKeys.programmeEndWarning(enrollmentId, warning.workingDaysLeft);
+    // Warnings of an end a decree set are planned from the decree on: none is sent late.
+    const moves = (this.state.decrees ?? []).filter((d) => d.endsOn !== d.previousEndsOn);
+    const warnFrom = moves[moves.length - 1]?.at ?? enrolledAt;
+    for (const warning of programmeWarningPlan(this.endsOn, warnFrom, company.city)) {
+      const key = this.warningKey(warning.workingDaysLeft);
       items.push({
         kind: 'programme-end',
         at: warning.at - lead,
@@ -632,13 +741,36 @@ export class Pathway {
     const { state } = this;
     if (!state.staged?.length) return [];
     const future = state.staged.filter((s) => s.at > now);
-    const cancel = future.filter((s) => all || !mailKeys.isProgrammeEndWarning(this.id, s.key));
+    // A warning staged for an end a decree has since moved goes too.
+    const warnings = new Set(PROGRAMME_END_WARNINGS_WORKING_DAYS.map((w) => this.warningKey(w)));
+    const cancel = future.filter((s) => all || !mailKeys.isProgrammeEndWarning(this.id, s.key) || !warnings.has(s.key));
     state.staged = future.filter((s) => !cancel.includes(s));
     return cancel.map((s) => s.key);
   }
 
   private get id(): string {
     return this.terms.enrollmentId;
+  }
+
+  /** The original end keeps the keys runs have recorded; an end a decree set gets its own. */
+  private warningKey(workingDaysLeft: number): string {
+    return this.endsOn === this.terms.programme.endsOn
+      ? mailKeys.programmeEndWarning(this.id, workingDaysLeft)
+      : mailKeys.programmeEndWarningFor(this.id, this.endsOn, workingDaysLeft);
+  }
+
+  /**
+   * The due date of the step in progress under a new hard end. One chosen by hand (an extension
+   * since the step started) stays, pulled to the end if it now lies beyond it; otherwise the step is
+   * planned as if the new end had always been the end (a cap lifted, a relative deadline moved).
+   */
+  private dueUnderNewEnd(step: StepState, newEnd: number): number {
+    const chosen = this.state.history.some(
+      (h) => h.type === 'due-extended' && h.stepKey === step.key && h.at >= step.startedAt!,
+    );
+    if (chosen) return Math.min(step.dueAt!, newEnd);
+    const def = this.terms.definition.steps.find((s) => s.key === step.key)!;
+    return stepDueAtFor(def, step.startedAt!, this.endsOn, this.terms.company.city);
   }
 
   private step(key: string): StepState {
@@ -655,7 +787,7 @@ export class Pathway {
 
   private startStep(step: StepState, at: number): void {
     const def = this.terms.definition.steps.find((s) => s.key === step.key)!;
-    const { endsOn } = this.terms.programme;
+    const { endsOn } = this;
     const city = this.terms.company.city;
     step.status = 'active';
     step.startedAt = at;

@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps, type Db } from '../activities';
@@ -26,7 +27,11 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.workflowBundle
       ? { workflowBundle: setup.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities(setup.deps),
+    // The decree fan-out's activities reach the pathways through a client of this same connection.
+    activities: createActivities({
+      ...setup.deps,
+      temporal: setup.deps.temporal ?? new Client({ connection: setup.connection, namespace: setup.namespace }),
+    }),
     ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
     // A stopping worker finishes in-flight activities (an email half-sent) before it exits.
     shutdownGraceTime: '20 seconds',

@@ -71,6 +71,19 @@ export interface PathwayBefore {
 }
 
 /**
+ * A decree moved the edition's end (sent by the decree fan-out, one per open pathway). The pathway
+ * re-plans its due date, warnings and expiry; the same decree sent again changes nothing.
+ */
+export interface ProgrammeEndChangedRequest {
+  /** The new last day, ISO YYYY-MM-DD (Europe/Rome). */
+  newEndsOn: string;
+  /** The decree as the Region names it, e.g. "DGR XI/1017 del 17/12/2018". */
+  decree: string;
+  /** An earlier end (a shortening) is refused unless forced. */
+  forced?: boolean;
+}
+
+/**
  * What every action Update answers: the state after the change (a PathwayState, as before), with
  * the change itself, so the caller needs no Query and no read-back. `change` is absent from
  * workers that predate it; a client then reads the projection and the state itself.
@@ -93,6 +106,37 @@ export const withdrawUpdate = defineUpdate<PathwayAnswer, [WithdrawRequest]>('wi
 export const confirmParticipationUpdate = defineUpdate<PathwayAnswer, [ConfirmParticipationRequest]>(
   'confirmParticipation',
 );
+
+export const programmeEndChangedUpdate = defineUpdate<PathwayState, [ProgrammeEndChangedRequest]>(
+  'programmeEndChanged',
+);
+
+/** What the decree fan-out (workflows/programme-decree.ts) is given: one recorded ProgrammeDecree. */
+export interface DecreeFanOutInput {
+  taskQueue: string;
+  programmeCode: string;
+  decreeId: string;
+  decree: string;
+  /** Null for an edition that had no end on record. */
+  previousEndsOn: string | null;
+  newEndsOn: string;
+  forced: boolean;
+}
+
+/** How far the fan-out has come: pathways told (or already knowing), refused, and not reached yet. */
+export interface DecreeProgress {
+  /** Open pathways of the edition when the fan-out began. */
+  total: number;
+  /** Pathways that have applied the decree (or had already). */
+  done: number;
+  /** Pathways not reached yet; retried later. */
+  failed: number;
+  /** Pathways that answered with a refusal (closed meanwhile, or an engine that cannot move its end). */
+  refused: number;
+  phase: 'paging' | 'retrying' | 'finished';
+}
+
+export const decreeProgressQuery = defineQuery<DecreeProgress>('progress');
 
 export function pathwayWorkflowId(enrollmentId: string): string {
   return `pathway-${enrollmentId}`;

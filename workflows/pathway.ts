@@ -29,6 +29,7 @@ import {
   confirmParticipationUpdate,
   extendDueDateUpdate,
   getStateQuery,
+  programmeEndChangedUpdate,
   reopenStepUpdate,
   withdrawUpdate,
   type PathwayAnswer,
@@ -171,6 +172,16 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
   setHandler(confirmParticipationUpdate, (req) => answer(before(), pathway.confirm(req, Date.now())), {
     validator: (req) => validate(() => pathway.checkConfirm(req)),
   });
+  // No patch: a handler adds no command, and the loop below wakes on `revision` as for any other
+  // change, so a recorded history without this Update replays as it ran. (A run's hard end is read
+  // from its state, which carries the decrees through continue-as-new.)
+  setHandler(
+    programmeEndChangedUpdate,
+    (req) => answer(before(), pathway.changeProgrammeEnd({ ...req, at: Date.now() })),
+    {
+      validator: (req) => validate(() => pathway.checkProgrammeEnd(req, Date.now())),
+    },
+  );
 
   if (!input.carried) {
     await enrolled;

@@ -615,3 +615,133 @@ describe('keys', () => {
     );
   });
 });
+
+describe('changeProgrammeEnd', () => {
+  const decree = 'DGR XI/1017 del 17/12/2018';
+
+  test('refuses a missing decree, a malformed or past date, a shortening unless forced, a closed pathway and the first engine', () => {
+    const p = enrolled('agenda', terms(congedoFlessibilita, '2026-12-04'));
+    const check = (req: { newEndsOn: string; decree: string; forced?: boolean }, now = T0) =>
+      refusal(() => p.checkProgrammeEnd(req, now)).code;
+    expect(check({ newEndsOn: '2027-03-31', decree: '  ' })).toBe('decree_required');
+    expect(check({ newEndsOn: '31/03/2027', decree })).toBe('invalid_date');
+    expect(check({ newEndsOn: '2026-11-20', decree, forced: true })).toBe('programme_end_in_past');
+    expect(check({ newEndsOn: '2026-12-01', decree })).toBe('programme_shortening_not_forced');
+    expect(() => p.checkProgrammeEnd({ newEndsOn: '2026-12-01', decree, forced: true }, T0)).not.toThrow();
+    expect(() => p.checkProgrammeEnd({ newEndsOn: '2027-03-31', decree }, T0)).not.toThrow();
+    p.withdraw({ reason: 'La società cessa l’attività', actor: consultant }, T0 + DAY);
+    expect(check({ newEndsOn: '2027-03-31', decree })).toBe('pathway_closed');
+    const legacy = enrolled('legacy');
+    expect(refusal(() => legacy.checkProgrammeEnd({ newEndsOn: '2028-03-31', decree }, T0)).code).toBe(
+      'not_supported_for_this_run',
+    );
+  });
+
+  test('an extension lifts the cap of the step in progress, plans reminders and warnings anew, moves the expiry and tells everyone once', () => {
+    // Intake lasts 10 working days from 23 November 2026: the programme ending 4 December caps it.
+    const p = enrolled('agenda', terms(congedoFlessibilita, '2026-12-04'));
+    const step = p.current()!;
+    expect(step.dueAt).toBe(p.hardEnd);
+    const capped = step.dueAt!;
+    const at = T0 + 2 * DAY;
+    const outcome = p.changeProgrammeEnd({ newEndsOn: '2027-03-31', decree, at });
+    expect(p.hardEnd).toBe(programmeHardEnd('2027-03-31'));
+    expect(p.state.programmeEndsOn).toBe('2027-03-31');
+    const natural = stepDueAtFor(congedoFlessibilita.steps[0]!, T0, '2027-03-31', 'monza');
+    expect(step.dueAt).toBe(natural);
+    expect(natural).toBeGreaterThan(capped);
+    expect(step).toMatchObject({ plan: 1, plannedFrom: at });
+    expect(p.revision).toBe(1);
+    expect(outcome.milestones).toEqual([
+      expect.objectContaining({
+        eventKey: milestoneKeys.programmeEndChanged(decree),
+        type: 'programme_end_changed',
+        stepKey: 'intake',
+        dueAt: natural,
+        occurredAt: at,
+        note: `${decree}: 2026-12-04 -> 2027-03-31`,
+        enrollment: { status: 'active', currentStep: 'intake', currentDueAt: natural },
+      }),
+    ]);
+    expect(outcome.notifications).toEqual([
+      expect.objectContaining({
+        key: mailKeys.programmeEndChanged('enr-1', decree),
+        template: 'programme-end-changed',
+        to: [...participants, giulia],
+        context: expect.objectContaining({
+          decree,
+          change: 'extension',
+          previousEndAt: capped,
+          programmeEndAt: p.hardEnd,
+          previousDueAt: capped,
+          dueAt: natural,
+          dueMoved: 'later',
+        }),
+      }),
+    ]);
+    // The agenda now runs to the new end: the step's own overdue notice, and warnings of the new end.
+    const items = p.agenda(step, 0);
+    expect(items.some((i) => i.kind === 'step' && i.planned.type === 'overdue')).toBe(true);
+    expect(items.filter((i) => i.kind === 'programme-end').map((i) => i.key)).toEqual([
+      'enr-1:programme-end:2027-03-31:20',
+      'enr-1:programme-end:2027-03-31:5',
+    ]);
+    expect(items.every((i) => i.at < p.hardEnd && i.at > at)).toBe(true);
+    // The same decree again: nothing changes, nothing is recorded, nobody is told.
+    const before = JSON.stringify(p.state);
+    expect(p.changeProgrammeEnd({ newEndsOn: '2027-03-31', decree, at: at + DAY })).toEqual({
+      milestones: [],
+      notifications: [],
+    });
+    expect(JSON.stringify(p.state)).toBe(before);
+    expect(p.revision).toBe(1);
+    // Carried into a new run, the new end stays.
+    const carried = new Pathway(terms(congedoFlessibilita, '2026-12-04'), 'agenda', p.carryOver());
+    expect(carried.hardEnd).toBe(programmeHardEnd('2027-03-31'));
+    expect(carried.changeProgrammeEnd({ newEndsOn: '2027-03-31', decree, at }).notifications).toEqual([]);
+  });
+
+  test('a forced shortening pulls a due date beyond the new end to it and says it moved earlier', () => {
+    const p = enrolled('agenda', terms(congedoFlessibilita, '2027-12-31'));
+    const step = p.current()!;
+    const previousDueAt = step.dueAt!;
+    const outcome = p.changeProgrammeEnd({ newEndsOn: '2026-11-30', decree, forced: true, at: T0 + DAY });
+    expect(step.dueAt).toBe(programmeHardEnd('2026-11-30'));
+    expect(outcome.milestones[0]!.note).toBe(`${decree}: 2027-12-31 -> 2026-11-30 (forced)`);
+    expect(outcome.notifications[0]!.context).toMatchObject({
+      change: 'shortening',
+      previousDueAt,
+      dueAt: programmeHardEnd('2026-11-30'),
+      dueMoved: 'earlier',
+    });
+  });
+
+  test('a manual extension stays put under a later end; warnings sent for the old end stay sent; staged ones of the old end are withdrawn', () => {
+    const p = enrolled('agenda', terms(congedoFlessibilita, '2027-01-29'));
+    const step = p.current()!;
+    const newDueDate = localDateToIso(addWorkingDays(localDateOf(step.dueAt!), 5));
+    p.extend({ stepKey: 'intake', newDueDate, reason: 'Titolare in ferie', actor: consultant }, T0 + DAY);
+    const chosen = step.dueAt!;
+    const lead = 15 * 60_000;
+    const warning = p.agenda(step, lead).find((i) => i.kind === 'programme-end')!;
+    p.noteSent(p.due(warning), { sent: 0, scheduled: 3 }, warning.at);
+    expect(p.state.staged).toEqual([{ key: 'enr-1:programme-end:20', at: warning.sendAt }]);
+    p.changeProgrammeEnd({ newEndsOn: '2027-06-30', decree, at: warning.at + 1 });
+    expect(step.dueAt).toBe(chosen);
+    expect(p.unstage(false, warning.at + 2)).toEqual(['enr-1:programme-end:20']);
+    expect(p.state.sent).toContain('enr-1:programme-end:20');
+    expect(
+      p
+        .agenda(step, lead)
+        .filter((i) => i.kind === 'programme-end')
+        .map((i) => i.key),
+    ).toEqual(['enr-1:programme-end:2027-06-30:20', 'enr-1:programme-end:2027-06-30:5']);
+  });
+
+  test('without a decree the warnings keep the keys runs have recorded, and staged ones stay staged across a step change', () => {
+    const p = enrolled('agenda', terms(congedoFlessibilita, '2027-01-29'));
+    const warning = p.agenda(p.current()!, 60_000).find((i) => i.kind === 'programme-end')!;
+    p.noteSent(p.due(warning), { sent: 0, scheduled: 3 }, warning.at);
+    expect(p.unstage(false, warning.at)).toEqual([]);
+  });
+});

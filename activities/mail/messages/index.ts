@@ -14,6 +14,7 @@ import enrollmentWithdrawn from './enrollment-withdrawn';
 import escalationConsultant from './escalation-consultant';
 import pathwayCompleted from './pathway-completed';
 import pathwayExpired from './pathway-expired';
+import programmeEndChanged from './programme-end-changed';
 import programmeEndWarning from './programme-end-warning';
 import reportDelivery from './report-delivery';
 import stepCompleted from './step-completed';
@@ -34,6 +35,7 @@ const DEFINITIONS = [
   dueDateExtended,
   consultantAssigned,
   enrollmentWithdrawn,
+  programmeEndChanged,
   deliveryFailed,
   digestConsultant,
   digestCoordinator,

@@ -87,6 +87,7 @@ export const MILESTONE_LABEL: Record<string, Record<Locale, string>> = {
   due_extended: { it: 'Scadenza prorogata', en: 'Due date extended' },
   consultant_assigned: { it: 'Consulente assegnato', en: 'Consultant assigned' },
   participation_confirmed: { it: 'Partecipazione confermata', en: 'Participation confirmed' },
+  programme_end_changed: { it: 'Chiusura del programma modificata', en: 'Programme end changed' },
   completed: { it: 'Percorso concluso', en: 'Pathway completed' },
   expired: { it: 'Percorso scaduto', en: 'Pathway expired' },
   withdrawn: { it: 'Ritiro', en: 'Withdrawn' },

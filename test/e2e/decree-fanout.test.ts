@@ -1,0 +1,141 @@
+/**
+ * The decree fan-out on real servers: a Temporal dev server, worker processes as deployed, SQLite,
+ * SMTP on loopback. The worker is killed with SIGKILL halfway through the fan-out and another one
+ * started: every open pathway learns the new end, and each person gets exactly one email about it.
+ */
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { Db } from '../../activities/db';
+import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import { startDecreeFanOut } from '../../client/decree-fanout';
+import { createService } from '../../client/service';
+import { mailKeys } from '../../domain/pathway-keys';
+import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import { decreeProgressQuery, getStateQuery, type DecreeFanOutInput } from '../../workflows/messages';
+import type { programmeDecreeWorkflow } from '../../workflows/programme-decree';
+import {
+  closedResult,
+  createTestDb,
+  enrollRequest,
+  PREFERENCES_SECRET,
+  spawnProgram,
+  startSmtp,
+  until,
+} from '../support/fixtures';
+
+const N = 40;
+const taskQueue = 'decree-fanout';
+const decree = 'DGR XI/1017 del 17/12/2018';
+let server: DevServer;
+let db: Db;
+let url: string;
+let catcher: MailCatcher;
+let connection: Connection;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
+  ({ db, url } = createTestDb());
+  catcher = await startSmtp();
+  connection = await Connection.connect({ address: server.address });
+}, 60_000);
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await connection?.close();
+  await catcher?.stop();
+  await db?.$disconnect();
+  await server?.stop();
+});
+
+function startWorkerProcess(): ChildProcess {
+  const child = spawnProgram(path.resolve(__dirname, '../../worker/main.ts'), {
+    env: {
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      DATABASE_URL: url,
+      SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
+      PREFERENCES_SECRET,
+      PUBLIC_URL: 'http://conciliaflow.test',
+      WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
+const applied = () => db.milestone.count({ where: { type: 'programme_end_changed' } });
+
+test('a fan-out killed halfway resumes: every open pathway gets the new end, and one email per person', async () => {
+  const temporal = new Client({ connection });
+  const service = createService({ db, temporal, taskQueue });
+  const requests = Array.from({ length: N }, () => enrollRequest());
+  const enrollments = [];
+  for (const r of requests) enrollments.push((await service.enroll(r)).enrollment);
+  const first = startWorkerProcess();
+  // Every pathway running (its welcome recorded) before the decree.
+  await until('every pathway enrolled', async () => (await db.milestone.count({ where: { type: 'enrolled' } })) === N);
+
+  const input: DecreeFanOutInput = {
+    taskQueue,
+    programmeCode: requests[0]!.programme!,
+    decreeId: 'dec-1',
+    decree,
+    previousEndsOn: '2027-12-15',
+    newEndsOn: '2028-03-31',
+    forced: false,
+  };
+  // Small pages told one at a time, so the kill lands in the middle; a lost worker is noticed in 3 s.
+  const handle = await temporal.workflow.start<typeof programmeDecreeWorkflow>('programmeDecreeWorkflow', {
+    taskQueue,
+    workflowId: `decree-${input.decreeId}`,
+    args: [{ ...input, pageSize: 5, concurrency: 1, pagesPerRun: 3, heartbeatTimeoutMs: 3000 }],
+  });
+  const { workflowId } = handle;
+  // The service's start is the same workflow id: a second start of the same decree is refused.
+  await expect(startDecreeFanOut(temporal, input)).rejects.toThrow(/already started/i);
+  await until('a few pathways told', async () => (await applied()) >= 5, 60_000);
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+  const atKill = await applied();
+  expect(atKill).toBeLessThan(N);
+
+  startWorkerProcess();
+  const result = await closedResult<Awaited<ReturnType<typeof programmeDecreeWorkflow>>>(
+    { connection },
+    workflowId,
+    240_000,
+  );
+  expect(result).toMatchObject({ total: N, done: N, failed: 0, refused: 0, phase: 'finished', unreached: [] });
+  expect(await handle.query(decreeProgressQuery)).toMatchObject({ done: N, failed: 0 });
+
+  for (const e of enrollments) {
+    const state = await temporal.workflow.getHandle(e.workflowId).query(getStateQuery);
+    expect(state.programmeEndsOn).toBe('2028-03-31');
+    expect(state.decrees!.map((d) => d.decree)).toEqual([decree]);
+  }
+  expect(await applied()).toBe(N);
+  // One outbox row per person and pathway under the decree's key, each sent once.
+  await until(
+    'every email of the decree sent',
+    async () =>
+      (await db.outboxMessage.count({ where: { template: 'programme-end-changed', status: 'sent' } })) === 3 * N,
+    120_000,
+  );
+  const rows = await db.outboxMessage.findMany({ where: { template: 'programme-end-changed' } });
+  expect(rows).toHaveLength(3 * N);
+  for (const e of enrollments) {
+    const mine = rows.filter((r) => r.enrollmentId === e.id);
+    expect(mine).toHaveLength(3);
+    expect(mine.every((r) => r.idempotencyKey.startsWith(`${mailKeys.programmeEndChanged(e.id, decree)}:`))).toBe(true);
+  }
+  await new Promise((r) => setTimeout(r, 1000)); // room for a duplicate to show up
+  for (const r of requests) {
+    for (const p of r.participants) {
+      const got = catcher.messages().filter((m) => m.to.includes(p.email) && m.text.includes(decree));
+      expect(new Set(got.map((m) => m.messageId)).size).toBe(1);
+    }
+  }
+}, 420_000);
