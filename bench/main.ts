@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- enrollment|reports|reminders|history|import|signin ...]`: the benchmarks, each printing its
+ * `npm run bench [-- enrollment|reports|reminders|history|import|signin|first-start|cli-start ...]`: the benchmarks, each printing its
  * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
 import { benchEnrollment } from './enrollment';
 import { benchEnrollmentImport } from './enrollment-import';
+import { benchFirstStart } from './first-start';
 import { benchHistory } from './history';
 import { benchReminders } from './reminders';
 import { benchReports } from './reports';
@@ -16,6 +17,7 @@ const ALL: Record<string, () => Promise<void>> = {
   history: benchHistory,
   import: benchEnrollmentImport,
   signin: benchSignin,
+  'first-start': benchFirstStart,
 };
 
 async function main(): Promise<void> {
