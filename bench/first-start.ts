@@ -41,7 +41,7 @@ async function timeStart(dir: string, cacheDir: string, extraEnv: Record<string,
     await freePort(),
     await freePort(),
   ];
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     CONCILIAFLOW_CACHE_DIR: cacheDir,
     PORT: String(port),
@@ -72,6 +72,17 @@ async function timeStart(dir: string, cacheDir: string, extraEnv: Record<string,
   const stopStarted = performance.now();
   if (exitCode === undefined) process.kill(-child.pid!, 'SIGTERM');
   const code = await exited;
+  // npm leaves on the signal at once; the stack stops in order behind it: wait until the group is gone.
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (groupAlive() && performance.now() - stopStarted < 60_000) await new Promise((r) => setTimeout(r, 100));
+  if (groupAlive()) process.kill(-child.pid!, 'SIGKILL');
   const stopSeconds = (performance.now() - stopStarted) / 1000;
   fs.closeSync(log);
   const output = fs.readFileSync(path.join(dir, `first-start-${label}.log`), 'utf8');

@@ -9,24 +9,9 @@ import { eurosToCents } from '../domain/money';
 import { StringDecoder } from 'node:string_decoder';
 import { CsvRecordReader, detectSeparator, type CsvError, type CsvRecord } from './csv';
 import { enrollRequestSchema, type EnrollRequestInput } from './schemas';
+import { ENROLLMENT_CSV_COLUMNS } from './enrollment-csv-columns';
 
-export const ENROLLMENT_CSV_COLUMNS = [
-  'programme',
-  'kind',
-  'company_name',
-  'vat_number',
-  'province',
-  'city',
-  'sector',
-  'staff',
-  'turnover_eur',
-  'consultant_name',
-  'consultant_email',
-  'participant_name',
-  'participant_email',
-  'participant_role',
-  'participant_locale',
-] as const;
+export { ENROLLMENT_CSV_COLUMNS };
 
 const REQUIRED = [
   'kind',
