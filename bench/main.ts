@@ -4,6 +4,7 @@
  */
 import { benchEnrollment } from './enrollment';
 import { benchEnrollmentImport } from './enrollment-import';
+import { benchCliStart } from './cli-start';
 import { benchFirstStart } from './first-start';
 import { benchHistory } from './history';
 import { benchReminders } from './reminders';
@@ -18,6 +19,7 @@ const ALL: Record<string, () => Promise<void>> = {
   import: benchEnrollmentImport,
   signin: benchSignin,
   'first-start': benchFirstStart,
+  'cli-start': benchCliStart,
 };
 
 async function main(): Promise<void> {
