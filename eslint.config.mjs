@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'generated/', 'var/', 'test-artifacts/', 'bin/*.js', '**/*.mjs', 'jest.config.js'] },
+  {
+    ignores: [
+      'node_modules/',
+      'generated/',
+      'var/',
+      'test-artifacts/',
+      'dist/',
+      'bin/*.js',
+      '**/*.mjs',
+      'jest.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

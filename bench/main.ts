@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- enrollment|reports|reminders|history|import|signin|actions|decree ...]`: the benchmarks, each printing its
+ * `npm run bench [-- enrollment|reports|reminders|history|import|signin|actions|decree|first-start|cli-start ...]`: the benchmarks, each printing its
  * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
 import { benchActions } from './actions';
 import { benchDecree } from './decree';
 import { benchEnrollment } from './enrollment';
 import { benchEnrollmentImport } from './enrollment-import';
+import { benchCliStart } from './cli-start';
+import { benchFirstStart } from './first-start';
 import { benchHistory } from './history';
 import { benchReminders } from './reminders';
 import { benchReports } from './reports';
@@ -20,6 +22,8 @@ const ALL: Record<string, () => Promise<void>> = {
   signin: benchSignin,
   actions: benchActions,
   decree: benchDecree,
+  'first-start': benchFirstStart,
+  'cli-start': benchCliStart,
 };
 
 async function main(): Promise<void> {

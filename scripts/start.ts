@@ -27,6 +27,7 @@ import { varDir } from './paths';
 import { makePrivate, privateSqliteDatabase, PRIVATE_UMASK } from './private-files';
 import { ensureTemporalCli, ProvisionError } from './provision';
 import { ensureProgrammeSeeds } from '../client/programmes';
+import { buildCli, cliBuildIsCurrent } from './build-cli';
 
 async function main(): Promise<void> {
   // Everything written under var/ from here on (by us or the servers we start) is private to this
@@ -42,6 +43,14 @@ async function main(): Promise<void> {
   });
   // We stop the worker ourselves, in order, after the API.
   Runtime.install({ shutdownSignals: [], logger: pinoTemporalLogger(logger.child({ part: 'temporal' })) });
+  // The compiled CLI (`npx conciliaflow`) is rebuilt when a source changed since install; without
+  // it the CLI still works, through tsx, only slower to start.
+  const cliBuild = cliBuildIsCurrent()
+    ? Promise.resolve()
+    : buildCli().then(
+        ({ ms }) => logger.info(`CLI compiled into dist/cli.js in ${ms} ms`),
+        (err) => logger.warn({ err }, 'could not compile the CLI (it runs through tsx meanwhile)'),
+      );
 
   let devServer: DevServer | undefined;
   let temporalAddress = config.temporalAddress;
@@ -132,6 +141,7 @@ async function main(): Promise<void> {
     'Press Ctrl-C to stop.',
     '',
   ];
+  await cliBuild;
   process.stdout.write(lines.join('\n') + '\n');
 
   let stopping = false;

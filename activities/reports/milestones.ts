@@ -19,9 +19,9 @@ import { programmeHardEnd } from '../../domain/schedule';
 import { ATS_NETWORKS, PROVINCES } from '../../domain/territory';
 import type { Db } from '../db';
 import type { Dialect } from '../db-url';
+import { REPORT_DIMENSIONS, type ReportDimension } from './dimensions';
 
-export const REPORT_DIMENSIONS = ['network', 'province', 'kind', 'alliance', 'programme'] as const;
-export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
+export { REPORT_DIMENSIONS, type ReportDimension };
 
 /** Working days before a programme's hard end from which its open pathways count as at risk. */
 export const AT_RISK_WORKING_DAYS = 20;

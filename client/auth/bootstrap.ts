@@ -66,12 +66,4 @@ export function bootstrapNotice(b: Bootstrap, varDir: string, isTerminal: boolea
     : `  First admin    ${b.email}, password in ${file} (readable only by you; ${change})`;
 }
 
-/** The CLI's token: CONCILIAFLOW_TOKEN, else the embedded stack's var/cli-token when present. */
-export function cliToken(varDir: string): string | undefined {
-  if (process.env.CONCILIAFLOW_TOKEN) return process.env.CONCILIAFLOW_TOKEN;
-  try {
-    return fs.readFileSync(path.join(varDir, 'cli-token'), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { cliToken } from './cli-token';

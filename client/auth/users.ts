@@ -16,11 +16,11 @@ import { validationError } from '../validation';
 import { principalOf, ROLES, type Principal, type Role } from './principal';
 import { assertPasswordAllowed, MAX_PASSWORD_LENGTH } from './password-policy';
 import { hashPassword, MIN_PASSWORD_LENGTH, newSecret, sha256, verifyPassword } from './secrets';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from './token-days';
 import { attemptSucceeded, claimAttempt, DEFAULT_THROTTLE, throttleKeys, type ThrottlePolicy } from './throttle';
 
 export const SESSION_HOURS = 12;
-export const DEFAULT_TOKEN_DAYS = 90;
-export const MAX_TOKEN_DAYS = 366;
+export { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS };
 const DAY_MS = 86_400_000;
 
 export const createUserSchema = z

@@ -1,0 +1,135 @@
+/**
+ * What every CLI command shares and that costs nothing to load: the HTTP calls to the service, the
+ * error that carries an exit code, the enrollment printout. Nothing here reaches the database, so
+ * `--help` and the commands that talk to the API load only this, commander and Node's fetch.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatRomeDateTime } from '../../domain/calendar';
+import { cliToken } from '../auth/cli-token';
+
+// Against the local embedded stack, the token `npm start` created is used when none is given.
+const token = () =>
+  process.env.CONCILIAFLOW_URL ? process.env.CONCILIAFLOW_TOKEN : cliToken(path.resolve(__dirname, '..', '..', 'var'));
+const baseUrl = () => (process.env.CONCILIAFLOW_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export async function request(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown; text: string }> {
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl()}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        'accept-language': process.env.CONCILIAFLOW_LANG ?? 'it',
+        ...(token() ? { authorization: `Bearer ${token()}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new CliError(
+      `Cannot reach ${baseUrl()} (${(err as Error).message}). Start the service with \`npm start\` or set CONCILIAFLOW_URL.`,
+      4,
+    );
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? (JSON.parse(text) as unknown) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, json, text };
+}
+
+export function failure(r: { status: number; json: unknown; text: string }): CliError {
+  const e = (r.json as { error?: { code?: string; message?: string } })?.error;
+  const hint =
+    r.status === 401
+      ? '\nSet CONCILIAFLOW_TOKEN to an API token (create one with `conciliaflow users token <email>`).'
+      : '';
+  return new CliError(`${e?.code ?? r.status}: ${e?.message ?? r.text}${hint}`, r.status >= 500 ? 4 : 3);
+}
+
+export async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<unknown> {
+  const r = await request(method, path, body, headers);
+  if (r.status >= 400) throw failure(r);
+  return r.json;
+}
+
+/** A progress bar on stderr; a line every tenth when stderr is not a terminal (CI logs). */
+export function progress(total: number, label: string) {
+  let done = 0;
+  let lastTenth = -1;
+  const draw = () => {
+    const width = 30;
+    const filled = total === 0 ? width : Math.round((done / total) * width);
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`);
+      if (done === total) process.stderr.write('\n');
+    } else {
+      const tenth = total === 0 ? 10 : Math.floor((done / total) * 10);
+      if (tenth !== lastTenth) {
+        lastTenth = tenth;
+        process.stderr.write(`${done}/${total} ${label}\n`);
+      }
+    }
+  };
+  draw();
+  return {
+    tick() {
+      done++;
+      draw();
+    },
+  };
+}
+
+export function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file === '-' ? 0 : file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`Cannot read JSON from ${file}: ${(err as Error).message}`, 2);
+  }
+}
+
+export type View = {
+  id: string;
+  status: string;
+  kind: string;
+  company: { name: string };
+  pathway: { steps: { key: string; status: string; dueAt: string | null; name: { it: string } }[] } | null;
+};
+
+export function printEnrollment(v: View): void {
+  process.stdout.write(`${v.id}  ${v.company.name}  ${v.kind}  [${v.status}]\n`);
+  if (!v.pathway) process.stdout.write('  (pathway workflow started; `conciliaflow show` lists its steps)\n');
+  for (const s of v.pathway?.steps ?? []) {
+    const mark = s.status === 'done' ? '✔' : s.status === 'active' ? '▶' : '·';
+    const due = s.dueAt ? formatRomeDateTime(Date.parse(s.dueAt), 'it') : '';
+    process.stdout.write(`  ${mark} ${s.key.padEnd(16)} ${s.name.it.padEnd(48)} ${due}\n`);
+  }
+}
+
+/** Prints a value as indented JSON, one line at the end. */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
