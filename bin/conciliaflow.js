@@ -20,6 +20,12 @@ function currentBuild() {
   }
 }
 
+// `conciliaflow … | head` closes the pipe early: that ends the output, it is not a failure.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const bundle = currentBuild();
 if (bundle) {
   require(bundle);
