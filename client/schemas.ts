@@ -146,6 +146,7 @@ export const enrollRequestSchema = z
   .meta({
     examples: [
       {
+        programme: 'demo-2026-2027',
         kind: 'congedo-flessibilita',
         company: {
           name: 'Tessitura Brianzola S.r.l.',
