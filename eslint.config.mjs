@@ -24,7 +24,12 @@ export default tseslint.config(
   {
     // Plain CommonJS loaded by Node tools as is (the jest reporter).
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', module: 'writable' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { process: 'readonly', module: 'writable', require: 'readonly' },
+    },
+    // Plain CommonJS has no other way to load a module.
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: it may import only the workflow SDK,
@@ -41,7 +46,19 @@ export default tseslint.config(
               message: 'Workflows may import activity types only.',
             },
             {
-              group: ['node:*', 'fs', 'path', 'crypto', '@prisma/*', 'nodemailer', '../client/*', '../worker/*'],
+              group: [
+                'node:*',
+                'fs',
+                'path',
+                'crypto',
+                '@prisma/*',
+                'nodemailer',
+                '../client/*',
+                '../worker/*',
+                '../infra/*',
+                '../mail/*',
+                '../reports/*',
+              ],
               message: 'Not deterministic: keep side effects in activities/.',
             },
           ],

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
-import { databaseUrl, dialectOf } from './activities/db-url';
-import { pgAdapter } from './activities/pg-adapter';
+import { databaseUrl, dialectOf } from './infra/db-url';
+import { pgAdapter } from './infra/pg-adapter';
 
 // `engine: "js"` with a driver adapter lets `prisma migrate` run without the Rust schema engine,
 // which cannot be downloaded offline (see the comment in prisma/schema.prisma).

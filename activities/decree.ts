@@ -11,7 +11,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { programmeEndChangedUpdate } from '../workflows/messages';
-import type { Db } from './db';
+import type { Db } from '../infra/db';
 import type { DecreeDelivery, DecreeDeliveryResult, DecreeTarget } from './types';
 
 export interface DecreeDeps {

@@ -17,9 +17,10 @@ import {
 } from '../domain/calendar';
 import { pathwayAndStepNames as names } from '../domain/catalogue-history';
 import { ATS_NETWORKS } from '../domain/territory';
-import type { Db } from './db';
-import type { DigestStatus } from './mail/messages';
+import type { Db } from '../infra/db';
+import type { DigestStatus } from '../mail/messages';
 import type { NotifyInput, NotifyResult, TemplateName } from './types';
+import type { Locale } from '../domain/locale';
 
 /** Working days ahead that a consultant digest lists as "due soon". */
 export const DIGEST_HORIZON_WORKING_DAYS = 5;
@@ -49,7 +50,7 @@ export function weekStartIso(at: number): string {
 
 export function createDigestActivities(deps: { db: Db; publicUrl: string; notify: Notify }) {
   const { db, publicUrl, notify } = deps;
-  const localeOf = async (email: string): Promise<'it' | 'en'> => {
+  const localeOf = async (email: string): Promise<Locale> => {
     const user = await db.user.findUnique({ where: { email: email.toLowerCase() } });
     return user?.locale === 'en' ? 'en' : 'it';
   };

@@ -17,12 +17,12 @@ import crypto from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { Prisma } from '../generated/prisma/client';
-import type { Db } from './db';
-import { groupCommit } from './group-commit';
+import type { Db } from '../infra/db';
+import { groupCommit } from '../infra/group-commit';
 import { isPermanentSmtpError, sendWindowDelay, submitRow, type OutboxRow } from './outbox';
-import { isEssential } from './preferences';
+import { isEssential } from '../mail/preferences';
 import type { NotifyInput, TemplateName } from './types';
-import { redactingLogger } from './log-redaction';
+import { redactingLogger } from '../infra/log-redaction';
 
 export interface DispatcherDeps {
   db: Db;

@@ -1,12 +1,12 @@
-import type { Db } from './db';
-import { dialectOfDb } from './db';
-import type { Dialect } from './db-url';
+import type { Db } from '../infra/db';
+import { dialectOfDb } from '../infra/db';
+import type { Dialect } from '../infra/db-url';
 import type { Client } from '@temporalio/client';
 import { createDecreeActivities } from './decree';
 import { createDigestActivities } from './digests';
 import { createMailActivities, type MailDeps } from './outbox';
 import { createRecordActivities } from './records';
-import { createReportDeliveryActivities } from './reports/deliver';
+import { createReportDeliveryActivities } from './report-delivery';
 import type { DecreeActivities, PathwayActivities, ScheduledActivities } from './types';
 
 export type ActivityDeps = MailDeps & {
@@ -34,4 +34,4 @@ export function createActivities(deps: ActivityDeps): PathwayActivities & Schedu
 }
 
 export * from './types';
-export { createDb, type Db } from './db';
+export { createDb, type Db } from '../infra/db';

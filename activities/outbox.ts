@@ -9,15 +9,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { formatRomeDateTime, isWithinSendWindow, nextSendWindow } from '../domain/calendar';
-import type { Db } from './db';
-import { isUniqueViolation } from './db';
-import { buildDeadlineIcs, ICS_CONTENT_TYPE } from './mail/ics';
-import { MESSAGE_NAMES, messageOf, type EnrollmentContext } from './mail/messages';
-import { renderMessage, TemplateError } from './mail/render';
-import { isEssential, signPreferenceToken } from './preferences';
-import { redactingLogger } from './log-redaction';
+import type { Db } from '../infra/db';
+import { isUniqueViolation } from '../infra/db';
+import { buildDeadlineIcs, ICS_CONTENT_TYPE } from '../mail/ics';
+import { MESSAGE_NAMES, messageOf, type EnrollmentContext } from '../mail/messages';
+import { renderMessage, TemplateError } from '../mail/render';
+import { isEssential, signPreferenceToken } from '../mail/preferences';
+import { redactingLogger } from '../infra/log-redaction';
 import type { Text } from '../domain/catalogue';
 import type { ContextValue, MailAttachment, NotifyInput, NotifyResult, TemplateName } from './types';
+import type { Locale } from '../domain/locale';
 
 type OutboxRow = NonNullable<Awaited<ReturnType<Db['outboxMessage']['findUnique']>>>;
 
@@ -70,7 +71,7 @@ function scheduledTimestamp(): number | undefined {
 const OPT_OUT_LINK_DAYS = 180;
 
 /** Resolve `{it, en}` texts and `...At` timestamps for one recipient's language. */
-export function localizeContext(context: Record<string, ContextValue>, locale: 'it' | 'en'): Record<string, unknown> {
+export function localizeContext(context: Record<string, ContextValue>, locale: Locale): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(context)) {
     if (Array.isArray(v)) out[k] = v;
@@ -93,7 +94,7 @@ export function isPermanentSmtpError(err: unknown): boolean {
 }
 
 /** A message about a date (its declaration names the deadline) carries an .ics: it lands in the recipient's calendar. */
-function icsFor(input: NotifyInput<TemplateName>, locale: 'it' | 'en', url: string, from: string): string | null {
+function icsFor(input: NotifyInput<TemplateName>, locale: Locale, url: string, from: string): string | null {
   const deadline = messageOf(input.template)?.deadline;
   const context: Partial<Record<string, ContextValue>> = input.context;
   const at = deadline ? context[deadline.at] : undefined;

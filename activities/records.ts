@@ -1,8 +1,8 @@
 /**
  * The reporting projection: milestones and the enrollment's status, written idempotently.
  */
-import type { Db } from './db';
-import { isUniqueViolation } from './db';
+import type { Db } from '../infra/db';
+import { isUniqueViolation } from '../infra/db';
 import type { MilestoneInput } from './types';
 
 export function createRecordActivities(db: Db) {

@@ -4,7 +4,7 @@
  */
 import type { Text } from '../domain/catalogue';
 import type { Recipient } from '../workflows/messages';
-import type { ContextOf, TemplateName } from './mail/messages';
+import type { ContextOf, TemplateName } from '../mail/messages';
 
 export type { ContextOf, TemplateName };
 
@@ -35,7 +35,7 @@ interface NotifyEnvelope {
 
 /**
  * A message to send: its template and the context that template's declaration asks for
- * (activities/mail/messages/<template>.ts), as a union over N discriminated by `template`, so a
+ * (mail/messages/<template>.ts), as a union over N discriminated by `template`, so a
  * wrong or missing variable fails `tsc`. `NotifyInput<TemplateName>` is any message.
  *
  * Without N, the permissive shape the workflows still use (UntypedNotifyInput): two call sites in
@@ -144,6 +144,6 @@ export interface ScheduledActivities {
   sendConsultantDigests(run: import('./digests').DigestRun): Promise<import('./digests').DigestResult>;
   sendCoordinatorDigests(run: import('./digests').DigestRun): Promise<import('./digests').DigestResult>;
   sendMilestoneReport(
-    run: import('./reports/deliver').ReportRun,
-  ): Promise<import('./reports/deliver').ReportDeliveryResult>;
+    run: import('./report-delivery').ReportRun,
+  ): Promise<import('./report-delivery').ReportDeliveryResult>;
 }

@@ -8,9 +8,9 @@
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { tuneSqlite } from '../activities/db';
-import { MailCatcher } from '../activities/mail/mail-catcher';
-import { createTransport } from '../activities/transport';
+import { tuneSqlite } from '../infra/db';
+import { MailCatcher } from '../mail/mail-catcher';
+import { createTransport } from '../mail/transport';
 import { buildApi } from '../client/api/server';
 import { createApiToken, createUser } from '../client/auth/users';
 import { createService } from '../client/service';

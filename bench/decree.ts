@@ -8,9 +8,9 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
-import { tuneSqlite } from '../activities/db';
-import { MailCatcher } from '../activities/mail/mail-catcher';
-import { createTransport } from '../activities/transport';
+import { tuneSqlite } from '../infra/db';
+import { MailCatcher } from '../mail/mail-catcher';
+import { createTransport } from '../mail/transport';
 import { congedoFlessibilita } from '../domain/catalogue';
 import { findProgramme } from '../domain/programmes';
 import { freePort, startDevServer } from '../scripts/dev-server';

@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { createDb, tuneSqlite } from '../activities/db';
+import { createDb, tuneSqlite } from '../infra/db';
 import { buildApi } from '../client/api/server';
 import { createApiToken, createUser } from '../client/auth/users';
 import { enrollRequestSchema } from '../client/schemas';

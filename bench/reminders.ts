@@ -14,12 +14,12 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { tuneSqlite } from '../activities/db';
+import { tuneSqlite } from '../infra/db';
 import { createMailActivities } from '../activities/outbox';
 import { DEFAULT_DISPATCH_POLL_MS } from '../activities/dispatcher';
-import { ICS_CONTENT_TYPE } from '../activities/mail/ics';
-import { MailCatcher } from '../activities/mail/mail-catcher';
-import { createTransport } from '../activities/transport';
+import { ICS_CONTENT_TYPE } from '../mail/ics';
+import { MailCatcher } from '../mail/mail-catcher';
+import { createTransport } from '../mail/transport';
 import type { NotifyInput, NotifyResult, PathwayActivities } from '../activities/types';
 import { freePort, startDevServer } from '../scripts/dev-server';
 import { ensureTemporalCli } from '../scripts/provision';

@@ -3,11 +3,11 @@
  * enrollments), each grouping timed, against a baseline `SELECT COUNT(*)` over the same table in
  * the same run. SQLite by default; BENCH_DATABASE_URL=postgres://… runs it on PostgreSQL.
  */
-import { createDb, tuneSqlite, type Db } from '../activities/db';
-import { dialectOf } from '../activities/db-url';
-import { milestoneReport, REPORT_DIMENSIONS } from '../activities/reports/milestones';
+import { createDb, tuneSqlite, type Db } from '../infra/db';
+import { dialectOf } from '../infra/db-url';
+import { milestoneReport, REPORT_DIMENSIONS } from '../reports/milestones';
 import { atsForProvince } from '../domain/territory';
-import { migrate } from '../scripts/migrate';
+import { migrate } from '../infra/migrate';
 import { createTestDb } from '../test/support/fixtures';
 import { print, progress, round } from './common';
 

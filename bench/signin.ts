@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { createDb, tuneSqlite } from '../activities/db';
+import { createDb, tuneSqlite } from '../infra/db';
 import { buildApi } from '../client/api/server';
 import { SCRYPT_CONCURRENCY } from '../client/auth/secrets';
 import { DEFAULT_THROTTLE } from '../client/auth/throttle';

@@ -2,7 +2,7 @@
  * The audit log: every change made through the API, the dashboard or the CLI, with who, when,
  * what, and the entity before and after. Rows are only ever inserted.
  */
-import type { Db } from '../activities/db';
+import type { Db } from '../infra/db';
 import type { Principal } from './auth/principal';
 
 export interface AuditActor {

@@ -10,6 +10,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { CsvRecordReader, detectSeparator, type CsvError, type CsvRecord } from './csv';
 import { enrollRequestSchema, type EnrollRequestInput } from './schemas';
 import { ENROLLMENT_CSV_COLUMNS } from './enrollment-csv-columns';
+import type { Locale } from '../domain/locale';
 
 export { ENROLLMENT_CSV_COLUMNS };
 
@@ -105,7 +106,7 @@ export class EnrollmentCsvParser {
       name: get('participant_name'),
       email: get('participant_email'),
       role: (get('participant_role') || 'employee') as 'owner' | 'hr' | 'employee',
-      locale: (get('participant_locale') || 'it') as 'it' | 'en',
+      locale: (get('participant_locale') || 'it') as Locale,
     };
     // The service keeps the first mention of an address (the schema lowercases it); so does this.
     const address = participant.email.toLowerCase();

@@ -1,12 +1,12 @@
 /**
  * The SQL of the enrollment fast path (a new company, a new key), written by hand and sent straight
- * to the driver adapter (activities/direct-sql.ts): through Prisma each statement cost more CPU in
+ * to the driver adapter (infra/direct-sql.ts): through Prisma each statement cost more CPU in
  * its query compiler and runtime than the statement itself. The same statements run on SQLite and
  * PostgreSQL; rows written here read back through Prisma exactly like rows Prisma wrote
  * (test/e2e/enrollment-writes.test.ts compares every column).
  */
-import { directSqlOf, type Db } from '../activities/db';
-import { insertRows, join, sql } from '../activities/direct-sql';
+import { directSqlOf, type Db } from '../infra/db';
+import { insertRows, join, sql } from '../infra/direct-sql';
 
 type Row = Record<string, string | number | boolean | Date | null>;
 

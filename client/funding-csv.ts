@@ -5,8 +5,9 @@ import { DomainError, type LocalizedMessage } from '../domain/errors';
 import { checkGrant, FUNDING_STATUSES, type FundingProject, type ProvinceFundingRow } from '../domain/funding';
 import { assertCents, eurosToCents, type Cents } from '../domain/money';
 import { findProvince } from '../domain/territory';
-import { csvCell } from '../activities/reports/csv';
+import { csvCell } from '../reports/csv';
 import { detectSeparator, readCsvRecords } from './csv';
+import type { Locale } from '../domain/locale';
 
 export const FUNDING_CSV_COLUMNS = [
   'code',
@@ -32,7 +33,7 @@ export interface FundingCsvError {
 function describe(errors: FundingCsvError[]): LocalizedMessage {
   const shown = errors.slice(0, 5);
   const more = errors.length - shown.length;
-  const list = (locale: 'it' | 'en') =>
+  const list = (locale: Locale) =>
     shown
       .map(
         (e) =>

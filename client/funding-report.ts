@@ -9,6 +9,7 @@ import { formatEuro } from '../domain/money';
 import { fundingToCsv } from './funding-csv';
 import { render } from './web/render';
 import { FundingReportDocument } from './web/views/funding-report';
+import type { Locale } from '../domain/locale';
 
 export interface FundingReport {
   /** Heading of the report, e.g. the decree that funded the projects; a default is used when absent. */
@@ -29,13 +30,13 @@ export function buildFundingReport(projects: readonly FundingProject[], title?: 
   };
 }
 
-function defaultTitle(locale: 'it' | 'en'): string {
+function defaultTitle(locale: Locale): string {
   return locale === 'it'
     ? "POR FSE – Servizi per l'infanzia e l'adolescenza (bando del 10 marzo 2017): contributi per provincia"
     : 'ESF ROP – Childhood and adolescence services (call of 10 March 2017): grants by province';
 }
 
-function renderJson(report: FundingReport, locale: 'it' | 'en'): string {
+function renderJson(report: FundingReport, locale: Locale): string {
   const { rows, total } = report.byProvince;
   return (
     JSON.stringify(
@@ -66,7 +67,7 @@ function renderJson(report: FundingReport, locale: 'it' | 'en'): string {
 }
 
 /** The report in the requested format; CSV is locale-independent (plain 1234.56 amounts) so it can be processed. */
-export function renderFundingReport(report: FundingReport, format: FundingReportFormat, locale: 'it' | 'en'): string {
+export function renderFundingReport(report: FundingReport, format: FundingReportFormat, locale: Locale): string {
   switch (format) {
     case 'csv':
       return fundingToCsv(report.byProvince.rows);

@@ -2,7 +2,7 @@
  * The funding ledger in the database: import a call's projects from CSV (all or nothing), fund
  * them in rank order, and report per province. The rules live in domain/funding.ts.
  */
-import type { Db } from '../activities/db';
+import type { Db } from '../infra/db';
 import { fundInRankOrder, type FundingProject, type FundingStatus } from '../domain/funding';
 import { parseFundingCsv } from './funding-csv';
 

@@ -7,8 +7,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { Db } from '../activities/db';
-import { isUniqueViolation } from '../activities/db';
+import type { Db } from '../infra/db';
+import { isUniqueViolation } from '../infra/db';
 import { parseIsoDate } from '../domain/calendar';
 import { CATALOGUE } from '../domain/catalogue';
 import { findPathwayVersion } from '../domain/catalogue-history';

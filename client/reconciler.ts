@@ -11,7 +11,7 @@
  * The welcome email, keyed by enrollment and recipient in the outbox, then goes once.
  */
 import type { Logger } from 'pino';
-import type { Db } from '../activities/db';
+import type { Db } from '../infra/db';
 import { unmarkedEnrollments } from './enrollment-writes';
 import type { Service } from './service';
 

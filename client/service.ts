@@ -11,10 +11,10 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Db } from '../activities/db';
+import type { Db } from '../infra/db';
 import type { Prisma } from '../generated/prisma/client';
-import { isUniqueViolation, isWriteConflict } from '../activities/db';
-import { groupCommit } from '../activities/group-commit';
+import { isUniqueViolation, isWriteConflict } from '../infra/db';
+import { groupCommit } from '../infra/group-commit';
 import type { AuditActor } from './audit';
 import { insertEnrollments, markWorkflowsStarted, storedKeysAndCompanies } from './enrollment-writes';
 import { findPathway } from '../domain/catalogue';
@@ -56,6 +56,7 @@ import {
 import { pathwayWorkflow } from '../workflows/pathway';
 import type { EnrollRequest } from './schemas';
 import { validationError } from './validation';
+import type { Locale } from '../domain/locale';
 
 export { validationError };
 
@@ -128,7 +129,7 @@ function tooManyParticipants(fiscalId: string, limit: number, staff: number): Do
 }
 
 function recipientQuotaExceeded(limit: number, freesAt: Date | null): DomainError {
-  const when = (locale: 'it' | 'en') => (freesAt ? formatRomeDateTime(freesAt.getTime(), locale) : null);
+  const when = (locale: Locale) => (freesAt ? formatRomeDateTime(freesAt.getTime(), locale) : null);
   return new DomainError(
     'recipient_quota_exceeded',
     {

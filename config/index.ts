@@ -6,7 +6,7 @@ import { z } from 'zod';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { databaseUrl } from '../activities/db-url';
+import { databaseUrl } from '../infra/db-url';
 import { DEFAULT_RECIPIENT_QUOTAS, type RecipientQuotas } from '../domain/participant-limits';
 
 /** A secret generated once per checkout, so opt-out links keep working across restarts. */

@@ -27,7 +27,8 @@ export interface RomeLocalTime extends LocalDate {
   weekday: number;
 }
 
-export type Locale = 'it' | 'en';
+export type { Locale } from './locale';
+import type { Locale } from './locale';
 
 // Years outside this range either precede the Gregorian calendar (Easter rule) or do not fit the ISO 'YYYY' form.
 const MIN_YEAR = 1583;

@@ -8,6 +8,7 @@
  */
 import { CATALOGUE_VERSIONS, type PathwayDefinition } from './catalogue';
 import { assertCatalogueValid } from './catalogue-validate';
+import type { Locale } from './locale';
 
 export { CATALOGUE_VERSIONS };
 
@@ -23,7 +24,7 @@ export function pathwayAndStepNames(
   kind: string,
   version: number,
   stepKey: string | null,
-  locale: 'it' | 'en',
+  locale: Locale,
 ): { pathwayName: string; stepName: string } {
   const def = findPathwayVersion(kind, version);
   const step = def?.steps.find((s) => s.key === stepKey);

@@ -13,6 +13,7 @@ import {
   type Text,
 } from './catalogue';
 import { DomainError } from './errors';
+import type { Locale } from './locale';
 
 export interface CatalogueProblem {
   /** `kind@version` of the entry, or `#index` when the kind itself is unusable. */
@@ -384,7 +385,7 @@ export function catalogueProblems(
 export function validateCatalogue(entries: readonly PathwayDefinition[], options: ValidateOptions = {}): void {
   const problems = catalogueProblems(entries, options);
   if (problems.length === 0) return;
-  const line = (p: CatalogueProblem, locale: 'it' | 'en') => {
+  const line = (p: CatalogueProblem, locale: Locale) => {
     const field = p.path ? `${p.path} ` : '';
     return locale === 'it'
       ? `voce di catalogo "${p.entry}": ${field}${p.message.it}`

@@ -1,4 +1,5 @@
 import { DomainError, type LocalizedMessage } from './errors';
+import type { Locale } from './locale';
 
 /**
  * An amount in euro cents. Always a non-negative safe integer: amounts are never held as fractional euros, so sums
@@ -97,9 +98,9 @@ export function eurosToCents(input: string | number): Cents {
   return Number(cents);
 }
 
-const formatters: Partial<Record<'it' | 'en', Intl.NumberFormat>> = {};
+const formatters: Partial<Record<Locale, Intl.NumberFormat>> = {};
 
-function getFormatter(locale: 'it' | 'en'): Intl.NumberFormat {
+function getFormatter(locale: Locale): Intl.NumberFormat {
   return (formatters[locale] ??= new Intl.NumberFormat(locale === 'it' ? 'it-IT' : 'en-GB', {
     style: 'currency',
     currency: 'EUR',
@@ -113,7 +114,7 @@ function getFormatter(locale: 'it' | 'en'): Intl.NumberFormat {
  * '1.234,56 €' (it) / '€1,234.56' (en). The whole euros are formatted as a BigInt and the cents spliced in, so no
  * amount ever passes through floating-point division.
  */
-export function formatEuro(cents: Cents, locale: 'it' | 'en'): string {
+export function formatEuro(cents: Cents, locale: Locale): string {
   assertCents(cents);
   const whole = BigInt(cents) / 100n;
   const fraction = String(cents % 100).padStart(2, '0');

@@ -31,11 +31,12 @@ import {
   stepDueAtFor,
   type PlannedNotification,
 } from './schedule';
+import type { Locale } from './locale';
 
 export interface Recipient {
   name: string;
   email: string;
-  locale: 'it' | 'en';
+  locale: Locale;
 }
 
 export interface Actor {

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { MailCatcher } from '../activities/mail/mail-catcher';
+import { MailCatcher } from '../mail/mail-catcher';
 import { varDir } from './paths';
 
 const USAGE = 'usage: tsx scripts/mail-catcher.ts [--port 1025] [--host 127.0.0.1] [--dir var/mail | --no-dir]';

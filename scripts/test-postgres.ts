@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { dialectOf, redactUrl } from '../activities/db-url';
+import { dialectOf, redactUrl } from '../infra/db-url';
 import { repoRoot } from './paths';
 
 const DEFAULT_TEST_DATABASE_URL = 'postgresql://conciliaflow:conciliaflow@localhost:5432/conciliaflow';

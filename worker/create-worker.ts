@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps, type Db } from '../activities';
 import { createDispatcher, type Dispatcher } from '../activities/dispatcher';
 import { createMailActivities } from '../activities/outbox';
-import { createTransport } from '../activities/transport';
+import { createTransport } from '../mail/transport';
 import type { Config } from '../config';
-import { dialectOf } from '../activities/db-url';
+import { dialectOf } from '../infra/db-url';
 
 export interface WorkerSetup {
   connection: NativeConnection;

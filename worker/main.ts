@@ -5,7 +5,7 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { assertCatalogueValid } from '../domain/catalogue-validate';
-import { createDb, tuneSqlite } from '../activities/db';
+import { createDb, tuneSqlite } from '../infra/db';
 import { loadConfig } from '../config';
 import { temporalConnectionOptions } from '../client/temporal';
 import { createConfiguredWorker } from './create-worker';

@@ -6,7 +6,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ScheduledActivities } from '../activities/types';
 import type { DigestResult } from '../activities/digests';
-import type { ReportDeliveryResult, ReportScope } from '../activities/reports/deliver';
+import type { ReportDeliveryResult, ReportScope } from '../activities/report-delivery';
 
 const acts = proxyActivities<ScheduledActivities>({
   startToCloseTimeout: '10 minutes',

@@ -7,7 +7,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, type FunctionComponent } from 'preact';
-import { dialectOfDb } from '../../activities/db';
+import { dialectOfDb } from '../../infra/db';
 import { isDomainError } from '../../domain/errors';
 import type { Principal } from '../auth/principal';
 import { SESSION_HOURS, signIn, signOut } from '../auth/users';

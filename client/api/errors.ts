@@ -1,4 +1,5 @@
 import { isDomainError } from '../../domain/errors';
+import type { Locale } from '../../domain/locale';
 
 /** HTTP status for each domain error code; anything not listed is a 422 (understood, but refused). */
 const STATUS: Record<string, number> = {
@@ -42,7 +43,7 @@ const STATUS: Record<string, number> = {
   end_changes_by_decree: 409,
 };
 
-export function pickLocale(acceptLanguage: string | undefined): 'it' | 'en' {
+export function pickLocale(acceptLanguage: string | undefined): Locale {
   // Italian first: only an explicit preference for English, ahead of Italian, switches.
   const langs = (acceptLanguage ?? '')
     .toLowerCase()
@@ -57,7 +58,7 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-export function toErrorResponse(err: unknown, locale: 'it' | 'en'): { status: number; body: ErrorBody } | null {
+export function toErrorResponse(err: unknown, locale: Locale): { status: number; body: ErrorBody } | null {
   if (!isDomainError(err)) return null;
   return {
     status: STATUS[err.code] ?? 422,

@@ -5,11 +5,11 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import { createDb, tuneSqlite } from '../../activities/db';
-import { dialectOf, redactUrl } from '../../activities/db-url';
+import { createDb, tuneSqlite } from '../../infra/db';
+import { dialectOf, redactUrl } from '../../infra/db-url';
 import { ConfigError, loadConfig } from '../../config';
 import { assertCatalogueValid } from '../../domain/catalogue-validate';
-import { migrate } from '../../scripts/migrate';
+import { migrate } from '../../infra/migrate';
 import { createReconciler } from '../reconciler';
 import { ensureSchedules } from '../schedules';
 import { createService } from '../service';

@@ -9,6 +9,7 @@ import { DomainError } from '../../domain/errors';
 import type { Principal, Role } from '../auth/principal';
 import { validationError } from '../validation';
 import { pickLocale } from './errors';
+import type { Locale } from '../../domain/locale';
 
 type Schema = ZodType | undefined;
 /** What a route's handler receives for one part of the request: its schema's output, or `Absent` without one. */
@@ -40,7 +41,7 @@ export interface RouteSpec<PS extends Schema = Schema, QS extends Schema = Schem
 
 export interface RouteContext<P, Q, B> {
   principal: Principal | null;
-  locale: 'it' | 'en';
+  locale: Locale;
   params: P;
   query: Q;
   body: B;

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { dialectOfDb } from '../../activities/db';
-import { milestoneReport, REPORT_DIMENSIONS, type ReportDimension } from '../../activities/reports/milestones';
-import { renderMilestoneReport } from '../../activities/reports/render-milestones';
+import { dialectOfDb } from '../../infra/db';
+import { milestoneReport, REPORT_DIMENSIONS, type ReportDimension } from '../../reports/milestones';
+import { renderMilestoneReport } from '../../reports/render-milestones';
 import { addDays, parseIsoDate, romeToEpochMs } from '../../domain/calendar';
 import { DomainError } from '../../domain/errors';
 import { audit, auditActor, listAudit } from '../audit';

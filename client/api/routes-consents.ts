@@ -6,7 +6,7 @@
  * granted before the network exists. Granting and withdrawing are audited.
  */
 import { z } from 'zod';
-import { isUniqueViolation } from '../../activities/db';
+import { isUniqueViolation } from '../../infra/db';
 import { DomainError } from '../../domain/errors';
 import { audit, auditActor } from '../audit';
 import type { Principal } from '../auth/principal';

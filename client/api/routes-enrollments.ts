@@ -4,8 +4,8 @@
  * and writes the change to the audit log with the state before and after.
  */
 import { z } from 'zod';
-import type { Db } from '../../activities/db';
-import { enrollmentTimeline } from '../../activities/reports/milestones';
+import type { Db } from '../../infra/db';
+import { enrollmentTimeline } from '../../reports/milestones';
 import { DomainError } from '../../domain/errors';
 import { localDateOf, localDateToIso } from '../../domain/calendar';
 import { atsForMunicipality, findProvince } from '../../domain/territory';

@@ -8,13 +8,13 @@ import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Client } from '@temporalio/client';
-import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
-import { renderInbox, renderMessagePage } from '../../activities/mail/mail-catcher';
-import { PreferenceTokenError, verifyPreferenceToken } from '../../activities/preferences';
-import { redactingLogger } from '../../activities/log-redaction';
+import type { Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
+import { renderInbox, renderMessagePage } from '../../mail/mail-catcher';
+import { PreferenceTokenError, verifyPreferenceToken } from '../../mail/preferences';
+import { redactingLogger } from '../../infra/log-redaction';
 import { DomainError } from '../../domain/errors';
-import type { Dialect } from '../../activities/db-url';
+import type { Dialect } from '../../infra/db-url';
 import { principalFromSession, principalFromToken } from '../auth/users';
 import { audit } from '../audit';
 import type { Principal } from '../auth/principal';
@@ -37,6 +37,7 @@ import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
 import { CSRF_HEADER, csrfFailed, hasValidSessionCsrf, sessionCsrfToken } from './csrf';
 import { MAIL_MESSAGE_CONTENT_SECURITY_POLICY, securityHeaders } from './security-headers';
+import type { Locale } from '../../domain/locale';
 
 export interface ApiDeps {
   service: Service;
@@ -62,7 +63,7 @@ export interface ApiDeps {
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
 /** A refusal in the one error shape, for the few answers given before a route (or a request) exists. */
-function refusal(code: string, locale: 'it' | 'en', it: string, en: string) {
+function refusal(code: string, locale: Locale, it: string, en: string) {
   return { error: { code, message: locale === 'it' ? it : en } };
 }
 

@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../../activities/db';
+import type { Db } from '../../infra/db';
 import { createApiToken, createUser, MAX_TOKEN_DAYS } from './users';
 
 export const BOOTSTRAP_ADMIN_EMAIL = 'admin@conciliaflow.local';

@@ -4,6 +4,7 @@
  * business network its member firms).
  */
 import type { Prisma } from '../../generated/prisma/client';
+import type { Locale } from '../../domain/locale';
 
 export const ROLES = ['admin', 'coordinator', 'consultant', 'sme'] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,7 +16,7 @@ export interface Principal {
   role: Role;
   atsCode: string | null;
   companyId: string | null;
-  locale: 'it' | 'en';
+  locale: Locale;
   /** How the caller signed in: an API token or a dashboard session. */
   via: 'token' | 'session';
 }

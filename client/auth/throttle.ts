@@ -12,9 +12,9 @@
  * and gives its address back the attempt, so an office behind one address is not locked by its
  * own colleagues signing in.
  */
-import type { Db } from '../../activities/db';
-import { directSqlOf } from '../../activities/db';
-import { sql, toDate } from '../../activities/direct-sql';
+import type { Db } from '../../infra/db';
+import { directSqlOf } from '../../infra/db';
+import { sql, toDate } from '../../infra/direct-sql';
 import { DomainError } from '../../domain/errors';
 import { audit } from '../audit';
 

@@ -4,10 +4,10 @@
  * user's sessions are gone and their tokens refused; tokens that expire. Every change is audited.
  */
 import { z } from 'zod';
-import type { Db } from '../../activities/db';
-import { directSqlOf, isUniqueViolation } from '../../activities/db';
-import { join, sql, toDate } from '../../activities/direct-sql';
-import { groupCommit } from '../../activities/group-commit';
+import type { Db } from '../../infra/db';
+import { directSqlOf, isUniqueViolation } from '../../infra/db';
+import { join, sql, toDate } from '../../infra/direct-sql';
+import { groupCommit } from '../../infra/group-commit';
 import { DomainError } from '../../domain/errors';
 import { ATS_NETWORKS } from '../../domain/territory';
 import { audit, auditActor, type AuditActor } from '../audit';

@@ -4,15 +4,15 @@
  * runs, since Prisma and the report code are the bulk of what the CLI could load.
  */
 import fs from 'node:fs';
-import { createDb, databaseUrl, type Db } from '../../activities/db';
-import { dialectOf } from '../../activities/db-url';
-import { enrollmentTimeline, milestoneReport } from '../../activities/reports/milestones';
-import { REPORT_DIMENSIONS, type ReportDimension } from '../../activities/reports/dimensions';
-import { renderMilestoneReport, type ReportFormat } from '../../activities/reports/render-milestones';
+import { createDb, databaseUrl, type Db } from '../../infra/db';
+import { dialectOf } from '../../infra/db-url';
+import { enrollmentTimeline, milestoneReport } from '../../reports/milestones';
+import { REPORT_DIMENSIONS, type ReportDimension } from '../../reports/dimensions';
+import { renderMilestoneReport, type ReportFormat } from '../../reports/render-milestones';
 import { addDays, formatRomeDateTime, parseIsoDate, romeToEpochMs } from '../../domain/calendar';
 import { isDomainError } from '../../domain/errors';
 import { eurosToCents, formatEuro } from '../../domain/money';
-import { migrate } from '../../scripts/migrate';
+import { migrate } from '../../infra/migrate';
 import { cliActor } from '../audit';
 import {
   createApiToken,

@@ -12,7 +12,7 @@
  * rule: light definitions at the top, `await import(...)` of the implementation in the action.
  */
 import { Command, CommanderError } from 'commander';
-import { REPORT_DIMENSIONS } from '../../activities/reports/dimensions';
+import { REPORT_DIMENSIONS } from '../../reports/dimensions';
 import { formatRomeDateTime } from '../../domain/calendar';
 import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../auth/token-days';
 import { ENROLLMENT_CSV_COLUMNS } from '../enrollment-csv-columns';

@@ -1,5 +1,5 @@
 /** `conciliaflow templates …`: loaded only when one runs (handlebars and the message registry). */
-import { listTemplates, renderMessage, sampleContext, TemplateError } from '../../activities/mail/render';
+import { listTemplates, renderMessage, sampleContext, TemplateError } from '../../mail/render';
 import { CliError, printJson } from './common';
 
 export function templatesList(json: boolean): void {

@@ -2,9 +2,9 @@
  * What each dashboard page shows, read from the database and the service and shaped for its
  * view: the routes call one loader and render one view, and hold no query of their own.
  */
-import type { Db } from '../../activities/db';
-import type { Dialect } from '../../activities/db-url';
-import { enrollmentTimeline, milestoneReport } from '../../activities/reports/milestones';
+import type { Db } from '../../infra/db';
+import type { Dialect } from '../../infra/db-url';
+import { enrollmentTimeline, milestoneReport } from '../../reports/milestones';
 import { formatRomeDateTime, localDateOf, romeToEpochMs } from '../../domain/calendar';
 import { findPathwayVersion, pathwayAndStepNames } from '../../domain/catalogue-history';
 import { ATS_NETWORKS } from '../../domain/territory';

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Db } from '../../activities/db';
+import type { Db } from '../../infra/db';
 import { createUser } from '../../client/auth/users';
 import { enrollRequest, startDevStack, stopDevStack } from '../support/fixtures';
 

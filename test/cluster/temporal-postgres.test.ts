@@ -14,8 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { tuneSqlite, type Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import { tuneSqlite, type Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { buildApi } from '../../client/api/server';
 import { createApiToken, createUser } from '../../client/auth/users';
 import { createService } from '../../client/service';
@@ -135,7 +135,7 @@ beforeAll(async () => {
   timings.serverStartMs = Date.now() - t0;
   logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-cluster-'));
   // Migrated like every test database, and tuned as the service does: three processes write it
-  // (this API and two workers), each queueing behind the others' writes (activities/sqlite-client.ts).
+  // (this API and two workers), each queueing behind the others' writes (infra/sqlite-client.ts).
   const fresh = createTestDb();
   dbUrl = fresh.url;
   db = fresh.db;

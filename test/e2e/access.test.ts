@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Db } from '../../activities/db';
+import type { Db } from '../../infra/db';
 import type { createUser } from '../../client/auth/users';
 import { enrollRequestSchema } from '../../client/schemas';
 import { enrollRequest, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';

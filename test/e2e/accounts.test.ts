@@ -4,7 +4,7 @@
  * flood, password change, deactivation, token expiry and an admin's hold over other users' tokens.
  */
 import http from 'node:http';
-import { createDb, type Db } from '../../activities/db';
+import { createDb, type Db } from '../../infra/db';
 import { buildApi } from '../../client/api/server';
 import type { ThrottlePolicy } from '../../client/auth/throttle';
 import { logger, PREFERENCES_SECRET, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';

@@ -3,9 +3,9 @@
  * TEST_DATABASE_URL): the same values fit, and a duplicate is recognised as such.
  */
 import { createClient } from '@libsql/client';
-import { createDb, dialectOfDb, directSqlOf, isUniqueViolation, isWriteConflict, type Db } from '../../activities/db';
-import { sql } from '../../activities/direct-sql';
-import { dialectOf } from '../../activities/db-url';
+import { createDb, dialectOfDb, directSqlOf, isUniqueViolation, isWriteConflict, type Db } from '../../infra/db';
+import { sql } from '../../infra/direct-sql';
+import { dialectOf } from '../../infra/db-url';
 import { createTestDb } from '../support/fixtures';
 import { testPostgresUrl } from '../support/test-databases';
 

@@ -6,8 +6,8 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import type { Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { startDecreeFanOut } from '../../client/decree-fanout';
 import { createService } from '../../client/service';
 import { mailKeys } from '../../domain/pathway-keys';

@@ -3,12 +3,12 @@
  * SQLite database. The activities are called directly, as the scheduled workflows call them.
  */
 import { simpleParser } from 'mailparser';
-import { dialectOfDb, type Db } from '../../activities/db';
+import { dialectOfDb, type Db } from '../../infra/db';
 import { createDigestActivities, weekStartIso } from '../../activities/digests';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { createMailActivities, sendWindowDelay } from '../../activities/outbox';
-import { createReportDeliveryActivities } from '../../activities/reports/deliver';
-import { milestoneReport } from '../../activities/reports/milestones';
+import { createReportDeliveryActivities } from '../../activities/report-delivery';
+import { milestoneReport } from '../../reports/milestones';
 import { romeToEpochMs } from '../../domain/calendar';
 import { createTestDb, PUBLIC_URL, startSmtp, testMailActivities, transportFor } from '../support/fixtures';
 

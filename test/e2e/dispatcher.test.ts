@@ -4,9 +4,9 @@
  * with `sendAt`; the dispatcher's clock is moved by the test.
  */
 import { simpleParser } from 'mailparser';
-import type { Db } from '../../activities/db';
+import type { Db } from '../../infra/db';
 import { createDispatcher, dispatchRetryDelay } from '../../activities/dispatcher';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { createMailActivities } from '../../activities/outbox';
 import type { NotifyInput } from '../../activities/types';
 import { romeToEpochMs } from '../../domain/calendar';

@@ -3,7 +3,7 @@
  * enrolls a Valcamonica firm (province of Brescia) and ATS Brescia's may not; the self-declaration is
  * recorded with who sent it, when and from where; a request without size figures is refused.
  */
-import type { Db } from '../../activities/db';
+import type { Db } from '../../infra/db';
 import { enrollRequest, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';
 
 jest.setTimeout(60_000);

@@ -4,7 +4,7 @@
  * join a network only with their consent; idempotency keys belong to the caller; participants are
  * bounded per firm and new recipients per account and day; refusals reveal nothing the caller may not see.
  */
-import type { Db } from '../../activities/db';
+import type { Db } from '../../infra/db';
 import { buildApi } from '../../client/api/server';
 import { createService } from '../../client/service';
 import { RECIPIENT_QUOTA_WINDOW_MS } from '../../domain/participant-limits';

@@ -5,7 +5,7 @@
  * request whose key or company is already taken.
  */
 import { Client, Connection } from '@temporalio/client';
-import { createDb, type Db } from '../../activities/db';
+import { createDb, type Db } from '../../infra/db';
 import { createService } from '../../client/service';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { createTestDb, enrollRequest, requestForKind } from '../support/fixtures';

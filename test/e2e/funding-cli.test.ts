@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createDb } from '../../activities/db';
+import { createDb } from '../../infra/db';
 import { createTestDatabaseUrl } from '../support/test-databases';
 
 const run = promisify(execFile);

@@ -5,8 +5,8 @@
  * before anything is written. `npm run fuzz` does the same from the OpenAPI document at random.
  */
 import net from 'node:net';
-import { dialectOfDb, type Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import { dialectOfDb, type Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import type { EnrollRequestInput } from '../../client/schemas';
 import { enrollRequest, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';
 

@@ -4,10 +4,10 @@
  * opt-out links. The activity is called directly, as a retrying worker would call it.
  */
 import { simpleParser } from 'mailparser';
-import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import type { Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { createMailActivities } from '../../activities/outbox';
-import { signPreferenceToken, verifyPreferenceToken } from '../../activities/preferences';
+import { signPreferenceToken, verifyPreferenceToken } from '../../mail/preferences';
 import type { NotifyInput } from '../../activities/types';
 import { isWithinSendWindow, romeToEpochMs } from '../../domain/calendar';
 import { congedoFlessibilita } from '../../domain/catalogue';

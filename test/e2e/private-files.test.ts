@@ -7,11 +7,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDb } from '../../activities/db';
-import { MailCatcher } from '../../activities/mail/mail-catcher';
+import { createDb } from '../../infra/db';
+import { MailCatcher } from '../../mail/mail-catcher';
 import { bootstrapAdmin } from '../../client/auth/bootstrap';
 import { freePort, startDevServer } from '../../scripts/dev-server';
-import { migrate } from '../../scripts/migrate';
+import { migrate } from '../../infra/migrate';
 import { makePrivate, privateSqliteDatabase } from '../../scripts/private-files';
 import { transportFor } from '../support/fixtures';
 

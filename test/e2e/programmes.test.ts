@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Db } from '../../activities/db';
+import type { Db } from '../../infra/db';
 import { enrollRequest, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';
 
 let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};

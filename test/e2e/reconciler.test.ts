@@ -6,8 +6,8 @@
  * left to its request.
  */
 import type { Client } from '@temporalio/client';
-import { directSqlOf } from '../../activities/db';
-import { sql } from '../../activities/direct-sql';
+import { directSqlOf } from '../../infra/db';
+import { sql } from '../../infra/direct-sql';
 import { createReconciler } from '../../client/reconciler';
 import { createService } from '../../client/service';
 import { closedResult, enrollRequest, logger, startDevStack, stopDevStack, until } from '../support/fixtures';

@@ -6,8 +6,8 @@
 import { simpleParser } from 'mailparser';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import type { Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { ensureSchedules, listSchedules, scheduleDefinitions, SCHEDULE_PREFIX } from '../../client/schedules';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { backgroundWorker, createTestDb, startSmtp, stopDevStack, until } from '../support/fixtures';

@@ -7,12 +7,12 @@
  * On both databases. On SQLite three processes write one file (API, worker, this test): that failed
  * with "database is locked" or timed out while each transaction opened a new connection without the
  * busy timeout; one connection per process with it, and BEGIN IMMEDIATE, make writers queue
- * (activities/sqlite-client.ts).
+ * (infra/sqlite-client.ts).
  */
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import type { Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { testPostgresUrl } from '../support/test-databases';
 import {

@@ -16,8 +16,8 @@ import { ConfigError, loadConfig } from '../../config';
 import { temporalConnectionOptions } from '../../client/temporal';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { backgroundWorker, createTestDb, startSmtp } from '../support/fixtures';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
-import type { Db } from '../../activities/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
+import type { Db } from '../../infra/db';
 
 jest.setTimeout(120_000);
 

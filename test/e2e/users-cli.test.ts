@@ -7,10 +7,10 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createDb } from '../../activities/db';
+import { createDb } from '../../infra/db';
 import { bootstrapAdmin, bootstrapNotice } from '../../client/auth/bootstrap';
 import { principalFromToken, signIn } from '../../client/auth/users';
-import { migrate } from '../../scripts/migrate';
+import { migrate } from '../../infra/migrate';
 import { createTestDatabaseUrl } from '../support/test-databases';
 
 const run = promisify(execFile);

@@ -6,9 +6,9 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import type { Db } from '../../activities/db';
-import { MailCatcher } from '../../activities/mail/mail-catcher';
-import { signPreferenceToken } from '../../activities/preferences';
+import type { Db } from '../../infra/db';
+import { MailCatcher } from '../../mail/mail-catcher';
+import { signPreferenceToken } from '../../mail/preferences';
 import { buildApi } from '../../client/api/server';
 import { createUser } from '../../client/auth/users';
 import { sha256 } from '../../client/auth/secrets';

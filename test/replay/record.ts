@@ -15,8 +15,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { createService } from '../../client/service';
 import { CATALOGUE } from '../../domain/catalogue';
 import { ensureTestServer } from '../../scripts/provision';
-import type { Db } from '../../activities/db';
-import type { ReportScope } from '../../activities/reports/deliver';
+import type { Db } from '../../infra/db';
+import type { ReportScope } from '../../activities/report-delivery';
 import {
   consultantDigestWorkflow,
   coordinatorDigestWorkflow,

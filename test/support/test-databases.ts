@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { dialectOf, redactUrl } from '../../activities/db-url';
+import { dialectOf, redactUrl } from '../../infra/db-url';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const PREFIX = 'cft_';

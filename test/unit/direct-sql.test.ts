@@ -7,7 +7,7 @@ import {
   sql,
   toDate,
   type DriverAdapter,
-} from '../../activities/direct-sql';
+} from '../../infra/direct-sql';
 
 /** An adapter that records what it is sent and answers from a script. */
 function recordingAdapter(provider: string, fail?: (sqlText: string) => Error | undefined) {

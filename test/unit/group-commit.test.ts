@@ -1,4 +1,4 @@
-import { groupCommit } from '../../activities/group-commit';
+import { groupCommit } from '../../infra/group-commit';
 
 test('items that arrive while a write is in progress go together in the next write, each awaiting its own', async () => {
   const writes: number[][] = [];

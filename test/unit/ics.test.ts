@@ -1,10 +1,4 @@
-import {
-  ICS_CONTENT_TYPE,
-  buildDeadlineIcs,
-  escapeText,
-  foldLine,
-  type DeadlineIcsInput,
-} from '../../activities/mail/ics';
+import { ICS_CONTENT_TYPE, buildDeadlineIcs, escapeText, foldLine, type DeadlineIcsInput } from '../../mail/ics';
 
 const DUE_AT = Date.UTC(2025, 2, 14, 17, 0); // 18:00 in Milan
 

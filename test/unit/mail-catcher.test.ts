@@ -8,8 +8,8 @@ import {
   renderMessagePage,
   type CaughtMessage,
   type MailCatcherOptions,
-} from '../../activities/mail/mail-catcher';
-import { renderMessage, sampleContext } from '../../activities/mail/render';
+} from '../../mail/mail-catcher';
+import { renderMessage, sampleContext } from '../../mail/render';
 
 const FROM = '"ConciliaFlow" <noreply@conciliaflow.example>';
 

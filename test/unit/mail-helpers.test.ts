@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { MAIL_HELPER_NAMES, registerMailHelpers } from '../../activities/mail/helpers';
+import { MAIL_HELPER_NAMES, registerMailHelpers } from '../../mail/helpers';
 
 function compile(source: string): Handlebars.TemplateDelegate {
   const hb = Handlebars.create();

@@ -1,5 +1,5 @@
 import { formatRomeDateTime } from '../../domain/calendar';
-import { TemplateError, listTemplates, renderMessage, sampleContext, type Locale } from '../../activities/mail/render';
+import { TemplateError, listTemplates, renderMessage, sampleContext, type Locale } from '../../mail/render';
 
 function variablesOf(name: string): string[] {
   const info = listTemplates().find((t) => t.name === name);

@@ -10,11 +10,11 @@ import {
   RECIPIENT_VARIABLES,
   text,
   type TemplateName,
-} from '../../activities/mail/messages';
-import { LOCALES, listTemplates, renderMessage } from '../../activities/mail/render';
+} from '../../mail/messages';
+import { LOCALES, listTemplates, renderMessage } from '../../mail/render';
 import type { NotifyInput } from '../../activities/types';
 
-const MAIL_DIR = path.join(__dirname, '../../activities/mail');
+const MAIL_DIR = path.join(__dirname, '../../mail');
 /** Declared for the outbox, not for the templates: the consultant's bounce notice and the escalation digest. */
 const READ_BY_THE_OUTBOX = new Set(['consultantName', 'consultantEmail']);
 

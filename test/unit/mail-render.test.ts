@@ -1,4 +1,4 @@
-import { formatDate, formatDueAt } from '../../activities/mail/format';
+import { formatDate, formatDueAt } from '../../mail/format';
 import {
   LOCALES,
   MESSAGE_NAMES,
@@ -7,7 +7,7 @@ import {
   renderMessage,
   sampleContext,
   type Locale,
-} from '../../activities/mail/render';
+} from '../../mail/render';
 
 const LAYOUT_ONLY = ['lang', 'subject', 'body', 'footer', 'audience', 'unsubscribeUrl'];
 const COMMON = ['recipientName', 'companyName', 'pathwayName', 'enrollmentUrl'];

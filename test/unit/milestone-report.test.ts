@@ -4,16 +4,16 @@
  */
 import fs from 'node:fs';
 import { createTestDb } from '../support/fixtures';
-import type { Db } from '../../activities/db';
-import { dialectOf } from '../../activities/db-url';
+import type { Db } from '../../infra/db';
+import { dialectOf } from '../../infra/db-url';
 import {
   enrollmentTimeline,
   milestoneReport,
   programmesNearEnd,
   type MilestoneFigures,
   type ReportDimension,
-} from '../../activities/reports/milestones';
-import { milestoneReportCsv, milestoneReportHtml } from '../../activities/reports/render-milestones';
+} from '../../reports/milestones';
+import { milestoneReportCsv, milestoneReportHtml } from '../../reports/render-milestones';
 import { romeToEpochMs } from '../../domain/calendar';
 import { atsForProvince } from '../../domain/territory';
 import { EDITION_SEEDS } from '../../domain/editions-seed';

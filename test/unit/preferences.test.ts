@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { DomainError, isDomainError } from '../../domain/errors';
-import { MESSAGE_NAMES } from '../../activities/mail/render';
+import { MESSAGE_NAMES } from '../../mail/render';
 import {
   ESSENTIAL_TEMPLATES,
   PreferenceTokenError,
@@ -8,7 +8,7 @@ import {
   signPreferenceToken,
   verifyPreferenceToken,
   type PreferenceToken,
-} from '../../activities/preferences';
+} from '../../mail/preferences';
 
 const SECRET = 'k7Qm2vXr9pL4sT8wZ1nB6cF3hJ5dG0aE';
 const NOW = Date.UTC(2025, 2, 14, 9, 0);

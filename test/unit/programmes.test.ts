@@ -4,7 +4,7 @@
  * (2017-2018 as its decrees left it), and seeding that never overwrites a later change (real
  * SQLite through Prisma).
  */
-import { createDb, type Db } from '../../activities/db';
+import { createDb, type Db } from '../../infra/db';
 import {
   checkEditionConsistency,
   createProgrammeSchema,

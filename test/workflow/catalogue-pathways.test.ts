@@ -3,8 +3,8 @@
  * from enrollment to completion, one left alone until the programme's hard end.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import type { Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { createService, type Service } from '../../client/service';
 import { isWithinSendWindow } from '../../domain/calendar';
 import { CATALOGUE } from '../../domain/catalogue';

@@ -3,8 +3,8 @@
  * extend, reopen, reassign, confirm, withdraw, and a long pathway that continues as new.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import type { Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { createService, type Service } from '../../client/service';
 import { localDateOf, localDateToIso, addWorkingDays } from '../../domain/calendar';
 import { congedoFlessibilita } from '../../domain/catalogue';

@@ -3,8 +3,8 @@
  * and an SMTP server on loopback. Days pass in seconds.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import type { Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { createService, type Service } from '../../client/service';
 import { createDispatcher } from '../../activities/dispatcher';
 import { isWithinSendWindow } from '../../domain/calendar';

@@ -3,8 +3,8 @@
  * extension arriving a month before the old end, and a shortening that is refused unless forced.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Db } from '../../activities/db';
-import type { MailCatcher } from '../../activities/mail/mail-catcher';
+import type { Db } from '../../infra/db';
+import type { MailCatcher } from '../../mail/mail-catcher';
 import { createService } from '../../client/service';
 import { mailKeys } from '../../domain/pathway-keys';
 import { findProgramme } from '../../domain/programmes';

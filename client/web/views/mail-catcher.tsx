@@ -2,7 +2,7 @@
  * The mail catcher's pages (embedded stack, admins only). URL layout assumed by the links: the
  * inbox at `basePath`, one message at `basePath/<id>`.
  */
-import type { CaughtMessage } from '../../../activities/mail/mail-catcher';
+import type { CaughtMessage } from '../../../mail/mail-catcher';
 import { Layout } from './layout';
 
 const TITLE = 'Posta in uscita (mail catcher)';

@@ -1,6 +1,6 @@
 /** The milestone report's chart and table (also on the network page) and its printable document. */
-import { COLUMN_LABEL, DIMENSION_LABEL, FIGURE_COLUMNS } from '../../../activities/reports/milestone-labels';
-import type { MilestoneFigures, MilestoneReport } from '../../../activities/reports/milestones';
+import { COLUMN_LABEL, DIMENSION_LABEL, FIGURE_COLUMNS } from '../../../reports/milestone-labels';
+import type { MilestoneFigures, MilestoneReport } from '../../../reports/milestones';
 import { formatRomeDateTime } from '../../../domain/calendar';
 import { BRAND_GREEN, ReportDocument } from './report';
 import type { Locale } from './texts';

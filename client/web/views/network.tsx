@@ -1,4 +1,4 @@
-import type { MilestoneReport } from '../../../activities/reports/milestones';
+import type { MilestoneReport } from '../../../reports/milestones';
 import { Layout, type NavUser } from './layout';
 import { MilestoneTable, StatusChart } from './milestone-report';
 import { T, type Locale } from './texts';

@@ -1,5 +1,6 @@
 /** The dashboard's words, Italian first. One table per concept; the views pick by locale. */
-export type Locale = 'it' | 'en';
+export type { Locale } from '../../../domain/locale';
+import type { Locale } from '../../../domain/locale';
 
 export const T = {
   it: {

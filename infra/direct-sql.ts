@@ -3,7 +3,7 @@
  * every API request or enrollment makes. Through Prisma even a raw query costs about 0.2 ms of CPU in
  * its query compiler and runtime, more than SQLite takes to run it, and the API spends its one
  * thread there. The adapter is the one Prisma itself uses, so the same rules hold: on SQLite its lock
- * serialises these statements with Prisma's own (activities/sqlite-client.ts), on PostgreSQL its pool
+ * serialises these statements with Prisma's own (infra/sqlite-client.ts), on PostgreSQL its pool
  * hands out connections. Values are bound, never spliced; identifiers come from the code.
  *
  * The same text runs on SQLite and PostgreSQL: identifiers double-quoted, placeholders rendered per

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { databaseUrl, dialectOf, redactUrl } from '../activities/db-url';
+import { databaseUrl, dialectOf, redactUrl } from './db-url';
 
 /**
  * Loaded into the Prisma CLI before it starts. On PostgreSQL the JS schema engine arms a 10 s

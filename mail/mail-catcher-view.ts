@@ -1,6 +1,6 @@
 import { h } from 'preact';
-import { render } from '../../client/web/render';
-import { InboxPage, MessagePage } from '../../client/web/views/mail-catcher';
+import { render } from '../client/web/render';
+import { InboxPage, MessagePage } from '../client/web/views/mail-catcher';
 import type { CaughtMessage } from './mail-catcher';
 
 /**

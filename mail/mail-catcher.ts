@@ -4,7 +4,7 @@ import path from 'node:path';
 import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
 import pino, { type Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerEnvelope, type SMTPServerSession } from 'smtp-server';
-import { redactingLogger } from '../log-redaction';
+import { redactingLogger } from '../infra/log-redaction';
 
 export { renderInbox, renderMessagePage, type InboxOptions, type MessagePageOptions } from './mail-catcher-view';
 

@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { DomainError, type LocalizedMessage } from '../domain/errors';
-import { MESSAGE_NAMES, messageOf, type TemplateName } from './mail/messages';
+import { MESSAGE_NAMES, messageOf, type TemplateName } from './messages';
 
 export type PreferenceScope = 'non-essential';
 

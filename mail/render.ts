@@ -4,7 +4,8 @@ import Handlebars from 'handlebars';
 import { MAIL_HELPER_NAMES, registerMailHelpers } from './helpers';
 import { AUDIENCES, messageOf, type Audience } from './messages';
 
-export type Locale = 'it' | 'en';
+export type { Locale } from '../domain/locale';
+import type { Locale } from '../domain/locale';
 export const LOCALES: readonly Locale[] = ['it', 'en'];
 export const DEFAULT_LOCALE: Locale = 'it';
 

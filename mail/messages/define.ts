@@ -5,7 +5,7 @@
  * it from here, so adding an email is one declaration plus its templates.
  */
 import { z } from 'zod';
-import type { Text } from '../../../domain/catalogue';
+import type { Text } from '../../domain/catalogue';
 import type { Locale } from '../render';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL driver adapter, for the application (activities/db.ts) and for `prisma migrate`
+ * The PostgreSQL driver adapter, for the application (infra/db.ts) and for `prisma migrate`
  * (prisma.config.ts).
  */
 import pg from 'pg';

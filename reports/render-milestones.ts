@@ -2,13 +2,14 @@
  * The milestone report as CSV (for spreadsheets: plain numbers, one row per group and a total),
  * JSON (for scripts) or a printable HTML page with an SVG chart of enrollments by status.
  */
-import { DomainError } from '../../domain/errors';
+import { DomainError } from '../domain/errors';
 import { h } from 'preact';
-import { render } from '../../client/web/render';
-import { MilestoneReportDocument } from '../../client/web/views/milestone-report';
+import { render } from '../client/web/render';
+import { MilestoneReportDocument } from '../client/web/views/milestone-report';
 import { csvCell } from './csv';
 import { FIGURE_COLUMNS as CSV_COLUMNS } from './milestone-labels';
 import type { MilestoneReport } from './milestones';
+import type { Locale } from '../domain/locale';
 
 export type ReportFormat = 'csv' | 'json' | 'html';
 
@@ -21,11 +22,11 @@ export function milestoneReportCsv(report: MilestoneReport): string {
 }
 
 /** The printable page (a self-contained document: its stylesheet inline). */
-export function milestoneReportHtml(report: MilestoneReport, locale: 'it' | 'en', title?: string): string {
+export function milestoneReportHtml(report: MilestoneReport, locale: Locale, title?: string): string {
   return render(h(MilestoneReportDocument, { report, locale, ...(title === undefined ? {} : { title }) }));
 }
 
-export function renderMilestoneReport(report: MilestoneReport, format: ReportFormat, locale: 'it' | 'en'): string {
+export function renderMilestoneReport(report: MilestoneReport, format: ReportFormat, locale: Locale): string {
   switch (format) {
     case 'csv':
       return milestoneReportCsv(report);

@@ -13,7 +13,7 @@ const dialects = new WeakMap<Db, Dialect>();
 /**
  * A Prisma client on the configured database: SQLite through libsql for file: URLs (the default),
  * PostgreSQL through pg for postgres:// and postgresql:// URLs. `onQuery` sees every SQL statement
- * (the benchmarks count them). SQLite runs on one connection per client (activities/sqlite-client.ts).
+ * (the benchmarks count them). SQLite runs on one connection per client (infra/sqlite-client.ts).
  */
 export function createDb(
   url = databaseUrl(),
@@ -74,7 +74,7 @@ function capture<F extends { connect(): Promise<unknown> }>(factory: F, slot: Ad
 }
 
 /**
- * Hand-written SQL on the connection a client made by createDb uses (activities/direct-sql.ts), for
+ * Hand-written SQL on the connection a client made by createDb uses (infra/direct-sql.ts), for
  * the statements every request makes; connects the client if it has not yet.
  */
 export async function directSqlOf(db: Db): Promise<DirectSql> {
@@ -98,7 +98,7 @@ function driverCause(err: object): { kind?: string; code?: string } | undefined 
 
 /**
  * True when the error is a unique-constraint violation (a concurrent writer got there first): P2002
- * from a model query, or the driver reporting one (a raw query, or activities/direct-sql.ts).
+ * from a model query, or the driver reporting one (a raw query, or infra/direct-sql.ts).
  */
 export function isUniqueViolation(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
@@ -119,7 +119,7 @@ export function isWriteConflict(err: unknown): boolean {
 /**
  * SQLite tuned for a service: write-ahead logging (kept in the file) lets readers run during a
  * write, and synchronous=NORMAL (safe with WAL) avoids an fsync per transaction. Every connection
- * the client opens later sets both itself, with its busy timeout (activities/sqlite-client.ts).
+ * the client opens later sets both itself, with its busy timeout (infra/sqlite-client.ts).
  * Nothing to do on PostgreSQL.
  */
 export async function tuneSqlite(db: Db, url = databaseUrl()): Promise<void> {

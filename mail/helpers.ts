@@ -1,5 +1,6 @@
 import type Handlebars from 'handlebars';
-import { formatEuro } from '../../domain/money';
+import { formatEuro } from '../domain/money';
+import type { Locale } from '../domain/locale';
 
 /**
  * Helpers available to every mail template. Templates are compiled with knownHelpersOnly, so a helper must be
@@ -28,7 +29,7 @@ function helper(name: string, usage: string, arity: number, body: HelperBody): H
   };
 }
 
-function rootLang(name: string, options: Handlebars.HelperOptions): 'it' | 'en' {
+function rootLang(name: string, options: Handlebars.HelperOptions): Locale {
   const lang = (options.data as { root?: { lang?: unknown } } | undefined)?.root?.lang;
   if (lang !== 'it' && lang !== 'en') {
     throw new Error(`helper ${name}: the root context has no "lang" ("it" or "en"), got ${JSON.stringify(lang)}`);

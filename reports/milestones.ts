@@ -10,15 +10,15 @@
  * - at risk: active, and either the current step is past its due date or the programme's hard
  *   end is at most 20 working days away.
  */
-import { Prisma } from '../../generated/prisma/client';
-import { addWorkingDays, localDateOf, romeToEpochMs } from '../../domain/calendar';
-import { CATALOGUE } from '../../domain/catalogue';
-import { DomainError } from '../../domain/errors';
-import type { Alliance } from '../../domain/programmes';
-import { programmeHardEnd } from '../../domain/schedule';
-import { ATS_NETWORKS, PROVINCES } from '../../domain/territory';
-import type { Db } from '../db';
-import type { Dialect } from '../db-url';
+import { Prisma } from '../generated/prisma/client';
+import { addWorkingDays, localDateOf, romeToEpochMs } from '../domain/calendar';
+import { CATALOGUE } from '../domain/catalogue';
+import { DomainError } from '../domain/errors';
+import type { Alliance } from '../domain/programmes';
+import { programmeHardEnd } from '../domain/schedule';
+import { ATS_NETWORKS, PROVINCES } from '../domain/territory';
+import type { Db } from '../infra/db';
+import type { Dialect } from '../infra/db-url';
 import { REPORT_DIMENSIONS, type ReportDimension } from './dimensions';
 
 export { REPORT_DIMENSIONS, type ReportDimension };

@@ -3,14 +3,15 @@
  * kind), monthly to the Region's admins (every network). The CSV is attached; the body carries a
  * short summary. The outbox key is the scope and the day, so a retried run sends nothing twice.
  */
-import { formatRomeDate, localDateOf, localDateToIso } from '../../domain/calendar';
-import { ATS_NETWORKS } from '../../domain/territory';
-import type { Db } from '../db';
-import type { Dialect } from '../db-url';
-import type { NotifyInput, NotifyResult, TemplateName } from '../types';
-import { milestoneReport, type MilestoneFigures } from './milestones';
-import { milestoneReportCsv } from './render-milestones';
-import { weekStartIso } from '../digests';
+import { formatRomeDate, localDateOf, localDateToIso } from '../domain/calendar';
+import { ATS_NETWORKS } from '../domain/territory';
+import type { Db } from '../infra/db';
+import type { Dialect } from '../infra/db-url';
+import type { NotifyInput, NotifyResult, TemplateName } from './types';
+import { milestoneReport, type MilestoneFigures } from '../reports/milestones';
+import { milestoneReportCsv } from '../reports/render-milestones';
+import { weekStartIso } from './digests';
+import type { Locale } from '../domain/locale';
 
 export type ReportScope = { scope: 'network'; atsCode: string } | { scope: 'region' };
 
@@ -29,7 +30,7 @@ export interface ReportDeliveryResult {
 
 type Notify = (input: NotifyInput<TemplateName>) => Promise<NotifyResult>;
 
-export function reportHighlights(t: MilestoneFigures, locale: 'it' | 'en'): string[] {
+export function reportHighlights(t: MilestoneFigures, locale: Locale): string[] {
   const steps = t.stepsOnTime + t.stepsLate;
   if (locale === 'en')
     return [
