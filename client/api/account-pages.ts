@@ -11,6 +11,7 @@ import { changeOwnPassword } from '../auth/users';
 import type { NavUser } from '../web/views/layout';
 import { PASSWORD_TEXT, PasswordPage, type PasswordPageProps } from '../web/views/password';
 import type { Locale } from '../web/views/texts';
+import { parseForm, passwordFormSchema } from '../web/forms';
 import { parseCookies, SESSION_COOKIE } from './cookies';
 import { sendPage } from './dashboard';
 import type { AnyFastify } from './registry';
@@ -48,22 +49,20 @@ export function registerAccountPages(app: AnyFastify, deps: ApiDeps, h: Dashboar
     return page(reply, req, p);
   });
 
-  app.post<{ Body: Record<string, string> }>('/app/password', async (req, reply) => {
+  app.post('/app/password', async (req, reply) => {
     const p = await h.requireUser(req, reply);
     if (!p) return reply;
-    const body = (req.body ?? {}) as Record<string, string>;
+    const body = parseForm(passwordFormSchema, req.body);
     const { locale } = h.chrome(req, p);
     const t = PASSWORD_TEXT[locale];
     if (!h.checkCsrf(req, body)) return reply.status(403).send({ error: { code: 'csrf_failed', message: 'CSRF' } });
-    const currentPassword = String(body.currentPassword ?? '');
-    const newPassword = String(body.newPassword ?? '');
-    if (newPassword !== String(body.confirmPassword ?? ''))
-      return page(reply, req, p, { kind: 'err', text: t.mismatch }, 400);
+    const { currentPassword, newPassword } = body;
+    if (newPassword !== body.confirmPassword) return page(reply, req, p, { kind: 'err', text: t.mismatch }, 400);
     try {
       const { sessionsEnded } = await changeOwnPassword(
         deps.db,
         p,
-        { currentPassword: currentPassword.slice(0, 200), newPassword: newPassword.slice(0, 201) },
+        { currentPassword, newPassword },
         {
           address: req.ip,
           throttle: deps.signInThrottle,

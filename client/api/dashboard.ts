@@ -35,7 +35,8 @@ import { safeNext } from './safe-next';
 import { pickLocale } from './errors';
 import type { AnyFastify } from './registry';
 import type { ApiDeps } from './server';
-import { performAction, visibleEnrollment } from './routes-enrollments';
+import { performPathwayAction, visibleEnrollment } from './routes-enrollments';
+import { completeStepFormSchema, parseForm, signInFormSchema } from '../web/forms';
 import { registerAccountPages } from './account-pages';
 
 const SIGN_IN_TEXT = {
@@ -118,8 +119,8 @@ export function registerDashboard(
     loginPage(req, reply, safeNext(req.query.next)),
   );
 
-  app.post<{ Body: Record<string, string> }>('/login', async (req, reply) => {
-    const body = (req.body ?? {}) as Record<string, string>;
+  app.post('/login', async (req, reply) => {
+    const body = parseForm(signInFormSchema, req.body);
     const locale = localeOf(req, null);
     // Checked before the password: a forged sign-in is refused without trying the credentials.
     if (!hasValidLoginCsrf(req, deps.preferencesSecret)) {
@@ -128,7 +129,7 @@ export function registerDashboard(
     }
     let result: Awaited<ReturnType<typeof signIn>>;
     try {
-      result = await signIn(db, String(body.email ?? '').slice(0, 254), String(body.password ?? '').slice(0, 200), {
+      result = await signIn(db, body.email, body.password, {
         address: req.ip,
         throttle: deps.signInThrottle,
       });
@@ -184,22 +185,23 @@ export function registerDashboard(
     },
   );
 
-  app.post<{ Params: { id: string; stepKey: string }; Body: Record<string, string> }>(
+  app.post<{ Params: { id: string; stepKey: string } }>(
     '/app/enrollments/:id/steps/:stepKey/complete',
     async (req, reply) => {
       const p = await requireUser(req, reply);
       if (!p) return reply;
-      const body = (req.body ?? {}) as Record<string, string>;
+      const body = parseForm(completeStepFormSchema, req.body);
       const back = safeNext(body.back);
       const withQuery = (q: string) => `${back}${back.includes('?') ? '&' : '?'}${q}`;
       if (!hasValidSessionCsrf(req)) throw csrfFailed();
       try {
-        const evidence = String(body.evidence ?? '').trim();
-        await performAction(deps, p, req.params.id, {
+        const evidence = body.evidence.trim();
+        // The API's lean path: one read for the caller's scope, then the Update, whose answer is the change.
+        await performPathwayAction(deps, p, req.params.id, {
           auditAction: 'step.complete',
           stepKey: req.params.stepKey,
           body: evidence ? { evidence } : {},
-          run: (id, b) => service.completeStep(id, b),
+          act: service.actions.completeStep,
         });
         return reply.redirect(withQuery('done=1'), 303);
       } catch (err) {

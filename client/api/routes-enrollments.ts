@@ -151,34 +151,11 @@ async function auditAction(
 }
 
 /**
- * A pathway action on behalf of a signed-in user, as the dashboard performs it: the enrollment
- * must be visible to them, they are the actor, and the change is audited with the state before
- * and after (read with a Query first, as `run` answers the view after only).
- */
-export async function performAction<B extends object, S extends string | undefined = undefined>(
-  deps: Pick<ApiDeps, 'db' | 'service'>,
-  p: Principal,
-  id: string,
-  action: {
-    auditAction: string;
-    stepKey?: S;
-    body: B;
-    run: (id: string, req: ActionRequest<B, S>) => Promise<EnrollmentView>;
-  },
-): Promise<EnrollmentView> {
-  await visibleEnrollment(deps.db, p, id);
-  const before = await deps.service.getEnrollment(id);
-  const after = await action.run(id, actionRequest(p, action.body, action.stepKey));
-  await auditAction(deps.db, p, id, action, snapshot(before), after);
-  return after;
-}
-
-/**
- * The same for the API, on the lean path: one read of the enrollment (the caller's scope comes from
+ * A pathway action on behalf of a signed-in user (API and dashboard), on the lean path: one read of the enrollment (the caller's scope comes from
  * that stored row, and it is what the answer is built on), then the Update, whose answer carries the
  * state after the change and before it. No Query, no read-back.
  */
-async function performPathwayAction<B extends object, S extends string | undefined>(
+export async function performPathwayAction<B extends object, S extends string | undefined>(
   deps: Pick<ApiDeps, 'db' | 'service'>,
   p: Principal,
   id: string,
