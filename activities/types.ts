@@ -38,9 +38,9 @@ interface NotifyEnvelope {
  * (mail/messages/<template>.ts), as a union over N discriminated by `template`, so a
  * wrong or missing variable fails `tsc`. `NotifyInput<TemplateName>` is any message.
  *
- * Without N, the permissive shape the workflows still use (UntypedNotifyInput): two call sites in
- * workflows/ pass contexts that the typed union refuses. Once they are typed, the default becomes
- * TemplateName and UntypedNotifyInput goes.
+ * Without N, the envelope the workflows hand over (UntypedNotifyInput): the pathway's emails are
+ * built by the Pathway entity (domain/pathway.ts), whose `notice()` checks each context against
+ * ContextOf<template> where it is written, so the workflow only carries them to the activity.
  */
 export type NotifyInput<N extends TemplateName = never> = [N] extends [never]
   ? UntypedNotifyInput
@@ -95,7 +95,7 @@ export interface MilestoneInput {
 
 export interface PathwayActivities {
   recordMilestone(input: MilestoneInput): Promise<void>;
-  /** Implemented for the typed NotifyInput<TemplateName>; the workflows call it untyped for now. */
+  /** Implemented for the typed NotifyInput<TemplateName>; the workflows pass contexts typed where the entity built them. */
   notify(input: UntypedNotifyInput): Promise<NotifyResult>;
   /**
    * Withdraws staged messages that have not gone yet (their step changed before they were due).

@@ -32,6 +32,8 @@ import {
   type PlannedNotification,
 } from './schedule';
 import type { Locale } from './locale';
+// Types only (erased at run time): the mail registry's declared contexts.
+import type { ContextOf } from '../mail/messages';
 
 export interface Recipient {
   name: string;
@@ -825,11 +827,16 @@ export class Pathway {
     };
   }
 
-  private notice(
-    template: Notice['template'],
+  /**
+   * An email of this pathway. Its context is checked against the message's declaration in the mail
+   * registry (a missing, misspelt or mistyped variable fails `tsc`); the enrollment's own fields are
+   * added here.
+   */
+  private notice<N extends Notice['template']>(
+    template: N,
     key: string,
     to: Recipient[],
-    context: Record<string, string | number | Text>,
+    context: Omit<ContextOf<N>, 'companyName' | 'pathwayName' | 'consultantName' | 'consultantEmail'>,
   ): Notice {
     const consultant = this.consultant();
     return {
