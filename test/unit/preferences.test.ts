@@ -173,6 +173,8 @@ describe('essential templates', () => {
         'step-reminder',
         'step-overdue',
         'programme-end-warning',
+        // A decree moved the programme's end: it changes what is due by when.
+        'programme-end-changed',
         'pathway-expired',
         'due-date-extended',
         'step-reopened',
