@@ -19,6 +19,7 @@ import { redactingLogger } from '../infra/log-redaction';
 import type { Text } from '../domain/catalogue';
 import type { ContextValue, MailAttachment, NotifyInput, NotifyResult, TemplateName } from './types';
 import type { Locale } from '../domain/locale';
+import { SEND_WINDOW_GRACE_MS } from '../mail/send-window';
 
 type OutboxRow = NonNullable<Awaited<ReturnType<Db['outboxMessage']['findUnique']>>>;
 
@@ -47,8 +48,7 @@ export const WINDOWED_TEMPLATES: ReadonlySet<string> = new Set(
   MESSAGE_NAMES.filter((name) => messageOf(name)?.window === 'office-hours'),
 );
 
-/** How late a windowed message may run before the send window is checked again. */
-export const SEND_WINDOW_GRACE_MS = 15 * 60_000;
+export { SEND_WINDOW_GRACE_MS };
 
 /**
  * When a windowed message runs late and outside office hours, the delay until the next window

@@ -1,6 +1,6 @@
 /** Routes anyone may call: health, catalogue, signing in and out, and who am I. */
 import { z } from 'zod';
-import { SEND_WINDOW_GRACE_MS } from '../../activities/outbox';
+import { SEND_WINDOW_GRACE_MS } from '../../mail/send-window';
 import { CATALOGUE } from '../../domain/catalogue';
 import { DomainError } from '../../domain/errors';
 import { SESSION_HOURS, signIn, signOut } from '../auth/users';
