@@ -10,9 +10,18 @@
  *  - the Temporal floor: the same number of runs, each a timer at its due time followed by an
  *    activity that does nothing, i.e. what the unstaged path (REMINDER_LEAD_MINUTES=0) could do at
  *    best on this server and worker before any database or SMTP work.
- * Also reports the worker's memory with the 10,000 runs open, and how fast they were staged.
+ * Also reports the worker's memory with the 10,000 runs open (at the cache size the service would
+ * choose on this machine, or BENCH_MAX_CACHED_WORKFLOWS: a number, or `sdk` for the SDK's default),
+ * how fast they were staged, and what an evicted pathway costs at its next timer: the workflow task
+ * after a timer for runs with a pathway's history length, cached against replayed, and the replay
+ * of recorded pathway histories (test/replay/histories) with the real pathway code.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import v8 from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { tuneSqlite } from '../activities/db';
 import { createMailActivities } from '../activities/outbox';
@@ -24,16 +33,36 @@ import type { NotifyInput, NotifyResult } from '../activities/types';
 import { freePort, startDevServer } from '../scripts/dev-server';
 import { ensureTemporalCli } from '../scripts/provision';
 import { createTestDb, logger, MAIL_FROM, PREFERENCES_SECRET, PUBLIC_URL } from '../test/support/fixtures';
+import { chooseCacheSize } from '../worker/cache-size';
 import { createConfiguredDispatcher, createWorker, runWithDispatcher } from '../worker/create-worker';
-import { benchReminderContext, reminderBenchWorkflow } from '../workflows/bench';
+import { benchReminderContext, evictionBenchWorkflow, reminderBenchWorkflow } from '../workflows/bench';
 import { percentile, pool, print, progress, round } from './common';
 
 const N = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const SPREAD_MS = Number(process.env.BENCH_SPREAD_MS ?? 60_000);
 const POOL = Number(process.env.BENCH_SMTP_CONNECTIONS ?? 5);
 const RATE = Number(process.env.BENCH_SMTP_RATE ?? 1000);
-/** The worker's sticky cache (WORKER_MAX_CACHED_WORKFLOWS in the service); unset: the SDK's default. */
-const CACHE = process.env.BENCH_MAX_CACHED_WORKFLOWS ? Number(process.env.BENCH_MAX_CACHED_WORKFLOWS) : undefined;
+/** What the SDK picks when given no cache size (its formula, with reuseV8Context, the default). */
+const SDK_DEFAULT_CACHE = Math.max(
+  Math.floor((Math.max(v8.getHeapStatistics().heap_size_limit / 2 ** 20 - 200, 0) * 600) / 1024),
+  10,
+);
+/**
+ * The worker's sticky cache: unset, the size the service chooses on this machine (from
+ * BENCH_WORKER_MEMORY_MB as WORKER_MEMORY_MB, else the cgroup limit or the machine's memory); a
+ * number, as WORKER_MAX_CACHED_WORKFLOWS; `sdk`, the SDK's default (the service's before).
+ */
+const CACHE_CHOICE =
+  process.env.BENCH_MAX_CACHED_WORKFLOWS === 'sdk'
+    ? undefined
+    : chooseCacheSize(
+        process.env.BENCH_MAX_CACHED_WORKFLOWS ? Number(process.env.BENCH_MAX_CACHED_WORKFLOWS) : undefined,
+        { memoryMb: process.env.BENCH_WORKER_MEMORY_MB ? Number(process.env.BENCH_WORKER_MEMORY_MB) : undefined },
+      );
+const CACHE = CACHE_CHOICE?.maxCachedWorkflows;
+/** The eviction phase: this many runs, each with this many activities before its timer. */
+const EVICTION_RUNS = Number(process.env.BENCH_EVICTION_RUNS ?? 100);
+const EVICTION_STEPS = Number(process.env.BENCH_EVICTION_STEPS ?? 18);
 /** The service's staging lead (REMINDER_LEAD_MINUTES' default). */
 const LEAD_MS = Number(process.env.BENCH_REMINDER_LEAD_MINUTES ?? 15) * 60_000;
 /** Time allowed, per reminder, to start and stage them all before the first is due. */
@@ -147,6 +176,120 @@ const capacityReminder = (i: number): NotifyInput => ({
   context: benchReminderContext(Date.now() + 7 * 24 * 3600_000),
 });
 
+interface TimerTask {
+  /** Events in the history when the timer fired: what an evicted run replays. */
+  eventsAtTimer: number;
+  /** The workflow task after the timer: started to completed on the worker (its replay included). */
+  taskMs: number;
+  /** Timer fired to the activity it triggers scheduled (queueing, history fetch, replay, reply). */
+  timerToActivityMs: number;
+}
+
+type Bundle = Awaited<ReturnType<typeof bundleWorkflowCode>>;
+type HistoryEvent = NonNullable<
+  Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']
+>[number];
+
+/** The workflow task that followed the run's last timer, from its history (server timestamps). */
+function timerTask(events: HistoryEvent[]): TimerTask {
+  let fired = events.length - 1;
+  while (fired >= 0 && !events[fired]!.timerFiredEventAttributes) fired--;
+  const after = events.slice(fired);
+  const started = after.find((e) => !!e.workflowTaskStartedEventAttributes);
+  const completed = after.find((e) => !!e.workflowTaskCompletedEventAttributes);
+  const scheduled = after.find((e) => !!e.activityTaskScheduledEventAttributes);
+  if (fired < 0 || !started || !completed || !scheduled) throw new Error('eviction bench: no task after the timer');
+  return {
+    eventsAtTimer: fired + 1,
+    taskMs: tsToMs(completed.eventTime) - tsToMs(started.eventTime),
+    timerToActivityMs: tsToMs(scheduled.eventTime) - tsToMs(events[fired]!.eventTime),
+  };
+}
+
+/**
+ * EVICTION_RUNS runs of evictionBenchWorkflow on a worker of `maxCachedWorkflows` (enough for all
+ * of them: each is still cached at its timer; 0: each replays its history at every task, as a
+ * pathway evicted from a cache smaller than the open pathways does at its next timer).
+ */
+async function timerTasks(
+  nativeConnection: NativeConnection,
+  temporal: Client,
+  workflowBundle: Bundle,
+  label: string,
+  maxCachedWorkflows: number,
+) {
+  const taskQueue = `bench-${label}`;
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle,
+    maxCachedWorkflows,
+    activities: {
+      async notify(): Promise<NotifyResult> {
+        return { sent: 1, alreadySent: 0, failed: [] };
+      },
+    },
+  });
+  const running = worker.run();
+  process.stderr.write(`[${label}] ${EVICTION_RUNS} runs of ${EVICTION_STEPS} activities, then a timer...
+`);
+  const ids = Array.from({ length: EVICTION_RUNS }, (_, i) => `${label}-${i}`);
+  await pool(EVICTION_RUNS, 16, async (i) => {
+    const handle = await temporal.workflow.start(evictionBenchWorkflow, {
+      taskQueue,
+      workflowId: ids[i]!,
+      // Long enough for every run to have finished its steps and gone idle before the first timer fires.
+      args: [{ key: ids[i]!, steps: EVICTION_STEPS, waitMs: 15_000 }],
+    });
+    await handle.result();
+  });
+  worker.shutdown();
+  await running;
+  const tasks: TimerTask[] = [];
+  for (const id of ids) tasks.push(timerTask((await temporal.workflow.getHandle(id).fetchHistory()).events ?? []));
+  const sorted = (f: (t: TimerTask) => number) => tasks.map(f).sort((a, b) => a - b);
+  const task = sorted((t) => t.taskMs);
+  const toActivity = sorted((t) => t.timerToActivityMs);
+  return {
+    eventsAtTimer: tasks[0]!.eventsAtTimer,
+    taskMs: { p50: round(percentile(task, 0.5), 1), p99: round(percentile(task, 0.99), 1) },
+    timerToActivityMs: { p50: round(percentile(toActivity, 0.5), 1), p99: round(percentile(toActivity, 0.99), 1) },
+  };
+}
+
+/**
+ * Replays recorded pathway histories (the real pathway code, through one replay worker) and
+ * returns the median milliseconds of one replay of each, the first (the worker's start) left out.
+ */
+async function pathwayReplays(workflowBundle: Bundle) {
+  const dir = path.resolve(__dirname, '..', 'test', 'replay', 'histories');
+  const out: Record<string, { events: number; replayMs: number }> = {};
+  for (const file of [
+    'congedo-flessibilita.v2.staged-reminders.expired.json',
+    'congedo-flessibilita.v2.completed.json',
+  ]) {
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
+    const copies = 21;
+    const gaps: number[] = [];
+    let last = performance.now();
+    const replays = Worker.runReplayHistories(
+      { workflowBundle, replayName: `bench-${file}` },
+      Array.from({ length: copies }, (_, i) => ({ workflowId: `replay-${i}`, history })),
+    );
+    for await (const result of replays) {
+      if (result.error) throw result.error;
+      gaps.push(performance.now() - last);
+      last = performance.now();
+    }
+    const timed = gaps.slice(1).sort((a, b) => a - b);
+    out[file.replace(/\.json$/, '')] = {
+      events: history.events?.length ?? 0,
+      replayMs: round(percentile(timed, 0.5), 1),
+    };
+  }
+  return out;
+}
+
 const indexOf = (key: string) => Number(/-(\d+)(?::|$)/.exec(key)?.[1] ?? NaN);
 
 export async function benchReminders(): Promise<void> {
@@ -255,13 +398,20 @@ export async function benchReminders(): Promise<void> {
   raw.close();
   const rawRate = (N / rawMs) * 1000;
 
+  // 5. What an evicted pathway costs at its next timer, against one still cached.
+  const cached = await timerTasks(nativeConnection, temporal, workflowBundle, 'evict-cached', EVICTION_RUNS * 2);
+  const evicted = await timerTasks(nativeConnection, temporal, workflowBundle, 'evict-replayed', 0);
+  process.stderr.write('replaying recorded pathway histories...\n');
+  const replays = await pathwayReplays(workflowBundle);
+
   print({
     benchmark: 'reminder timeliness',
     reminders: N,
     temporal: existing ? `server at ${existing}` : 'dev server (in memory)',
     dueWithinSeconds: SPREAD_MS / 1000,
     smtp: { maxConnections: POOL, ratePerSecond: RATE },
-    maxCachedWorkflows: CACHE ?? 'SDK default',
+    maxCachedWorkflows: CACHE ?? `SDK default (${SDK_DEFAULT_CACHE})`,
+    ...(CACHE_CHOICE ? { cacheSizeReason: CACHE_CHOICE.reason } : {}),
     path: `staged ${LEAD_MS / 60_000} min ahead, sent by the dispatcher (poll ${DEFAULT_DISPATCH_POLL_MS} ms)`,
     stagedPerSecond: service.stagedPerSecond,
     latenessSeconds: service.latenessSeconds,
@@ -278,9 +428,22 @@ export async function benchReminders(): Promise<void> {
       serviceRatioToFloor: round(service.perSecond / floor.perSecond, 2),
     },
     workerMemory: {
+      maxCachedWorkflows: CACHE ?? SDK_DEFAULT_CACHE,
       rssBeforeMiB: mb(rssBefore),
       rssWithOpenWorkflowsMiB: mb(service.rssOpen),
+      floorRssWithOpenWorkflowsMiB: mb(floor.rssOpen),
       openWorkflows: N,
+      targetMiB: 400,
+      baseline:
+        'SDK default cache (about 2,300): 1,258 MiB on 1 December; BENCH_MAX_CACHED_WORKFLOWS=sdk measures it here',
+    },
+    evictedPathway: {
+      what: `the workflow task after a timer, ${EVICTION_RUNS} runs with ${cached.eventsAtTimer} events of history at it (a pathway where nobody acts: 115 after 18 months)`,
+      cached,
+      evicted,
+      taskRatio: round(evicted.taskMs.p50 / Math.max(cached.taskMs.p50, 0.1), 1),
+      timerToActivityRatio: round(evicted.timerToActivityMs.p50 / Math.max(cached.timerToActivityMs.p50, 0.1), 1),
+      recordedPathwayReplays: replays,
     },
   });
   transport.close();

@@ -6,6 +6,7 @@ import { createMailActivities } from '../activities/outbox';
 import { createTransport } from '../activities/transport';
 import type { Config } from '../config';
 import { dialectOf } from '../activities/db-url';
+import { chooseCacheSize } from './cache-size';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -14,7 +15,10 @@ export interface WorkerSetup {
   deps: ActivityDeps;
   /** A prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Temporal's sticky cache size; undefined: the SDK's default (from the heap size). */
+  /**
+   * Temporal's sticky cache size; undefined: the SDK's default (from the heap size). The service
+   * passes the size chosen from its memory (cache-size.ts); tests keep the SDK's.
+   */
   maxCachedWorkflows?: number;
 }
 
@@ -53,13 +57,18 @@ export async function createConfiguredWorker(
     digestThreshold: config.consultantDigestThreshold,
     dialect: dialectOf(config.databaseUrl),
   };
+  const cache = chooseCacheSize(config.workerMaxCachedWorkflows, { memoryMb: config.workerMemoryMb });
+  const { belowMinimum, ...cacheLog } = cache;
+  if (belowMinimum)
+    opts.logger.warn(cacheLog, 'workflow cache: the memory given holds fewer pathways than the minimum; using it');
+  else opts.logger.info(cacheLog, 'workflow cache size');
   const worker = await createWorker({
     connection: opts.connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     deps,
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
-    maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    maxCachedWorkflows: cache.maxCachedWorkflows,
   });
   const dispatcher = createConfiguredDispatcher(deps, config.dispatchPollMs, config.dispatchLeaseMs);
   return { worker, transport, dispatcher, run: () => runWithDispatcher(worker, dispatcher) };

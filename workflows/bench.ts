@@ -46,3 +46,21 @@ export async function reminderBenchWorkflow(input: {
   });
   if (lead > 0) await sleep(Math.max(0, input.dueAt + 24 * 3600_000 - Date.now()));
 }
+
+/**
+ * The eviction benchmark's pathway: `steps` activities first, so that its history is as long as a
+ * pathway's when it meets its next timer (one where nobody acts has 115 events after 18 months),
+ * then a timer of `waitMs` and the activity it triggers. What is measured is the workflow task
+ * after that timer, with the run still cached or replayed from its history.
+ */
+export async function evictionBenchWorkflow(input: { key: string; steps: number; waitMs: number }): Promise<void> {
+  const reminder = (key: string): NotifyInput => ({
+    key,
+    template: 'step-reminder',
+    to: [{ name: 'Bench Participant', email: `${input.key}@bench.test`, locale: 'it' }],
+    context: benchReminderContext(0),
+  });
+  for (let s = 0; s < input.steps; s++) await acts.notify(reminder(`${input.key}:${s}`));
+  await sleep(input.waitMs);
+  await acts.notify(reminder(`${input.key}:due`));
+}

@@ -1,3 +1,3 @@
 export { pathwayWorkflow } from './pathway';
-export { emptyWorkflow, reminderBenchWorkflow } from './bench';
+export { emptyWorkflow, evictionBenchWorkflow, reminderBenchWorkflow } from './bench';
 export { consultantDigestWorkflow, coordinatorDigestWorkflow, milestoneReportWorkflow } from './scheduled';
