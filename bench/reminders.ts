@@ -16,6 +16,7 @@
  * after a timer for runs with a pathway's history length, cached against replayed, and the replay
  * of recorded pathway histories (test/replay/histories) with the real pathway code.
  */
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -34,8 +35,13 @@ import { freePort, startDevServer } from '../scripts/dev-server';
 import { ensureTemporalCli } from '../scripts/provision';
 import { createTestDb, logger, MAIL_FROM, PREFERENCES_SECRET, PUBLIC_URL } from '../test/support/fixtures';
 import { chooseCacheSize } from '../worker/cache-size';
-import { createConfiguredDispatcher, createWorker, runWithDispatcher } from '../worker/create-worker';
-import { benchReminderContext, evictionBenchWorkflow, reminderBenchWorkflow } from '../workflows/bench';
+import { createConfiguredDispatcher } from '../worker/create-worker';
+import {
+  benchReminderContext,
+  evictionBenchWorkflow,
+  evictionDueSignal,
+  reminderBenchWorkflow,
+} from '../workflows/bench';
 import { percentile, pool, print, progress, round } from './common';
 
 const N = Number(process.env.BENCH_REMINDERS ?? 10_000);
@@ -61,7 +67,9 @@ const CACHE_CHOICE =
       );
 const CACHE = CACHE_CHOICE?.maxCachedWorkflows;
 /** The eviction phase: this many runs, each with this many activities before its timer. */
-const EVICTION_RUNS = Number(process.env.BENCH_EVICTION_RUNS ?? 100);
+const EVICTION_RUNS = Number(process.env.BENCH_EVICTION_RUNS ?? 40);
+/** Between two runs' timers: longer than one replay takes, so each is measured on its own. */
+const EVICTION_SPACING_MS = Number(process.env.BENCH_EVICTION_SPACING_MS ?? 500);
 const EVICTION_STEPS = Number(process.env.BENCH_EVICTION_STEPS ?? 18);
 /** The service's staging lead (REMINDER_LEAD_MINUTES' default). */
 const LEAD_MS = Number(process.env.BENCH_REMINDER_LEAD_MINUTES ?? 15) * 60_000;
@@ -87,6 +95,7 @@ async function burst(
   label: string,
   arrivals: () => Map<number, number>,
   staging?: { leadMs: number; staged: () => Promise<number> },
+  rss: () => number = () => process.memoryUsage().rss,
 ): Promise<Burst & { stagedPerSecond?: number }> {
   const t0 = Date.now();
   const dueStart = t0 + Math.max(30_000, N * (staging ? SETUP_MS_EACH : 8));
@@ -126,7 +135,7 @@ async function burst(
     process.stderr.write('warning: setting up took longer than planned; lateness includes it\n');
   await sleep(Math.max(0, dueStart - Date.now() - 2000));
   global.gc?.();
-  const rssOpen = process.memoryUsage().rss;
+  const rssOpen = rss();
   process.stderr.write(`[${label}] all waiting; RSS ${mb(rssOpen)} MiB. Waiting for ${N} arrivals...\n`);
   const deadline = Date.now() + 30 * 60_000;
   let lastReport = 0;
@@ -219,30 +228,36 @@ async function timerTasks(
   maxCachedWorkflows: number,
 ) {
   const taskQueue = `bench-${label}`;
+  let steps = 0;
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue,
     workflowBundle,
     maxCachedWorkflows,
     activities: {
-      async notify(): Promise<NotifyResult> {
+      async notify(input: NotifyInput): Promise<NotifyResult> {
+        if (!input.key.endsWith(':due')) steps++;
         return { sent: 1, alreadySent: 0, failed: [] };
       },
     },
   });
   const running = worker.run();
-  process.stderr.write(`[${label}] ${EVICTION_RUNS} runs of ${EVICTION_STEPS} activities, then a timer...
-`);
+  process.stderr.write(`[${label}] ${EVICTION_RUNS} runs of ${EVICTION_STEPS} activities, then a timer...\n`);
   const ids = Array.from({ length: EVICTION_RUNS }, (_, i) => `${label}-${i}`);
-  await pool(EVICTION_RUNS, 16, async (i) => {
-    const handle = await temporal.workflow.start(evictionBenchWorkflow, {
-      taskQueue,
-      workflowId: ids[i]!,
-      // Long enough for every run to have finished its steps and gone idle before the first timer fires.
-      args: [{ key: ids[i]!, steps: EVICTION_STEPS, waitMs: 15_000 }],
-    });
-    await handle.result();
-  });
+  const handles = await Promise.all(
+    ids.map((workflowId) =>
+      temporal.workflow.start(evictionBenchWorkflow, {
+        taskQueue,
+        workflowId,
+        args: [{ key: workflowId, steps: EVICTION_STEPS }],
+      }),
+    ),
+  );
+  await until(EVICTION_RUNS * EVICTION_STEPS, () => steps, label);
+  // Once every run is idle: one timer at a time, so that each task is measured, not a queue of them.
+  const first = Date.now() + 3000 + EVICTION_RUNS * 100;
+  await Promise.all(handles.map((h, i) => h.signal(evictionDueSignal, first + i * EVICTION_SPACING_MS)));
+  await Promise.all(handles.map((h) => h.result()));
   worker.shutdown();
   await running;
   const tasks: TimerTask[] = [];
@@ -290,6 +305,59 @@ async function pathwayReplays(workflowBundle: Bundle) {
   return out;
 }
 
+/** `field` of /proc/<pid>/status in bytes (VmRSS: now, VmHWM: the peak). */
+function procMemory(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/**
+ * Starts worker/main.ts in its own process with the service's configuration from `env`; resolves
+ * once it logs that it runs, with what it logged of its cache size.
+ */
+async function startWorkerProcess(env: Record<string, string>) {
+  const inherited = { ...process.env };
+  delete inherited.WORKER_MAX_CACHED_WORKFLOWS;
+  delete inherited.WORKER_MEMORY_MB;
+  const child = fork(require.resolve('../worker/main'), [], {
+    env: { ...inherited, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  let cacheLog = '';
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`worker process exited (${code}) before it ran`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      let nl: number;
+      while ((nl = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        try {
+          const entry = JSON.parse(line) as { msg?: string; maxCachedWorkflows?: number; reason?: string };
+          if (entry.msg?.startsWith('workflow cache')) cacheLog = `cache ${entry.maxCachedWorkflows}: ${entry.reason}`;
+          if (entry.msg?.startsWith('worker running')) resolve();
+        } catch {
+          // Not one of pino's lines (the Temporal runtime's own): not ours to read.
+        }
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  const pid = child.pid!;
+  return {
+    pid,
+    cacheLog,
+    rss: () => procMemory(pid, 'VmRSS'),
+    peakRss: () => procMemory(pid, 'VmHWM'),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 const indexOf = (key: string) => Number(/-(\d+)(?::|$)/.exec(key)?.[1] ?? NaN);
 
 export async function benchReminders(): Promise<void> {
@@ -331,31 +399,46 @@ export async function benchReminders(): Promise<void> {
   floorWorker.shutdown();
   await floorRunning;
 
-  // 2. The service: staged by the outbox activity, sent by the dispatcher (SQLite, SMTP to the sink).
+  // 2. The service: the worker as deployed (`npm run worker`, its own process, its cache sized as
+  // the service sizes it, the dispatcher beside it), staging by the outbox activity, SQLite, SMTP.
   const transport = createTransport({ url: smtpUrl, maxConnections: POOL, ratePerSecond: RATE });
   const deps = { db, transport, from: MAIL_FROM, publicUrl: PUBLIC_URL, logger, preferencesSecret: PREFERENCES_SECRET };
-  const worker = await createWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue: 'bench-reminders',
-    deps,
-    workflowBundle,
-    maxCachedWorkflows: CACHE,
+  const worker = await startWorkerProcess({
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_TASK_QUEUE: 'bench-reminders',
+    DATABASE_URL: url,
+    SMTP_URL: smtpUrl,
+    SMTP_MAX_CONNECTIONS: String(POOL),
+    SMTP_RATE_PER_SECOND: String(RATE),
+    MAIL_FROM,
+    PUBLIC_URL,
+    PREFERENCES_SECRET,
+    DISPATCH_POLL_MS: String(DEFAULT_DISPATCH_POLL_MS),
+    // Unset: the worker chooses, as in the service (and logs why).
+    ...(process.env.BENCH_MAX_CACHED_WORKFLOWS
+      ? { WORKER_MAX_CACHED_WORKFLOWS: String(CACHE ?? SDK_DEFAULT_CACHE) }
+      : {}),
+    ...(process.env.BENCH_WORKER_MEMORY_MB ? { WORKER_MEMORY_MB: process.env.BENCH_WORKER_MEMORY_MB } : {}),
   });
-  const running = runWithDispatcher(worker, createConfiguredDispatcher(deps, DEFAULT_DISPATCH_POLL_MS));
-  global.gc?.();
-  const rssBefore = process.memoryUsage().rss;
+  const rssBefore = worker.rss();
+  process.stderr.write(`[reminder] worker process ${worker.pid}: RSS ${mb(rssBefore)} MiB, ${worker.cacheLog}\n`);
   const serviceArrivals = () =>
     new Map(
       catcher.messages().map((m) => [indexOf(m.headers['x-conciliaflow-key'] ?? ''), m.receivedAt.getTime()] as const),
     );
-  const service = await burst(temporal, 'bench-reminders', 'reminder', serviceArrivals, {
-    leadMs: LEAD_MS,
-    staged: () => db.outboxMessage.count({ where: { status: { in: ['scheduled', 'sending', 'sent'] } } }),
-  });
-
-  worker.shutdown();
-  await running;
+  const service = await burst(
+    temporal,
+    'bench-reminders',
+    'reminder',
+    serviceArrivals,
+    {
+      leadMs: LEAD_MS,
+      staged: () => db.outboxMessage.count({ where: { status: { in: ['scheduled', 'sending', 'sent'] } } }),
+    },
+    worker.rss,
+  );
+  const rssPeak = worker.peakRss();
+  await worker.stop();
 
   // 3. The dispatcher's capacity: N reminders staged by the outbox activity, then all made due at
   // the same instant, so nothing but the dispatcher (claims, SMTP, one update a row) sets the pace.
@@ -429,9 +512,12 @@ export async function benchReminders(): Promise<void> {
     },
     workerMemory: {
       maxCachedWorkflows: CACHE ?? SDK_DEFAULT_CACHE,
+      what: 'the worker process (npm run worker) as deployed: RSS from /proc',
+      workerLog: worker.cacheLog,
       rssBeforeMiB: mb(rssBefore),
       rssWithOpenWorkflowsMiB: mb(service.rssOpen),
-      floorRssWithOpenWorkflowsMiB: mb(floor.rssOpen),
+      peakRssMiB: mb(rssPeak),
+      floorBenchProcessRssMiB: mb(floor.rssOpen),
       openWorkflows: N,
       targetMiB: 400,
       baseline:

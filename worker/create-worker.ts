@@ -6,6 +6,7 @@ import { createMailActivities } from '../activities/outbox';
 import { createTransport } from '../activities/transport';
 import type { Config } from '../config';
 import { dialectOf } from '../activities/db-url';
+import { bundleInChildProcess } from './bundle';
 import { chooseCacheSize } from './cache-size';
 
 export interface WorkerSetup {
@@ -13,7 +14,7 @@ export interface WorkerSetup {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
+  /** A prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start, in a child process. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /**
    * Temporal's sticky cache size; undefined: the SDK's default (from the heap size). The service
@@ -27,9 +28,8 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     connection: setup.connection,
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
-    ...(setup.workflowBundle
-      ? { workflowBundle: setup.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    // Bundled in a child process, so that webpack's memory does not stay in the worker's.
+    workflowBundle: setup.workflowBundle ?? { code: await bundleInChildProcess() },
     activities: createActivities(setup.deps),
     ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
     // A stopping worker finishes in-flight activities (an email half-sent) before it exits.

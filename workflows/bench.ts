@@ -1,4 +1,4 @@
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { NotifyInput, PathwayActivities } from '../activities/types';
 /** The baseline of the enrollment benchmark: a workflow that does nothing. */
 export async function emptyWorkflow(): Promise<void> {}
@@ -47,13 +47,18 @@ export async function reminderBenchWorkflow(input: {
   if (lead > 0) await sleep(Math.max(0, input.dueAt + 24 * 3600_000 - Date.now()));
 }
 
+/** The eviction benchmark tells each run, once all are idle, when its timer is to fire. */
+export const evictionDueSignal = defineSignal<[number]>('evictionDue');
+
 /**
  * The eviction benchmark's pathway: `steps` activities first, so that its history is as long as a
  * pathway's when it meets its next timer (one where nobody acts has 115 events after 18 months),
- * then a timer of `waitMs` and the activity it triggers. What is measured is the workflow task
+ * then, once told when, a timer and the activity it triggers. What is measured is the workflow task
  * after that timer, with the run still cached or replayed from its history.
  */
-export async function evictionBenchWorkflow(input: { key: string; steps: number; waitMs: number }): Promise<void> {
+export async function evictionBenchWorkflow(input: { key: string; steps: number }): Promise<void> {
+  let dueAt: number | undefined;
+  setHandler(evictionDueSignal, (at) => void (dueAt = at));
   const reminder = (key: string): NotifyInput => ({
     key,
     template: 'step-reminder',
@@ -61,6 +66,7 @@ export async function evictionBenchWorkflow(input: { key: string; steps: number;
     context: benchReminderContext(0),
   });
   for (let s = 0; s < input.steps; s++) await acts.notify(reminder(`${input.key}:${s}`));
-  await sleep(input.waitMs);
+  await condition(() => dueAt !== undefined);
+  await sleep(Math.max(1, dueAt! - Date.now()));
   await acts.notify(reminder(`${input.key}:due`));
 }
