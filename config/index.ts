@@ -48,7 +48,7 @@ const schema = z.object({
   WORKER_MEMORY_MB: z.coerce
     .number()
     .int('must be a whole number of MiB')
-    .min(128, 'must be at least 128 (MiB): the worker needs about 230 MiB before caching anything')
+    .min(128, 'must be at least 128 (MiB): the worker needs about 280 MiB before caching anything')
     .optional(),
   REMINDER_LEAD_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),

@@ -14,11 +14,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 
 /**
- * Worker RSS with the workflow bundle loaded and nothing cached (the reminders benchmark's process:
- * worker, dispatcher, Prisma on SQLite, Temporal clients), in MiB.
+ * RSS of the worker process (`npm run worker`: worker, dispatcher, Prisma on SQLite, the workflow
+ * thread with its bundle) when it starts running, nothing cached, in MiB: 276 measured by
+ * `npm run bench -- reminders`.
  */
-export const BASELINE_MIB = 230;
-/** RSS per cached pathway workflow, in MiB, measured by `npm run bench -- reminders` (see README). */
+export const BASELINE_MIB = 280;
+/**
+ * RSS per cached pathway workflow, in MiB: the benchmark's worker grew by 120 MiB from its start to
+ * 1,000 open runs with 250 cached (0.48 a cached run if nothing else grew); 0.28 with 2,000 open,
+ * against the same worker with the cache off.
+ */
 export const PER_PATHWAY_MIB = 0.45;
 /**
  * SDK defaults: 40 workflow tasks at once; a smaller cache also lowers that concurrency (the SDK
