@@ -46,6 +46,11 @@ const schema = z.object({
   SCHEDULES: z.enum(['on', 'off']).default('on'),
   WORKFLOW_BUNDLE: z.string().optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  WORKER_MEMORY_MB: z.coerce
+    .number()
+    .int('must be a whole number of MiB')
+    .min(128, 'must be at least 128 (MiB): the worker needs about 280 MiB before caching anything')
+    .optional(),
   REMINDER_LEAD_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
@@ -93,10 +98,12 @@ export interface Config {
   workflowBundle?: string;
   /**
    * Pathways a worker keeps in memory between their workflow tasks (Temporal's sticky cache); one
-   * that is not cached replays its whole history when its next timer fires. Undefined: the SDK's
-   * default, which follows the heap size (about 2,300 with Node's default 4 GiB heap).
+   * that is not cached replays its whole history when its next timer fires. Undefined: sized from
+   * the worker's memory (worker/cache-size.ts).
    */
   workerMaxCachedWorkflows?: number;
+  /** The memory the worker is given, in MiB; undefined: the cgroup limit, else a share of the machine's. */
+  workerMemoryMb?: number;
   /**
    * How far ahead a pathway stages each reminder in the outbox, for the dispatcher to send on
    * time (0: no staging, each reminder is sent by its own activity when its timer fires).
@@ -209,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedules: e.SCHEDULES === 'on',
     workflowBundle: e.WORKFLOW_BUNDLE,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    workerMemoryMb: e.WORKER_MEMORY_MB,
     reminderLeadMs: e.REMINDER_LEAD_MINUTES * 60_000,
     dispatchPollMs: e.DISPATCH_POLL_MS,
     dispatchLeaseMs: e.DISPATCH_LEASE_SECONDS * 1000,

@@ -7,15 +7,20 @@ import { createMailActivities } from '../activities/outbox';
 import { createTransport } from '../mail/transport';
 import type { Config } from '../config';
 import { dialectOf } from '../infra/db-url';
+import { bundleInChildProcess } from './bundle';
+import { chooseCacheSize } from './cache-size';
 
 export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
+  /** A prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start, in a child process. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Temporal's sticky cache size; undefined: the SDK's default (from the heap size). */
+  /**
+   * Temporal's sticky cache size; undefined: the SDK's default (from the heap size). The service
+   * passes the size chosen from its memory (cache-size.ts); tests keep the SDK's.
+   */
   maxCachedWorkflows?: number;
 }
 
@@ -24,9 +29,8 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     connection: setup.connection,
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
-    ...(setup.workflowBundle
-      ? { workflowBundle: setup.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    // Bundled in a child process, so that webpack's memory does not stay in the worker's.
+    workflowBundle: setup.workflowBundle ?? { code: await bundleInChildProcess() },
     // The decree fan-out's activities reach the pathways through a client of this same connection.
     activities: createActivities({
       ...setup.deps,
@@ -58,13 +62,18 @@ export async function createConfiguredWorker(
     digestThreshold: config.consultantDigestThreshold,
     dialect: dialectOf(config.databaseUrl),
   };
+  const cache = chooseCacheSize(config.workerMaxCachedWorkflows, { memoryMb: config.workerMemoryMb });
+  const { belowMinimum, ...cacheLog } = cache;
+  if (belowMinimum)
+    opts.logger.warn(cacheLog, 'workflow cache: the memory given holds fewer pathways than the minimum; using it');
+  else opts.logger.info(cacheLog, 'workflow cache size');
   const worker = await createWorker({
     connection: opts.connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     deps,
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
-    maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    maxCachedWorkflows: cache.maxCachedWorkflows,
   });
   const dispatcher = createConfiguredDispatcher(deps, config.dispatchPollMs, config.dispatchLeaseMs);
   return { worker, transport, dispatcher, run: () => runWithDispatcher(worker, dispatcher) };

@@ -64,3 +64,27 @@ export async function updateBenchWorkflow(): Promise<void> {
   });
   await condition(() => done);
 }
+
+/** The eviction benchmark tells each run, once all are idle, when its timer is to fire. */
+export const evictionDueSignal = defineSignal<[number]>('evictionDue');
+
+/**
+ * The eviction benchmark's pathway: `steps` activities first, so that its history is as long as a
+ * pathway's when it meets its next timer (one where nobody acts has 115 events after 18 months),
+ * then, once told when, a timer and the activity it triggers. What is measured is the workflow task
+ * after that timer, with the run still cached or replayed from its history.
+ */
+export async function evictionBenchWorkflow(input: { key: string; steps: number }): Promise<void> {
+  let dueAt: number | undefined;
+  setHandler(evictionDueSignal, (at) => void (dueAt = at));
+  const reminder = (key: string): NotifyInput => ({
+    key,
+    template: 'step-reminder',
+    to: [{ name: 'Bench Participant', email: `${input.key}@bench.test`, locale: 'it' }],
+    context: benchReminderContext(0),
+  });
+  for (let s = 0; s < input.steps; s++) await acts.notify(reminder(`${input.key}:${s}`));
+  await condition(() => dueAt !== undefined);
+  await sleep(Math.max(1, dueAt! - Date.now()));
+  await acts.notify(reminder(`${input.key}:due`));
+}

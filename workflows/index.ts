@@ -1,4 +1,4 @@
 export { pathwayWorkflow } from './pathway';
 export { programmeDecreeWorkflow } from './programme-decree';
-export { emptyWorkflow, reminderBenchWorkflow, updateBenchWorkflow } from './bench';
+export { emptyWorkflow, evictionBenchWorkflow, reminderBenchWorkflow, updateBenchWorkflow } from './bench';
 export { consultantDigestWorkflow, coordinatorDigestWorkflow, milestoneReportWorkflow } from './scheduled';
