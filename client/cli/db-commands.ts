@@ -192,19 +192,19 @@ function printToken(t: { id: string; token: string; name: string; expiresAt: str
   );
 }
 
-export async function usersCreate(
-  o: {
-    role: string;
-    email: string;
-    name: string;
-    network?: string;
-    company?: string;
-    locale: string;
-    passwordEnv?: string;
-    token?: string;
-  },
-  json: boolean,
-): Promise<void> {
+/** The options of `users create`, as commander parses them. */
+export interface UsersCreateOptions {
+  role: string;
+  email: string;
+  name: string;
+  network?: string;
+  company?: string;
+  locale: string;
+  passwordEnv?: string;
+  token?: string;
+}
+
+export async function usersCreate(o: UsersCreateOptions, json: boolean): Promise<void> {
   const password = o.passwordEnv ? process.env[o.passwordEnv] : undefined;
   if (o.passwordEnv && !password) throw new CliError(`--password-env: ${o.passwordEnv} is not set`, 2);
   const out = await withDb(async (db) => {

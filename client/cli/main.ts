@@ -18,6 +18,7 @@ import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../auth/token-days';
 import { ENROLLMENT_CSV_COLUMNS } from '../enrollment-csv-columns';
 import { call, CliError, printEnrollment, printJson, readJsonFile, type View } from './common';
 import { registerProgrammeCommands } from './programmes';
+import type { UsersCreateOptions } from './db-commands';
 
 // Loaded with require, not import(): synchronous, and seen by tsx's CommonJS hook and by the
 // bundler, where a dynamic import() would go to Node's ESM loader. Each runs a module once.
@@ -255,18 +256,7 @@ Examples:
     .option('--locale <locale>', 'it | en', 'it')
     .option('--password-env <VAR>', 'read the dashboard password from this environment variable')
     .option('--token <name>', 'also create an API token with this name and print it once')
-    .action(
-      async (o: {
-        role: string;
-        email: string;
-        name: string;
-        network?: string;
-        company?: string;
-        locale: string;
-        passwordEnv?: string;
-        token?: string;
-      }) => dbCommands().usersCreate(o, json()),
-    );
+    .action(async (o: UsersCreateOptions) => dbCommands().usersCreate(o, json()));
   users
     .command('list')
     .description('list users')
