@@ -24,7 +24,7 @@ import {
 import { createWorker } from '../worker/create-worker';
 import { benchActivityUpdate, benchDoneSignal, benchEmptyUpdate, updateBenchWorkflow } from '../workflows/bench';
 import { percentile, print, round } from './common';
-import { benchTemporalServer, bundleBenchWorkflows, startBenchApi } from './stack';
+import { benchTemporalServer, bundleBenchWorkflows, startBenchApi, closeBenchStack } from './stack';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const WARMUP = 5;
@@ -203,10 +203,5 @@ export async function benchActions(): Promise<void> {
   worker.shutdown();
   floorWorker.shutdown();
   await running;
-  transport.close();
-  await connection.close();
-  await nativeConnection.close();
-  await catcher.stop();
-  await db.$disconnect();
-  await server.stop();
+  await closeBenchStack({ transport, connection, nativeConnection, catcher, db, server });
 }

@@ -18,7 +18,7 @@ import { createWorker } from '../worker/create-worker';
 import { decreeProgressQuery, type PathwayInput } from '../workflows/messages';
 import type { programmeDecreeWorkflow } from '../workflows/programme-decree';
 import { pool, print, progress, round } from './common';
-import { benchTemporalServer, bundleBenchWorkflows } from './stack';
+import { benchTemporalServer, bundleBenchWorkflows, closeBenchStack } from './stack';
 
 const N = Number(process.env.BENCH_DECREE_N ?? 2_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -156,10 +156,5 @@ export async function benchDecree(): Promise<void> {
 
   worker.shutdown();
   await running;
-  transport.close();
-  await connection.close();
-  await nativeConnection.close();
-  await catcher.stop();
-  await db.$disconnect();
-  await server.stop();
+  await closeBenchStack({ transport, connection, nativeConnection, catcher, db, server });
 }

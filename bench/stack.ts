@@ -51,3 +51,20 @@ export async function startBenchApi(deps: { db: Db; temporal: Client; taskQueue:
   const { token } = await createApiToken(db, admin.id, 'bench', { id: 'bench', role: 'system' });
   return { api, base, admin, token };
 }
+
+/** Everything a worker benchmark opened, closed in order once its workers have stopped. */
+export async function closeBenchStack(s: {
+  transport: { close(): void };
+  connection: { close(): Promise<void> };
+  nativeConnection: { close(): Promise<void> };
+  catcher: { stop(): Promise<void> };
+  db: Db;
+  server: { stop(): Promise<void> };
+}): Promise<void> {
+  s.transport.close();
+  await s.connection.close();
+  await s.nativeConnection.close();
+  await s.catcher.stop();
+  await s.db.$disconnect();
+  await s.server.stop();
+}
