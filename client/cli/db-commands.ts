@@ -89,7 +89,8 @@ export async function reportFunding(o: { by: string; format: string; locale: str
   process.stdout.write(renderFundingReport(report, o.format as 'csv', o.locale === 'en' ? 'en' : 'it'));
 }
 
-export async function reportMilestones(o: {
+/** The options of `report milestones`, as commander parses them. */
+export interface ReportMilestonesOptions {
   by: string;
   programme?: string;
   network?: string;
@@ -97,7 +98,9 @@ export async function reportMilestones(o: {
   to?: string;
   format: string;
   locale: string;
-}): Promise<void> {
+}
+
+export async function reportMilestones(o: ReportMilestonesOptions): Promise<void> {
   if (!(REPORT_DIMENSIONS as readonly string[]).includes(o.by))
     throw new CliError(`--by must be one of ${REPORT_DIMENSIONS.join(', ')}`, 2);
   if (!['csv', 'json', 'html'].includes(o.format)) throw new CliError('--format must be csv, json or html', 2);
