@@ -3,6 +3,7 @@
  * is built by createActivities(deps) with real dependencies injected.
  */
 import type { Text } from '../domain/catalogue';
+import type { Milestone } from '../domain/pathway';
 import type { Recipient } from '../workflows/messages';
 import type { ContextOf, TemplateName } from '../mail/messages';
 
@@ -59,37 +60,15 @@ export interface NotifyResult {
   scheduled?: number;
 }
 
-export interface MilestoneInput {
-  enrollmentId: string;
-  /** Unique per enrollment: a retried activity writes nothing new. */
-  eventKey: string;
-  /** Position in the workflow's history; orders milestones written at the same instant. */
-  seq: number;
-  type:
-    | 'enrolled'
-    | 'step_completed'
-    | 'completed'
-    | 'expired'
-    | 'withdrawn'
-    | 'step_reopened'
-    | 'due_extended'
-    | 'consultant_assigned'
-    | 'participation_confirmed'
-    | 'programme_end_changed';
-  stepKey?: string;
-  actor: string;
-  occurredAt: number;
-  dueAt?: number;
-  onTime?: boolean;
-  evidence?: string;
-  note?: string;
-  /** Projection of the pathway onto the enrollment row. */
-  enrollment: {
+/**
+ * The recordMilestone activity's input: the entity's Milestone (domain/pathway.ts), with its
+ * projection read as recorded histories carry it (status as stored; `currentDueAt` absent from
+ * runs recorded before it was projected).
+ */
+export interface MilestoneInput extends Omit<Milestone, 'enrollment'> {
+  enrollment: Omit<Milestone['enrollment'], 'status' | 'currentDueAt'> & {
     status: string;
-    currentStep: string | null;
-    /** Due date of the current step; absent from runs recorded before it was projected. */
     currentDueAt?: number | null;
-    consultant?: { name: string; email: string };
   };
 }
 

@@ -7,16 +7,12 @@
  * JSON with the ratios; asserts nothing.
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { tuneSqlite } from '../infra/db';
 import { MailCatcher } from '../mail/mail-catcher';
 import { createTransport } from '../mail/transport';
-import { buildApi } from '../client/api/server';
 import { createApiToken, createUser } from '../client/auth/users';
-import { createService } from '../client/service';
 import { addWorkingDays, localDateOf, localDateToIso } from '../domain/calendar';
-import { freePort, startDevServer } from '../scripts/dev-server';
-import { ensureTemporalCli } from '../scripts/provision';
 import {
   createTestDb,
   enrollRequest,
@@ -28,6 +24,7 @@ import {
 import { createWorker } from '../worker/create-worker';
 import { benchActivityUpdate, benchDoneSignal, benchEmptyUpdate, updateBenchWorkflow } from '../workflows/bench';
 import { percentile, print, round } from './common';
+import { benchTemporalServer, bundleBenchWorkflows, startBenchApi, closeBenchStack } from './stack';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const WARMUP = 5;
@@ -49,10 +46,7 @@ async function timed(fn: () => Promise<void>): Promise<number> {
 }
 
 export async function benchActions(): Promise<void> {
-  const existing = process.env.BENCH_TEMPORAL_ADDRESS;
-  const server = existing
-    ? { address: existing, stop: async () => undefined }
-    : await startDevServer({ cliPath: ensureTemporalCli(), port: await freePort() });
+  const server = await benchTemporalServer();
   const { db, url } = createTestDb();
   if (!process.env.BENCH_NO_TUNE) await tuneSqlite(db, url);
   const catcher = await MailCatcher.start({ port: 0, maxMessages: N * 20 + 100 });
@@ -64,11 +58,7 @@ export async function benchActions(): Promise<void> {
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const temporal = new Client({ connection });
-  process.stderr.write('bundling workflows...\n');
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-  });
+  const workflowBundle = await bundleBenchWorkflows();
 
   // The service's worker, as deployed, and the floor's, in the same process on the same server.
   const taskQueue = 'bench-actions';
@@ -88,20 +78,7 @@ export async function benchActions(): Promise<void> {
   });
   const running = Promise.all([worker.run(), floorWorker.run()]);
 
-  const api = await buildApi({
-    service: createService({ db, temporal, taskQueue }),
-    db,
-    temporal,
-    logger,
-    preferencesSecret: PREFERENCES_SECRET,
-  });
-  const base = await api.listen({ port: 0, host: '127.0.0.1' });
-  const admin = await createUser(
-    db,
-    { role: 'admin', email: 'bench@bench.test', name: 'Bench' },
-    { id: 'bench', role: 'system' },
-  );
-  const { token } = await createApiToken(db, admin.id, 'bench', { id: 'bench', role: 'system' });
+  const { api, base, token } = await startBenchApi({ db, temporal, taskQueue });
   // Steps are completed by the consultant who follows the enrollments (the catalogue's rule).
   const giulia = await createUser(
     db,
@@ -226,10 +203,5 @@ export async function benchActions(): Promise<void> {
   worker.shutdown();
   floorWorker.shutdown();
   await running;
-  transport.close();
-  await connection.close();
-  await nativeConnection.close();
-  await catcher.stop();
-  await db.$disconnect();
-  await server.stop();
+  await closeBenchStack({ transport, connection, nativeConnection, catcher, db, server });
 }

@@ -7,39 +7,31 @@
  * each, with the worker recording their enrollment and welcome email).
  */
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { tuneSqlite } from '../infra/db';
 import { MailCatcher } from '../mail/mail-catcher';
 import { createTransport } from '../mail/transport';
 import { congedoFlessibilita } from '../domain/catalogue';
 import { findProgramme } from '../domain/programmes';
-import { freePort, startDevServer } from '../scripts/dev-server';
-import { ensureTemporalCli } from '../scripts/provision';
 import { createTestDb, logger, MAIL_FROM, PREFERENCES_SECRET, PUBLIC_URL } from '../test/support/fixtures';
 import { createWorker } from '../worker/create-worker';
 import { decreeProgressQuery, type PathwayInput } from '../workflows/messages';
 import type { programmeDecreeWorkflow } from '../workflows/programme-decree';
 import { pool, print, progress, round } from './common';
+import { benchTemporalServer, bundleBenchWorkflows, closeBenchStack } from './stack';
 
 const N = Number(process.env.BENCH_DECREE_N ?? 2_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function benchDecree(): Promise<void> {
-  const existing = process.env.BENCH_TEMPORAL_ADDRESS;
-  const server = existing
-    ? { address: existing, stop: async () => undefined }
-    : await startDevServer({ cliPath: ensureTemporalCli(), port: await freePort() });
+  const server = await benchTemporalServer();
   const { db, url } = createTestDb();
   await tuneSqlite(db, url);
   const catcher = await MailCatcher.start({ port: 0, maxMessages: 10 });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const temporal = new Client({ connection });
-  process.stderr.write('bundling workflows...\n');
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-  });
+  const workflowBundle = await bundleBenchWorkflows();
   const transport = createTransport({
     url: `smtp://127.0.0.1:${catcher.port}`,
     maxConnections: 5,
@@ -164,10 +156,5 @@ export async function benchDecree(): Promise<void> {
 
   worker.shutdown();
   await running;
-  transport.close();
-  await connection.close();
-  await nativeConnection.close();
-  await catcher.stop();
-  await db.$disconnect();
-  await server.stop();
+  await closeBenchStack({ transport, connection, nativeConnection, catcher, db, server });
 }

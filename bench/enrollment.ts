@@ -13,14 +13,12 @@ import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { createDb, tuneSqlite } from '../infra/db';
 import { buildApi } from '../client/api/server';
-import { createApiToken, createUser } from '../client/auth/users';
 import { enrollRequestSchema } from '../client/schemas';
 import { createService } from '../client/service';
-import { freePort, startDevServer } from '../scripts/dev-server';
-import { ensureTemporalCli } from '../scripts/provision';
 import { createTestDb, enrollRequest, logger, PREFERENCES_SECRET } from '../test/support/fixtures';
 import { emptyWorkflow } from '../workflows/bench';
 import { pool, print, round, withCpu } from './common';
+import { benchTemporalServer, startBenchApi } from './stack';
 import { postFromThread } from './http-load';
 
 const N = Number(process.env.BENCH_N ?? 600);
@@ -60,34 +58,14 @@ async function msPerCall(call: () => Promise<unknown>): Promise<number> {
 export async function benchEnrollment(): Promise<void> {
   // BENCH_TEMPORAL_ADDRESS: an existing server (another machine, or the dev server on cores of its
   // own) instead of a fresh dev server sharing this machine's cores with the API.
-  const existing = process.env.BENCH_TEMPORAL_ADDRESS;
-  const server = existing
-    ? { address: existing, stop: async () => undefined }
-    : await startDevServer({
-        cliPath: ensureTemporalCli(),
-        port: await freePort(),
-        logFile: process.env.BENCH_SERVER_LOG,
-      });
+  const server = await benchTemporalServer({ logFile: process.env.BENCH_SERVER_LOG });
   const { db, url } = createTestDb();
   if (!process.env.BENCH_NO_TUNE) await tuneSqlite(db, url);
   const connection = await Connection.connect({ address: server.address });
   const temporal = new Client({ connection });
   const taskQueue = 'bench';
-  const api = await buildApi({
-    service: createService({ db, temporal, taskQueue }),
-    db,
-    temporal,
-    logger,
-    preferencesSecret: PREFERENCES_SECRET,
-  });
-  const base = await api.listen({ port: 0, host: '127.0.0.1' });
   // Requests are signed like a script's: an admin's API token (its lookup is part of the measured path).
-  const admin = await createUser(
-    db,
-    { role: 'admin', email: 'bench@bench.test', name: 'Bench' },
-    { id: 'bench', role: 'system' },
-  );
-  const { token } = await createApiToken(db, admin.id, 'bench', { id: 'bench', role: 'system' });
+  const { api, base, admin, token } = await startBenchApi({ db, temporal, taskQueue });
   const requests = Array.from({ length: N }, () => enrollRequest());
   process.stderr.write(`warming up...\n`);
   await pool(20, 4, (i) =>

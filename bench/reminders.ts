@@ -31,8 +31,6 @@ import { ICS_CONTENT_TYPE } from '../mail/ics';
 import { MailCatcher } from '../mail/mail-catcher';
 import { createTransport } from '../mail/transport';
 import type { NotifyInput, NotifyResult, PathwayActivities } from '../activities/types';
-import { freePort, startDevServer } from '../scripts/dev-server';
-import { ensureTemporalCli } from '../scripts/provision';
 import { createTestDb, logger, MAIL_FROM, PREFERENCES_SECRET, PUBLIC_URL } from '../test/support/fixtures';
 import { chooseCacheSize } from '../worker/cache-size';
 import { createConfiguredDispatcher } from '../worker/create-worker';
@@ -43,6 +41,7 @@ import {
   reminderBenchWorkflow,
 } from '../workflows/bench';
 import { percentile, pool, print, progress, round } from './common';
+import { benchTemporalServer, bundleBenchWorkflows } from './stack';
 
 const N = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const SPREAD_MS = Number(process.env.BENCH_SPREAD_MS ?? 60_000);
@@ -364,9 +363,7 @@ export async function benchReminders(): Promise<void> {
   // BENCH_TEMPORAL_ADDRESS: an existing server (e.g. `npm run temporal:pg`, the full server on
   // PostgreSQL) instead of a fresh in-memory dev server.
   const existing = process.env.BENCH_TEMPORAL_ADDRESS;
-  const server = existing
-    ? { address: existing, stop: async () => undefined }
-    : await startDevServer({ cliPath: ensureTemporalCli(), port: await freePort() });
+  const server = await benchTemporalServer();
   const { db, url } = createTestDb();
   await tuneSqlite(db, url);
   const catcher = await MailCatcher.start({ port: 0, maxMessages: N * 2 + 10 });
@@ -374,11 +371,7 @@ export async function benchReminders(): Promise<void> {
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const temporal = new Client({ connection });
-  process.stderr.write('bundling workflows...\n');
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-  });
+  const workflowBundle = await bundleBenchWorkflows();
 
   // 1. The Temporal floor: same workflows and timers, an activity that only notes the time.
   const floorArrivals = new Map<number, number>();

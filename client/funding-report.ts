@@ -3,7 +3,7 @@
  * self-contained HTML page that prints to PDF.
  */
 import { h } from 'preact';
-import { DomainError } from '../domain/errors';
+import { unsupportedFormat, type ReportFormat } from '../reports/format';
 import { fundingByProvince, type FundingByProvince, type FundingProject } from '../domain/funding';
 import { formatEuro } from '../domain/money';
 import { fundingToCsv } from './funding-csv';
@@ -19,7 +19,7 @@ export interface FundingReport {
   fundedProjects?: readonly FundingProject[];
 }
 
-export type FundingReportFormat = 'csv' | 'json' | 'html';
+export type FundingReportFormat = ReportFormat;
 
 /** The report of a call's current state: per-province totals and the funded projects in rank order. */
 export function buildFundingReport(projects: readonly FundingProject[], title?: string): FundingReport {
@@ -76,13 +76,6 @@ export function renderFundingReport(report: FundingReport, format: FundingReport
     case 'html':
       return render(h(FundingReportDocument, { report, locale, title: report.title ?? defaultTitle(locale) }));
     default:
-      throw new DomainError(
-        'unsupported_format',
-        {
-          it: `Formato ${JSON.stringify(format)} non supportato: usare csv, json o html`,
-          en: `Unsupported format ${JSON.stringify(format)}: use csv, json or html`,
-        },
-        { format },
-      );
+      throw unsupportedFormat(format);
   }
 }

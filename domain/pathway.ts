@@ -385,16 +385,7 @@ export class Pathway {
     });
     this.revision++;
     return this.record(
-      {
-        eventKey: milestoneKeys.stepReopened(step),
-        type: 'step_reopened',
-        stepKey: step.key,
-        actor: req.actor.id,
-        occurredAt: now,
-        dueAt: step.dueAt,
-        note: req.reason,
-        enrollment: { status: 'active', currentStep: step.key },
-      },
+      this.stepChanged('step_reopened', milestoneKeys.stepReopened(step), step, req, now),
       this.notice(
         'step-reopened',
         mailKeys.stepReopened(this.id, step),
@@ -421,16 +412,7 @@ export class Pathway {
     this.state.history.push({ at: now, type: 'due-extended', stepKey: step.key, actor: req.actor, detail: req.reason });
     this.revision++;
     return this.record(
-      {
-        eventKey: milestoneKeys.dueExtended(step),
-        type: 'due_extended',
-        stepKey: step.key,
-        actor: req.actor.id,
-        occurredAt: now,
-        dueAt: step.dueAt,
-        note: req.reason,
-        enrollment: { status: 'active', currentStep: step.key },
-      },
+      this.stepChanged('due_extended', milestoneKeys.dueExtended(step), step, req, now),
       this.notice('due-date-extended', mailKeys.dueExtended(this.id, step), this.terms.participants, {
         stepName: step.name,
         previousDueAt,
@@ -801,6 +783,26 @@ export class Pathway {
     step.plannedFrom = at;
     this.state.currentStep = step.key;
     this.state.history.push({ at, type: 'step-started', stepKey: step.key });
+  }
+
+  /** The milestone of a change to a step that stays in progress (reopened, due later), with its reason. */
+  private stepChanged(
+    type: 'step_reopened' | 'due_extended',
+    eventKey: string,
+    step: StepState,
+    req: { actor: Actor; reason: string },
+    now: number,
+  ) {
+    return {
+      eventKey,
+      type,
+      stepKey: step.key,
+      actor: req.actor.id,
+      occurredAt: now,
+      dueAt: step.dueAt,
+      note: req.reason,
+      enrollment: { status: 'active' as const, currentStep: step.key },
+    };
   }
 
   /** The milestone as of now (its position in the history, the due date in progress) and the emails. */

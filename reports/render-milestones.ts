@@ -2,7 +2,7 @@
  * The milestone report as CSV (for spreadsheets: plain numbers, one row per group and a total),
  * JSON (for scripts) or a printable HTML page with an SVG chart of enrollments by status.
  */
-import { DomainError } from '../domain/errors';
+import { unsupportedFormat, type ReportFormat } from './format';
 import { h } from 'preact';
 import { render } from '../client/web/render';
 import { MilestoneReportDocument } from '../client/web/views/milestone-report';
@@ -11,7 +11,7 @@ import { FIGURE_COLUMNS as CSV_COLUMNS } from './milestone-labels';
 import type { MilestoneReport } from './milestones';
 import type { Locale } from '../domain/locale';
 
-export type ReportFormat = 'csv' | 'json' | 'html';
+export type { ReportFormat };
 
 export function milestoneReportCsv(report: MilestoneReport): string {
   const header = ['group', 'label', ...CSV_COLUMNS];
@@ -35,13 +35,6 @@ export function renderMilestoneReport(report: MilestoneReport, format: ReportFor
     case 'html':
       return milestoneReportHtml(report, locale);
     default:
-      throw new DomainError(
-        'unsupported_format',
-        {
-          it: `Formato ${JSON.stringify(format)} non supportato: usare csv, json o html`,
-          en: `Unsupported format ${JSON.stringify(format)}: use csv, json or html`,
-        },
-        { format },
-      );
+      throw unsupportedFormat(format);
   }
 }

@@ -4,7 +4,6 @@
  * HTTP API. Ctrl-C stops everything; the next start resumes the same pathways.
  */
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { assertCatalogueValid } from '../domain/catalogue-validate';
@@ -12,12 +11,11 @@ import { createDb, tuneSqlite } from '../infra/db';
 import { redactUrl } from '../infra/db-url';
 import { MailCatcher } from '../mail/mail-catcher';
 import { buildApi } from '../client/api/server';
-import { createService } from '../client/service';
+import { connectService } from '../client/connect-service';
 import { temporalConnectionOptions } from '../client/temporal';
 import { bootstrapAdmin, bootstrapNotice } from '../client/auth/bootstrap';
 import { dialectOf } from '../infra/db-url';
 import { createReconciler } from '../client/reconciler';
-import { ensureSchedules } from '../client/schedules';
 import { ConfigError, loadConfig } from '../config';
 import { createConfiguredWorker } from '../worker/create-worker';
 import { pinoTemporalLogger } from '../worker/temporal-logger';
@@ -92,16 +90,7 @@ async function main(): Promise<void> {
   });
   const workerRun = run();
 
-  const connection = await Connection.connect(temporalConnectionOptions(config, temporalAddress));
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const service = createService({
-    db,
-    temporal,
-    taskQueue: config.taskQueue,
-    reminderLeadMs: config.reminderLeadMs,
-    recipientQuotas: config.recipientQuotas,
-  });
-  if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
+  const { connection, temporal, service } = await connectService(config, db, temporalAddress, logger);
   const links: Record<string, string> = { api: config.publicUrl, health: `${config.publicUrl}/health` };
   if (devServer?.uiUrl) links.temporalUi = devServer.uiUrl;
   const mailPages = catcher && config.mailCatcherPages ? catcher : undefined;

@@ -2,21 +2,15 @@
  * Messages of the pathway workflow, shared by the worker and every client (API, CLI, dashboard).
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { PathwayDefinition } from '../domain/catalogue';
-import type { Actor, Milestone, PathwayState, PathwayStatus, Recipient, StepState } from '../domain/pathway';
+import type { Actor, Milestone, PathwayState, PathwayStatus, PathwayTerms, StepState } from '../domain/pathway';
 
 export const TASK_QUEUE_DEFAULT = 'conciliaflow';
 
 // The pathway's state belongs to its entity; the messages carry it as is.
 export type { Actor, HistoryEntry, PathwayState, PathwayStatus, Recipient, StepState } from '../domain/pathway';
 
-export interface PathwayInput {
-  enrollmentId: string;
-  definition: PathwayDefinition;
-  programme: { code: string; endsOn: string; name?: string };
-  company: { name: string; city?: string };
-  consultant: { name: string; email: string };
-  participants: Recipient[];
+/** What the pathway is about (the entity's terms), and how this run carries on. */
+export interface PathwayInput extends PathwayTerms {
   /** Set when the workflow continues as new: the state so far. */
   carried?: PathwayState;
   /** Continue as new once the history has this many events (default 2000); tests set it low. */

@@ -3,7 +3,6 @@
  * `npm run worker`). Needs TEMPORAL_ADDRESS; creates the schedules like `npm start` unless
  * SCHEDULES=off.
  */
-import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { createDb, tuneSqlite } from '../../infra/db';
 import { dialectOf, redactUrl } from '../../infra/db-url';
@@ -11,9 +10,7 @@ import { ConfigError, loadConfig } from '../../config';
 import { assertCatalogueValid } from '../../domain/catalogue-validate';
 import { migrate } from '../../infra/migrate';
 import { createReconciler } from '../reconciler';
-import { ensureSchedules } from '../schedules';
-import { createService } from '../service';
-import { temporalConnectionOptions } from '../temporal';
+import { connectService } from '../connect-service';
 import { buildApi } from './server';
 import { ensureProgrammeSeeds } from '../programmes';
 
@@ -30,16 +27,7 @@ async function main(): Promise<void> {
   await tuneSqlite(db, config.databaseUrl);
   // The public record's editions, inserted when missing; the Region's later changes stand.
   await ensureProgrammeSeeds(db);
-  const connection = await Connection.connect(temporalConnectionOptions(config, config.temporalAddress));
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  if (config.schedules) await ensureSchedules(temporal, config.taskQueue, logger);
-  const service = createService({
-    db,
-    temporal,
-    taskQueue: config.taskQueue,
-    reminderLeadMs: config.reminderLeadMs,
-    recipientQuotas: config.recipientQuotas,
-  });
+  const { connection, temporal, service } = await connectService(config, db, config.temporalAddress, logger);
   const api = await buildApi({
     service,
     db,

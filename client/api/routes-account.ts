@@ -50,13 +50,19 @@ const tokenView = z
   })
   .describe('ApiToken');
 
-const userView = z.object({
+/** The fields every view of a user shows (signed-in user, account, admin's list). */
+export const userFields = {
   id: z.string(),
   email: z.string(),
   name: z.string(),
   role: z.enum(ROLES),
   atsCode: z.string().nullable(),
   companyId: z.string().nullable(),
+};
+
+/** A user as the account and admin routes show it. */
+export const userView = z.object({
+  ...userFields,
   locale: z.string(),
   createdAt: z.string(),
   disabled: z.boolean(),

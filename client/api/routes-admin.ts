@@ -15,6 +15,7 @@ import { createUser, createUserSchema, listUsers, revokeApiToken } from '../auth
 import { ROLES } from '../auth/principal';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
 import { REPORT_CONTENT_SECURITY_POLICY } from './security-headers';
+import { userView } from './routes-account';
 import { loadFundingProjects } from '../funding-store';
 import { listSchedules, SCHEDULE_PREFIX } from '../schedules';
 import { pageQuery, paged, type ApiRegistry } from './registry';
@@ -91,18 +92,6 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
       return reply.type(CONTENT_TYPE[ctx.query.format]).send(body);
     },
   );
-
-  const userView = z.object({
-    id: z.string(),
-    email: z.string(),
-    name: z.string(),
-    role: z.enum(ROLES),
-    atsCode: z.string().nullable(),
-    companyId: z.string().nullable(),
-    locale: z.string(),
-    createdAt: z.string(),
-    disabled: z.boolean(),
-  });
 
   api.add(
     {

@@ -343,60 +343,43 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
 
   // Pathway actions: the body without the actor (it comes from the credentials) or the step key (in the path).
   type Known = NonNullable<Awaited<ReturnType<Service['findForView']>>>;
-  const stepAction = <B extends z.ZodObject>(spec: {
+  type ActionSpec<B extends z.ZodObject, S extends string | undefined> = {
     url: string;
     operationId: string;
     summary: string;
     body: B;
     auditAction: string;
-    act: (id: string, req: ActionRequest<Parsed<B, undefined>, string>, known: Known) => Promise<ActionOutcome>;
-  }) =>
-    api.add(
-      {
-        method: 'POST',
-        url: spec.url,
-        operationId: spec.operationId,
-        summary: spec.summary,
-        tag: 'pathway actions',
-        access: ALL,
-        params: stepParams,
-        body: spec.body,
-        response: enrollmentSchema,
-      },
-      async (ctx) =>
-        performPathwayAction(deps, ctx.principal!, ctx.params.id, {
-          auditAction: spec.auditAction,
-          stepKey: ctx.params.stepKey,
-          body: ctx.body,
-          act: spec.act,
-        }),
+    act: (id: string, req: ActionRequest<Parsed<B, undefined>, S>, known: Known) => Promise<ActionOutcome>;
+  };
+  // What every action route declares; each builder adds its path parameters.
+  const actionRoute = <B extends z.ZodObject>(
+    spec: Pick<ActionSpec<B, undefined>, 'url' | 'operationId' | 'summary' | 'body'>,
+  ) => ({
+    method: 'POST' as const,
+    url: spec.url,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    tag: 'pathway actions',
+    access: ALL,
+    body: spec.body,
+    response: enrollmentSchema,
+  });
+  const stepAction = <B extends z.ZodObject>(spec: ActionSpec<B, string>) =>
+    api.add({ ...actionRoute(spec), params: stepParams }, async (ctx) =>
+      performPathwayAction(deps, ctx.principal!, ctx.params.id, {
+        auditAction: spec.auditAction,
+        stepKey: ctx.params.stepKey,
+        body: ctx.body,
+        act: spec.act,
+      }),
     );
-  const enrollmentAction = <B extends z.ZodObject>(spec: {
-    url: string;
-    operationId: string;
-    summary: string;
-    body: B;
-    auditAction: string;
-    act: (id: string, req: ActionRequest<Parsed<B, undefined>, undefined>, known: Known) => Promise<ActionOutcome>;
-  }) =>
-    api.add(
-      {
-        method: 'POST',
-        url: spec.url,
-        operationId: spec.operationId,
-        summary: spec.summary,
-        tag: 'pathway actions',
-        access: ALL,
-        params: idParams,
-        body: spec.body,
-        response: enrollmentSchema,
-      },
-      async (ctx) =>
-        performPathwayAction(deps, ctx.principal!, ctx.params.id, {
-          auditAction: spec.auditAction,
-          body: ctx.body,
-          act: spec.act,
-        }),
+  const enrollmentAction = <B extends z.ZodObject>(spec: ActionSpec<B, undefined>) =>
+    api.add({ ...actionRoute(spec), params: idParams }, async (ctx) =>
+      performPathwayAction(deps, ctx.principal!, ctx.params.id, {
+        auditAction: spec.auditAction,
+        body: ctx.body,
+        act: spec.act,
+      }),
     );
 
   const { actions } = service;

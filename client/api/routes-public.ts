@@ -4,25 +4,14 @@ import { SEND_WINDOW_GRACE_MS } from '../../mail/send-window';
 import { CATALOGUE } from '../../domain/catalogue';
 import { DomainError } from '../../domain/errors';
 import { SESSION_HOURS, signIn, signOut } from '../auth/users';
-import { ROLES } from '../auth/principal';
-import { withRetryAfter } from './routes-account';
+import { userFields, withRetryAfter } from './routes-account';
 import { cookie, parseCookies, SESSION_COOKIE, sessionCookie } from './cookies';
 import type { ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
 
 const text = z.object({ it: z.string(), en: z.string() });
 
-export const userSchema = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    name: z.string(),
-    role: z.enum(ROLES),
-    atsCode: z.string().nullable(),
-    companyId: z.string().nullable(),
-    locale: z.enum(['it', 'en']),
-  })
-  .describe('User');
+export const userSchema = z.object({ ...userFields, locale: z.enum(['it', 'en']) }).describe('User');
 
 const health = z.object({
   status: z.enum(['ok', 'degraded']),

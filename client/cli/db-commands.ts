@@ -89,7 +89,8 @@ export async function reportFunding(o: { by: string; format: string; locale: str
   process.stdout.write(renderFundingReport(report, o.format as 'csv', o.locale === 'en' ? 'en' : 'it'));
 }
 
-export async function reportMilestones(o: {
+/** The options of `report milestones`, as commander parses them. */
+export interface ReportMilestonesOptions {
   by: string;
   programme?: string;
   network?: string;
@@ -97,7 +98,9 @@ export async function reportMilestones(o: {
   to?: string;
   format: string;
   locale: string;
-}): Promise<void> {
+}
+
+export async function reportMilestones(o: ReportMilestonesOptions): Promise<void> {
   if (!(REPORT_DIMENSIONS as readonly string[]).includes(o.by))
     throw new CliError(`--by must be one of ${REPORT_DIMENSIONS.join(', ')}`, 2);
   if (!['csv', 'json', 'html'].includes(o.format)) throw new CliError('--format must be csv, json or html', 2);
@@ -192,19 +195,19 @@ function printToken(t: { id: string; token: string; name: string; expiresAt: str
   );
 }
 
-export async function usersCreate(
-  o: {
-    role: string;
-    email: string;
-    name: string;
-    network?: string;
-    company?: string;
-    locale: string;
-    passwordEnv?: string;
-    token?: string;
-  },
-  json: boolean,
-): Promise<void> {
+/** The options of `users create`, as commander parses them. */
+export interface UsersCreateOptions {
+  role: string;
+  email: string;
+  name: string;
+  network?: string;
+  company?: string;
+  locale: string;
+  passwordEnv?: string;
+  token?: string;
+}
+
+export async function usersCreate(o: UsersCreateOptions, json: boolean): Promise<void> {
   const password = o.passwordEnv ? process.env[o.passwordEnv] : undefined;
   if (o.passwordEnv && !password) throw new CliError(`--password-env: ${o.passwordEnv} is not set`, 2);
   const out = await withDb(async (db) => {

@@ -18,6 +18,7 @@ import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../auth/token-days';
 import { ENROLLMENT_CSV_COLUMNS } from '../enrollment-csv-columns';
 import { call, CliError, printEnrollment, printJson, readJsonFile, type View } from './common';
 import { registerProgrammeCommands } from './programmes';
+import type { ReportMilestonesOptions, UsersCreateOptions } from './db-commands';
 
 // Loaded with require, not import(): synchronous, and seen by tsx's CommonJS hook and by the
 // bundler, where a dynamic import() would go to Node's ESM loader. Each runs a module once.
@@ -217,17 +218,7 @@ Examples:
     .option('--to <date>', 'enrollments made on or before this day (YYYY-MM-DD, Europe/Rome)')
     .option('-f, --format <format>', 'csv | json | html', 'csv')
     .option('-l, --locale <locale>', 'it | en', 'it')
-    .action(
-      async (o: {
-        by: string;
-        programme?: string;
-        network?: string;
-        from?: string;
-        to?: string;
-        format: string;
-        locale: string;
-      }) => dbCommands().reportMilestones(o),
-    );
+    .action(async (o: ReportMilestonesOptions) => dbCommands().reportMilestones(o));
   report
     .command('timeline <enrollmentId>')
     .description('every milestone of one enrollment, with who and when')
@@ -255,18 +246,7 @@ Examples:
     .option('--locale <locale>', 'it | en', 'it')
     .option('--password-env <VAR>', 'read the dashboard password from this environment variable')
     .option('--token <name>', 'also create an API token with this name and print it once')
-    .action(
-      async (o: {
-        role: string;
-        email: string;
-        name: string;
-        network?: string;
-        company?: string;
-        locale: string;
-        passwordEnv?: string;
-        token?: string;
-      }) => dbCommands().usersCreate(o, json()),
-    );
+    .action(async (o: UsersCreateOptions) => dbCommands().usersCreate(o, json()));
   users
     .command('list')
     .description('list users')

@@ -6,40 +6,14 @@
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
+// Types only: the API's views, erased from the compiled CLI.
+import type { DecreeView, ProgrammeView } from '../programmes';
 
 export interface ProgrammeCliDeps {
   call: (method: string, path: string, body?: unknown) => Promise<unknown>;
   json: () => boolean;
   /** A usage error (exit code 2). */
   usage: (message: string) => Error;
-}
-
-interface Decree {
-  decree: string;
-  kind: string;
-  previousEndsOn: string | null;
-  newEndsOn: string | null;
-  forced: boolean;
-  amountCents: number | null;
-  fanOutWorkflowId: string | null;
-}
-
-interface ProgrammeView {
-  code: string;
-  name: string;
-  decision: string | null;
-  startsOn: string | null;
-  enrollmentOpensOn: string | null;
-  enrollmentClosesOn: string | null;
-  endsOn: string | null;
-  originalEndsOn: string | null;
-  atsCodes: string[];
-  actions: { kind: string; catalogueVersion?: number }[];
-  alliances: { code: string; name: string; atsCode: string }[];
-  sources: { title: string; url?: string }[];
-  notes: string | null;
-  demo: boolean;
-  decrees: Decree[];
 }
 
 interface EditionOptions {
@@ -203,7 +177,7 @@ export function registerProgrammeCommands(program: Command, deps: ProgrammeCliDe
         decree: o.decree,
         ...(o.force ? { force: true } : {}),
         ...(o.note ? { note: o.note } : {}),
-      })) as { programme: ProgrammeView; decree: Decree };
+      })) as { programme: ProgrammeView; decree: DecreeView };
       print(r, () =>
         process.stdout.write(
           `${code}: ${r.decree.decree} [${r.decree.kind}] ${r.decree.previousEndsOn} → ${r.decree.newEndsOn}` +

@@ -11,17 +11,17 @@ import type { MailCatcher } from '../../mail/mail-catcher';
 import { startDecreeFanOut } from '../../client/decree-fanout';
 import { createService } from '../../client/service';
 import { mailKeys } from '../../domain/pathway-keys';
-import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import type { DevServer } from '../../scripts/dev-server';
 import { decreeProgressQuery, getStateQuery, type DecreeFanOutInput } from '../../workflows/messages';
 import type { programmeDecreeWorkflow } from '../../workflows/programme-decree';
 import {
   closedResult,
-  createTestDb,
   enrollRequest,
   PREFERENCES_SECRET,
   spawnProgram,
-  startSmtp,
   until,
+  startProcessStack,
+  stopProcessStack,
 } from '../support/fixtures';
 
 const N = 40;
@@ -35,18 +35,10 @@ let connection: Connection;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
-  ({ db, url } = createTestDb());
-  catcher = await startSmtp();
+  ({ server, db, url, catcher } = await startProcessStack());
   connection = await Connection.connect({ address: server.address });
 }, 60_000);
-afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  await connection?.close();
-  await catcher?.stop();
-  await db?.$disconnect();
-  await server?.stop();
-});
+afterAll(() => stopProcessStack(children, { connection, catcher, db, server }));
 
 function startWorkerProcess(): ChildProcess {
   const child = spawnProgram(path.resolve(__dirname, '../../worker/main.ts'), {

@@ -33,6 +33,8 @@ import {
   transportFor,
   until,
   userWithToken,
+  startProcessStack,
+  stopProcessStack,
 } from '../support/fixtures';
 
 const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
@@ -91,18 +93,10 @@ describe('a worker process killed with SIGKILL while sending', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
-    ({ db, url } = createTestDb());
-    catcher = await startSmtp();
+    ({ server, db, url, catcher } = await startProcessStack());
     connection = await Connection.connect({ address: server.address });
   }, 60_000);
-  afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
-    await connection?.close();
-    await catcher?.stop();
-    await db?.$disconnect();
-    await server?.stop();
-  });
+  afterAll(() => stopProcessStack(children, { connection, catcher, db, server }));
 
   const startWorkerProcess = () => spawnWorkerProcess(children, { server, url, catcher, taskQueue: 'sigkill' });
 
@@ -152,16 +146,9 @@ describe('a worker process killed with SIGKILL while its dispatcher sends staged
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
-    ({ db, url } = createTestDb());
-    catcher = await startSmtp();
+    ({ server, db, url, catcher } = await startProcessStack());
   }, 60_000);
-  afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
-    await catcher?.stop();
-    await db?.$disconnect();
-    await server?.stop();
-  });
+  afterAll(() => stopProcessStack(children, { catcher, db, server }));
 
   const startWorkerProcess = () =>
     spawnWorkerProcess(children, {
@@ -427,20 +414,12 @@ describe('the API process killed with SIGKILL mid-flood of enrollments', () => {
   let base: string;
 
   beforeAll(async () => {
-    server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
-    ({ db, url } = createTestDb());
-    catcher = await startSmtp();
+    ({ server, db, url, catcher } = await startProcessStack());
     connection = await Connection.connect({ address: server.address });
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
   }, 60_000);
-  afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
-    await connection?.close();
-    await catcher?.stop();
-    await db?.$disconnect();
-    await server?.stop();
-  });
+  afterAll(() => stopProcessStack(children, { connection, catcher, db, server }));
 
   /** client/api/main.ts as deployed, with the default reconciler settings; its JSON log lines collected. */
   const startApiProcess = (log: Record<string, unknown>[]) => {

@@ -2,28 +2,17 @@
  * The funding ledger through the CLI, on a real database: import (all or nothing, with line
  * numbers), allocation in rank order, scrolling with new money, the per-province report.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { createDb } from '../../infra/db';
+import { runCli } from '../support/cli';
 import { createTestDatabaseUrl } from '../support/test-databases';
 
-const run = promisify(execFile);
-const cli = path.resolve(__dirname, '../../bin/conciliaflow.js');
 // A fresh database (SQLite file, or PostgreSQL with TEST_DATABASE_URL) that the CLI migrates itself.
 const { url: databaseUrl, dir } = createTestDatabaseUrl();
 const env = { ...process.env, DATABASE_URL: databaseUrl };
 
-async function conciliaflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const conciliaflow = (...args: string[]) => runCli(env, ...args);
 
 const header = 'code;title;lead_body;province;eligible_cost_eur;requested_grant_eur;rank;status';
 const good = [

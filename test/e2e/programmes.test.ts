@@ -4,12 +4,11 @@
  * decree twice) and start their fan-out workflow, and enrollment refused in an action the edition
  * does not offer. The fan-out workflow need not exist on the worker: only its start is checked.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Db } from '../../infra/db';
+import { runCli } from '../support/cli';
 import { enrollRequest, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';
 
 let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
@@ -32,17 +31,8 @@ async function http(who: string | null, method: string, url: string, body?: unkn
   return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
 }
 
-const cliPath = path.resolve(__dirname, '../../bin/conciliaflow.js');
-async function cli(who: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await promisify(execFile)(process.execPath, [cliPath, ...args], {
-      env: { ...process.env, CONCILIAFLOW_URL: base, CONCILIAFLOW_TOKEN: tokens[who] },
-    });
-    return { code: 0, ...r };
-  } catch (err) {
-    return err as { code: number; stdout: string; stderr: string };
-  }
-}
+const cli = (who: string, ...args: string[]) =>
+  runCli({ ...process.env, CONCILIAFLOW_URL: base, CONCILIAFLOW_TOKEN: tokens[who] }, ...args);
 
 const snapshot = async () => ({
   programmes: await db.programme.findMany({ orderBy: { code: 'asc' } }),

@@ -13,16 +13,16 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Db } from '../../infra/db';
 import type { MailCatcher } from '../../mail/mail-catcher';
-import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import { freePort, type DevServer } from '../../scripts/dev-server';
 import { testPostgresUrl } from '../support/test-databases';
 import {
-  createTestDb,
   enrollRequest,
   PREFERENCES_SECRET,
   spawnProgram,
-  startSmtp,
   until,
   userWithToken,
+  startProcessStack,
+  stopProcessStack,
 } from '../support/fixtures';
 
 jest.setTimeout(120_000);
@@ -61,9 +61,7 @@ describe(`split deployment: API and worker processes on one ${onPostgres ? 'Post
     );
 
   beforeAll(async () => {
-    server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
-    ({ db, url } = createTestDb());
-    catcher = await startSmtp();
+    ({ server, db, url, catcher } = await startProcessStack());
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     api = spawnPart('client/api/main.ts', { PORT: String(port), PUBLIC_URL: base, SCHEDULES: 'off' });
@@ -86,12 +84,7 @@ describe(`split deployment: API and worker processes on one ${onPostgres ? 'Post
     });
   });
 
-  afterAll(async () => {
-    for (const child of [api, worker]) if (child && child.exitCode === null) child.kill('SIGKILL');
-    await catcher?.stop();
-    await db?.$disconnect();
-    await server?.stop();
-  });
+  afterAll(() => stopProcessStack([api, worker], { catcher, db, server }));
 
   test('an enrollment through the API process is carried by the worker process', async () => {
     expect((await fetch(`${base}/enrollments`)).status).toBe(401);

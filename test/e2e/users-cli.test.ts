@@ -3,31 +3,20 @@
  * tokens printed with their id and expiry and listed, a password reset that ends sessions,
  * deactivation that revokes tokens, and the first admin's password kept off a non-terminal stdout.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { createDb } from '../../infra/db';
 import { bootstrapAdmin, bootstrapNotice } from '../../client/auth/bootstrap';
 import { principalFromToken, signIn } from '../../client/auth/users';
 import { migrate } from '../../infra/migrate';
+import { runCli } from '../support/cli';
 import { createTestDatabaseUrl } from '../support/test-databases';
 
-const run = promisify(execFile);
-const cli = path.resolve(__dirname, '../../bin/conciliaflow.js');
 const { url: databaseUrl, dir } = createTestDatabaseUrl();
 const env = { ...process.env, DATABASE_URL: databaseUrl, CF_PASSWORD: 'vela-campo-notte-93', CF_WEAK: 'password1234' };
 
-async function conciliaflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    // stdin is not a terminal here: no prompt can be shown.
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+// stdin is not a terminal here: no prompt can be shown.
+const conciliaflow = (...args: string[]) => runCli(env, ...args);
 
 const db = createDb(databaseUrl);
 afterAll(() => db.$disconnect());

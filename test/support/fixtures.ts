@@ -10,7 +10,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createService } from '../../client/service';
 import { buildApi } from '../../client/api/server';
 import { createApiToken, createUser } from '../../client/auth/users';
-import { freePort, startDevServer } from '../../scripts/dev-server';
+import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import pino from 'pino';
 import type { PathwayState } from '../../workflows/messages';
 import { createDb, type Db } from '../../infra/db';
@@ -415,4 +415,39 @@ export function spawnProgram(
     stdio: opts.stdio,
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
+}
+
+/** What a test of the service's own processes runs them against: Temporal, a database, an SMTP catcher. */
+export interface ProcessStack {
+  server: DevServer;
+  db: Db;
+  url: string;
+  catcher: MailCatcher;
+}
+
+/** Starts the stack; what started is stopped again if a later part fails. */
+export async function startProcessStack(): Promise<ProcessStack> {
+  const server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
+  let made: { db: Db; url: string } | undefined;
+  try {
+    made = createTestDb();
+    const catcher = await startSmtp();
+    return { server, db: made.db, url: made.url, catcher };
+  } catch (err) {
+    await made?.db.$disconnect();
+    await server.stop();
+    throw err;
+  }
+}
+
+/** Kills the processes the test spawned, then closes what it opened (any part may be missing after a failed start). */
+export async function stopProcessStack(
+  children: readonly (ChildProcess | undefined)[],
+  s: { connection?: Connection; catcher?: MailCatcher; db?: Db; server?: DevServer },
+): Promise<void> {
+  for (const c of children) if (c && c.exitCode === null) c.kill('SIGKILL');
+  await s.connection?.close();
+  await s.catcher?.stop();
+  await s.db?.$disconnect();
+  await s.server?.stop();
 }

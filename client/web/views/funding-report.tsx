@@ -2,7 +2,7 @@
 import type { FundingReport } from '../../funding-report';
 import { formatEuro } from '../../../domain/money';
 import { PROVINCES } from '../../../domain/territory';
-import { BRAND_GREEN, ReportDocument } from './report';
+import { BarChart, BRAND_GREEN, ReportDocument } from './report';
 import type { Locale } from './texts';
 
 const provinceName = (code: string) => PROVINCES.find((p) => p.code === code)?.name ?? code;
@@ -19,17 +19,7 @@ function GrantChart({ report, locale, label }: { report: FundingReport; locale: 
   const height = top * 2 + rows.length * rowHeight;
   const max = Math.max(0, ...rows.map((r) => r.grantedCents));
   return (
-    <svg
-      xmlns="http://www.w3.org/2000/svg"
-      viewBox={`0 0 ${width} ${height}`}
-      width="100%"
-      role="img"
-      aria-label={label}
-      font-family="system-ui,sans-serif"
-      font-size="13"
-    >
-      <title>{label}</title>
-      <line x1={labelWidth} y1={0} x2={labelWidth} y2={height} stroke="#888" />
+    <BarChart width={width} height={height} labelWidth={labelWidth} label={label}>
       {rows.map((r, i) => {
         const y = top + i * rowHeight;
         // A funded province keeps at least a sliver of bar, so it is never confused with one that got nothing.
@@ -51,7 +41,7 @@ function GrantChart({ report, locale, label }: { report: FundingReport; locale: 
           </g>
         );
       })}
-    </svg>
+    </BarChart>
   );
 }
 

@@ -2,7 +2,7 @@
 import { COLUMN_LABEL, DIMENSION_LABEL, FIGURE_COLUMNS } from '../../../reports/milestone-labels';
 import type { MilestoneFigures, MilestoneReport } from '../../../reports/milestones';
 import { formatRomeDateTime } from '../../../domain/calendar';
-import { BRAND_GREEN, ReportDocument } from './report';
+import { BarChart, BRAND_GREEN, ReportDocument } from './report';
 import type { Locale } from './texts';
 
 const STATUS_COLOURS: [keyof MilestoneFigures, string][] = [
@@ -27,17 +27,7 @@ export function StatusChart({ report, locale }: { report: MilestoneReport; local
   return (
     <figure>
       <figcaption>{title}</figcaption>
-      <svg
-        xmlns="http://www.w3.org/2000/svg"
-        viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        role="img"
-        aria-label={title}
-        font-family="system-ui,sans-serif"
-        font-size="13"
-      >
-        <title>{title}</title>
-        <line x1={labelWidth} y1={0} x2={labelWidth} y2={height} stroke="#888" />
+      <BarChart width={width} height={height} labelWidth={labelWidth} label={title}>
         {rows.map((r, i) => {
           const y = top + i * rowHeight;
           const mid = y + barHeight / 2;
@@ -67,7 +57,7 @@ export function StatusChart({ report, locale }: { report: MilestoneReport; local
             </g>
           );
         })}
-      </svg>
+      </BarChart>
       <p class="legend">
         {STATUS_COLOURS.map(([k, colour]) => (
           <span>

@@ -52,50 +52,54 @@ export function PasswordPage({ locale, here, user, email, minLength, result }: P
       <form method="post" action="/app/password" class="card narrow">
         <input type="hidden" name="csrf" value={user.csrf} />
         <input type="text" name="username" value={email} autocomplete="username" hidden />
-        <p>
-          <label for="current">{t.current}</label>
-          <br />
-          <input
-            id="current"
-            name="currentPassword"
-            type="password"
-            autocomplete="current-password"
-            required
-            maxlength={200}
-          />
-        </p>
-        <p>
-          <label for="new">{t.next}</label>
-          <br />
-          <input
-            id="new"
-            name="newPassword"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength={minLength}
-            maxlength={200}
-            aria-describedby="new-hint"
-          />
-          <br />
-          <small id="new-hint">{t.hint(minLength)}</small>
-        </p>
-        <p>
-          <label for="confirm">{t.confirm}</label>
-          <br />
-          <input
-            id="confirm"
-            name="confirmPassword"
-            type="password"
-            autocomplete="new-password"
-            required
-            maxlength={200}
-          />
-        </p>
+        <PasswordField id="current" name="currentPassword" label={t.current} autocomplete="current-password" />
+        <PasswordField
+          id="new"
+          name="newPassword"
+          label={t.next}
+          autocomplete="new-password"
+          minLength={minLength}
+          hint={t.hint(minLength)}
+        />
+        <PasswordField id="confirm" name="confirmPassword" label={t.confirm} autocomplete="new-password" />
         <p>
           <button type="submit">{t.submit}</button>
         </p>
       </form>
     </Layout>
+  );
+}
+
+/** One labelled password input; a hint, when given, is tied to it by aria-describedby. */
+function PasswordField(p: {
+  id: string;
+  name: string;
+  label: string;
+  autocomplete: 'current-password' | 'new-password';
+  minLength?: number;
+  hint?: string;
+}) {
+  const hintId = p.hint === undefined ? undefined : `${p.id}-hint`;
+  return (
+    <p>
+      <label for={p.id}>{p.label}</label>
+      <br />
+      <input
+        id={p.id}
+        name={p.name}
+        type="password"
+        autocomplete={p.autocomplete}
+        required
+        minlength={p.minLength}
+        maxlength={200}
+        aria-describedby={hintId}
+      />
+      {hintId === undefined ? null : (
+        <>
+          <br />
+          <small id={hintId}>{p.hint}</small>
+        </>
+      )}
+    </p>
   );
 }

@@ -13,3 +13,28 @@ export function ReportDocument(p: { locale: Locale; title: string; brand: string
     </Layout>
   );
 }
+
+/** A report's inline bar chart: the SVG, its accessible title and the axis the bars grow from. */
+export function BarChart(p: {
+  width: number;
+  height: number;
+  labelWidth: number;
+  label: string;
+  children?: ComponentChildren;
+}) {
+  return (
+    <svg
+      xmlns="http://www.w3.org/2000/svg"
+      viewBox={`0 0 ${p.width} ${p.height}`}
+      width="100%"
+      role="img"
+      aria-label={p.label}
+      font-family="system-ui,sans-serif"
+      font-size="13"
+    >
+      <title>{p.label}</title>
+      <line x1={p.labelWidth} y1={0} x2={p.labelWidth} y2={p.height} stroke="#888" />
+      {p.children}
+    </svg>
+  );
+}
