@@ -8,10 +8,10 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Db } from '../../infra/db';
 import type { MailCatcher } from '../../mail/mail-catcher';
-import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import type { DevServer } from '../../scripts/dev-server';
 import { BASELINE_MIB, PER_PATHWAY_MIB } from '../../worker/cache-size';
 import { emptyWorkflow } from '../../workflows/bench';
-import { createTestDb, PREFERENCES_SECRET, spawnProgram, startSmtp } from '../support/fixtures';
+import { PREFERENCES_SECRET, spawnProgram, startProcessStack, stopProcessStack } from '../support/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -30,17 +30,10 @@ let catcher: MailCatcher;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
-  ({ db, url } = createTestDb());
-  catcher = await startSmtp();
+  ({ server, db, url, catcher } = await startProcessStack());
 });
 
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  await catcher?.stop();
-  await db?.$disconnect();
-  await server?.stop();
-});
+afterAll(() => stopProcessStack(children, { catcher, db, server }));
 
 /** Starts worker/main.ts with `env`; resolves with its log lines once it says it runs. */
 async function startWorker(taskQueue: string, env: Record<string, string>): Promise<LogLine[]> {
