@@ -4,7 +4,6 @@
  * started: every open pathway learns the new end, and each person gets exactly one email about it.
  */
 import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Db } from '../../infra/db';
 import type { MailCatcher } from '../../mail/mail-catcher';
@@ -17,11 +16,10 @@ import type { programmeDecreeWorkflow } from '../../workflows/programme-decree';
 import {
   closedResult,
   enrollRequest,
-  PREFERENCES_SECRET,
-  spawnProgram,
   until,
   startProcessStack,
   stopProcessStack,
+  spawnWorkerProcess,
 } from '../support/fixtures';
 
 const N = 40;
@@ -40,23 +38,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stopProcessStack(children, { connection, catcher, db, server }));
 
-function startWorkerProcess(): ChildProcess {
-  const child = spawnProgram(path.resolve(__dirname, '../../worker/main.ts'), {
-    env: {
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      DATABASE_URL: url,
-      SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
-      PREFERENCES_SECRET,
-      PUBLIC_URL: 'http://conciliaflow.test',
-      WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return child;
-}
+const startWorkerProcess = () =>
+  spawnWorkerProcess(children, { server, url, catcher, taskQueue, env: { SMTP_MAX_CONNECTIONS: '5' } });
 
 const applied = () => db.milestone.count({ where: { type: 'programme_end_changed' } });
 

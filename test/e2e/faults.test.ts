@@ -35,6 +35,7 @@ import {
   userWithToken,
   startProcessStack,
   stopProcessStack,
+  spawnWorkerProcess,
 } from '../support/fixtures';
 
 const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
@@ -58,30 +59,6 @@ async function lockDatabase(url: string): Promise<() => Promise<void>> {
     await tx.rollback(); // the locker changed nothing
     locker.close();
   };
-}
-
-/** worker/main.ts as its own process, as deployed, against the test's servers and database. */
-function spawnWorkerProcess(
-  children: ChildProcess[],
-  opts: { server: DevServer; url: string; catcher: MailCatcher; taskQueue: string; env?: Record<string, string> },
-): ChildProcess {
-  const child = spawnProgram(path.resolve(__dirname, '../../worker/main.ts'), {
-    env: {
-      TEMPORAL_ADDRESS: opts.server.address,
-      TEMPORAL_TASK_QUEUE: opts.taskQueue,
-      DATABASE_URL: opts.url,
-      SMTP_URL: `smtp://127.0.0.1:${opts.catcher.port}`,
-      SMTP_MAX_CONNECTIONS: '3',
-      PREFERENCES_SECRET,
-      PUBLIC_URL: 'http://conciliaflow.test',
-      WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
-      LOG_LEVEL: 'warn',
-      ...opts.env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return child;
 }
 
 describe('a worker process killed with SIGKILL while sending', () => {

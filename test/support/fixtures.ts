@@ -4,6 +4,7 @@
  * shared workflow bundle.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import path from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -450,4 +451,28 @@ export async function stopProcessStack(
   await s.catcher?.stop();
   await s.db?.$disconnect();
   await s.server?.stop();
+}
+
+/** Starts worker/main.ts as its own process on the stack's servers (the prebuilt bundle, quiet logs). */
+export function spawnWorkerProcess(
+  children: ChildProcess[],
+  opts: { server: DevServer; url: string; catcher: MailCatcher; taskQueue: string; env?: Record<string, string> },
+): ChildProcess {
+  const child = spawnProgram(path.resolve(__dirname, '../../worker/main.ts'), {
+    env: {
+      TEMPORAL_ADDRESS: opts.server.address,
+      TEMPORAL_TASK_QUEUE: opts.taskQueue,
+      DATABASE_URL: opts.url,
+      SMTP_URL: `smtp://127.0.0.1:${opts.catcher.port}`,
+      SMTP_MAX_CONNECTIONS: '3',
+      PREFERENCES_SECRET,
+      PUBLIC_URL: 'http://conciliaflow.test',
+      WORKFLOW_BUNDLE: process.env.CF_WORKFLOW_BUNDLE!,
+      LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  return child;
 }
