@@ -20,7 +20,6 @@ import type { ApiDeps } from './server';
 export interface DashboardHelpers {
   requireUser(req: FastifyRequest, reply: FastifyReply): Promise<Principal | null>;
   chrome(req: FastifyRequest, p: Principal): { locale: Locale; here: string; user: NavUser };
-  checkCsrf(req: FastifyRequest, body: Record<string, string>): boolean;
 }
 
 export function registerAccountPages(app: AnyFastify, deps: ApiDeps, h: DashboardHelpers): void {
@@ -55,7 +54,6 @@ export function registerAccountPages(app: AnyFastify, deps: ApiDeps, h: Dashboar
     const body = parseForm(passwordFormSchema, req.body);
     const { locale } = h.chrome(req, p);
     const t = PASSWORD_TEXT[locale];
-    if (!h.checkCsrf(req, body)) return reply.status(403).send({ error: { code: 'csrf_failed', message: 'CSRF' } });
     const { currentPassword, newPassword } = body;
     if (newPassword !== body.confirmPassword) return page(reply, req, p, { kind: 'err', text: t.mismatch }, 400);
     try {

@@ -23,14 +23,7 @@ import { SignInPage } from '../web/views/sign-in';
 import { T, type Locale } from '../web/views/texts';
 import { WorkListPage } from '../web/views/work-list';
 import { cookie, LANG_COOKIE, parseCookies, SESSION_COOKIE, sessionCookie } from './cookies';
-import {
-  csrfFailed,
-  hasValidLoginCsrf,
-  hasValidSessionCsrf,
-  LOGIN_CSRF_COOKIE,
-  loginCsrf,
-  sessionCsrfToken,
-} from './csrf';
+import { hasValidLoginCsrf, hasValidSessionCsrf, LOGIN_CSRF_COOKIE, loginCsrf, sessionCsrfToken } from './csrf';
 import { safeNext } from './safe-next';
 import { pickLocale } from './errors';
 import type { AnyFastify } from './registry';
@@ -193,7 +186,6 @@ export function registerDashboard(
       const body = parseForm(completeStepFormSchema, req.body);
       const back = safeNext(body.back);
       const withQuery = (q: string) => `${back}${back.includes('?') ? '&' : '?'}${q}`;
-      if (!hasValidSessionCsrf(req)) throw csrfFailed();
       try {
         const evidence = body.evidence.trim();
         // The API's lean path: one read for the caller's scope, then the Update, whose answer is the change.
@@ -223,6 +215,6 @@ export function registerDashboard(
     return sendPage(reply, NetworkPage, { ...c, ...data });
   });
 
-  // The server-wide check has already refused a session request without its token; the page checks again.
-  registerAccountPages(app, deps, { requireUser, chrome, checkCsrf: (req) => hasValidSessionCsrf(req) });
+  // Its form's CSRF token is checked by the server-wide hook, like every session-authenticated change.
+  registerAccountPages(app, deps, { requireUser, chrome });
 }
