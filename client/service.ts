@@ -601,6 +601,13 @@ export function createService(deps: ServiceDeps) {
             addedById: p.caller?.userId ?? null,
             optedOutAt: null,
             createdAt: new Date(createdAt.getTime() + i),
+            linkNonce: null,
+            removedAt: null,
+            removedById: null,
+            gender: null,
+            careResponsibilities: null,
+            optionalDataConsentAt: null,
+            anonymisedAt: null,
           })),
         },
       };

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Participant" ALTER COLUMN "linkNonce" DROP NOT NULL;
+
