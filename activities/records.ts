@@ -48,6 +48,8 @@ export function createRecordActivities(db: Db) {
                   }
                 : {}),
               ...(terminal ? { completedAt: new Date(input.occurredAt) } : {}),
+              // A revived pathway is open again: it has no closing time any more.
+              ...(input.type === 'revived' ? { completedAt: null } : {}),
             },
           }),
         ]);

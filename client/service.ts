@@ -56,6 +56,7 @@ import {
 import { pathwayWorkflow } from '../workflows/pathway';
 import type { EnrollRequest } from './schemas';
 import { validationError } from './validation';
+import { revivePathway } from './revival';
 import type { Locale } from '../domain/locale';
 
 export { validationError };
@@ -193,6 +194,28 @@ export function createService(deps: ServiceDeps) {
    * closed (a retried request, the reconciler) is fine. True when this call started it.
    */
   async function startPathway(e: LoadedEnrollment): Promise<boolean> {
+    const input = await pathwayInputOf(e);
+    let started = true;
+    try {
+      await temporal.workflow.start(pathwayWorkflow, {
+        taskQueue,
+        workflowId: e.workflowId,
+        args: [input],
+        // Refused even after the run closed: a pathway never starts twice, so it never greets twice.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      // A retried request after a crash between row and start: the workflow already runs.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      started = false;
+    }
+    // A failed mark loses nothing: the reconciler finds the row, meets the running workflow and marks it.
+    await markStarted(e.id).catch(() => undefined);
+    return started;
+  }
+
+  /** The workflow input of an enrollment, from its stored rows and its edition as it is now. */
+  async function pathwayInputOf(e: LoadedEnrollment): Promise<PathwayInput> {
     // A network's reminders reach its own contacts and every member firm's participants.
     const people = [...e.company.participants, ...e.company.members.flatMap((m) => m.participants)];
     // The edition as it is now (its end may have moved by decree since the enrollment was made).
@@ -220,23 +243,7 @@ export function createService(deps: ServiceDeps) {
       ...(deps.continueAsNewAfterEvents ? { continueAsNewAfterEvents: deps.continueAsNewAfterEvents } : {}),
       ...(deps.reminderLeadMs ? { reminderLeadMs: deps.reminderLeadMs } : {}),
     };
-    let started = true;
-    try {
-      await temporal.workflow.start(pathwayWorkflow, {
-        taskQueue,
-        workflowId: e.workflowId,
-        args: [input],
-        // Refused even after the run closed: a pathway never starts twice, so it never greets twice.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (err) {
-      // A retried request after a crash between row and start: the workflow already runs.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      started = false;
-    }
-    // A failed mark loses nothing: the reconciler finds the row, meets the running workflow and marks it.
-    await markStarted(e.id).catch(() => undefined);
-    return started;
+    return input;
   }
 
   /** Starts the pathway of an enrollment whose row exists and returns its view (database only). */
@@ -932,6 +939,20 @@ export function createService(deps: ServiceDeps) {
 
     getEnrollment,
     findForView,
+
+    /**
+     * An admin revives an expired pathway whose edition's end a decree has moved past now: a new run
+     * of the same workflow id, with the closed run's state (client/revival.ts).
+     */
+    revive: (id: string, reason: string, actor: AuditActor & { name?: string }) =>
+      revivePathway(
+        { db, temporal, taskQueue, getEnrollment, now: () => now().getTime() },
+        { enrollment: loadEnrollment(id), inputOf: pathwayInputOf },
+        {
+          reason,
+          actor,
+        },
+      ),
 
     /**
      * The reconciler's repair of an enrollment whose start was never recorded: its pathway started

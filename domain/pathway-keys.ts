@@ -24,6 +24,10 @@ export const milestoneKeys = {
   participationConfirmed: () => 'confirmed',
   withdrawn: () => 'withdrawn',
   expired: () => 'expired',
+  /** An expiry after the n-th revival (1-based): the first expiry's row stays as it was. */
+  expiredAfterRevival: (n: number) => `expired:r${n}`,
+  /** The n-th revival (1-based) by an admin. */
+  revived: (n: number) => `revived:${n}`,
   completed: () => 'completed',
   /** One per decree: the same decree applied again writes nothing new. */
   programmeEndChanged: (decree: string) => `programme-end:${decree}`,
@@ -40,6 +44,8 @@ export const mailKeys = {
   withdrawn: (enrollmentId: string) => `${enrollmentId}:withdrawn`,
   completed: (enrollmentId: string) => `${enrollmentId}:completed`,
   expired: (enrollmentId: string) => `${enrollmentId}:expired`,
+  expiredAfterRevival: (enrollmentId: string, n: number) => `${enrollmentId}:expired:r${n}`,
+  revived: (enrollmentId: string, n: number) => `${enrollmentId}:revived:${n}`,
   /**
    * A reminder, overdue notice or escalation of one step. The first plan of a step keeps the short
    * form (the only one the first engine ever made); a reopened or extended step is planned anew.

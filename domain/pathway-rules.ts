@@ -332,3 +332,54 @@ export function checkProgrammeEndChange(
   }
   return null;
 }
+
+/**
+ * Reviving: only an admin, only an expired pathway with a step left open, with a reason, and only
+ * to an end that lies in the future (the edition's current end, moved by a decree since the expiry).
+ */
+export function checkRevival(
+  status: string,
+  openStep: { key: string } | undefined,
+  attempt: { endsOn: string; reason: string; actor: { role: string } },
+  now: number,
+): Refusal | null {
+  if (attempt.actor.role !== 'admin') {
+    return {
+      code: 'forbidden_role',
+      message: {
+        it: 'Solo la Regione (amministratore) può riattivare un percorso scaduto.',
+        en: 'Only the Region (an admin) can revive an expired pathway.',
+      },
+    };
+  }
+  if (typeof attempt.reason !== 'string' || attempt.reason.trim() === '') {
+    return {
+      code: 'reason_required',
+      message: { it: 'Indica il motivo della riattivazione.', en: 'Give the reason for reviving the pathway.' },
+    };
+  }
+  if (status !== 'expired' || !openStep) {
+    return {
+      code: status === 'active' ? 'already_active' : 'not_expired',
+      message:
+        status === 'active'
+          ? { it: 'Il percorso è già attivo.', en: 'The pathway is already active.' }
+          : {
+              it: `Solo un percorso scaduto con un'attività aperta può essere riattivato (stato: ${status}).`,
+              en: `Only an expired pathway with a step left open can be revived (status: ${status}).`,
+            },
+    };
+  }
+  const parsed = parseDueDate(attempt.endsOn);
+  if ('refusal' in parsed) return parsed.refusal;
+  if (parsed.dueAt <= now) {
+    return {
+      code: 'programme_ended',
+      message: {
+        it: `Il programma si è chiuso il ${attempt.endsOn}: il percorso può essere riattivato solo dopo un decreto che ne sposti la chiusura.`,
+        en: `The programme ended on ${attempt.endsOn}: the pathway can be revived only after a decree moves its end.`,
+      },
+    };
+  }
+  return null;
+}

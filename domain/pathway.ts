@@ -18,6 +18,7 @@ import {
   checkExtension,
   checkProgrammeEndChange,
   checkReopen,
+  checkRevival,
   checkWithdrawal,
   parseDueDate,
   type Refusal,
@@ -82,7 +83,8 @@ export interface HistoryEntry {
     | 'consultant-assigned'
     | 'withdrawn'
     | 'participation-confirmed'
-    | 'programme-end-changed';
+    | 'programme-end-changed'
+    | 'revived';
   stepKey?: string;
   actor?: Actor;
   detail?: string;
@@ -109,6 +111,24 @@ export interface PathwayState {
   programmeEndsOn?: string;
   /** The decrees this pathway has applied, in order; one applied again changes nothing. */
   decrees?: AppliedDecree[];
+  /** Times an admin revived the pathway after it expired under an end a decree later moved (absent: none). */
+  revivals?: Revival[];
+}
+
+/** An expired pathway brought back by an admin, once its edition's end had moved past the expiry. */
+export interface Revival {
+  at: number;
+  /** The edition's end the pathway now runs to (ISO YYYY-MM-DD). */
+  endsOn: string;
+  reason: string;
+  by: string;
+}
+
+/** What reviving asks for: the edition's current end, and who does it and why. */
+export interface RevivalRequest {
+  endsOn: string;
+  reason: string;
+  actor: Actor;
 }
 
 export interface AppliedDecree {
@@ -159,7 +179,8 @@ export interface Milestone {
     | 'due_extended'
     | 'consultant_assigned'
     | 'participation_confirmed'
-    | 'programme_end_changed';
+    | 'programme_end_changed'
+    | 'revived';
   stepKey?: string;
   actor: string;
   occurredAt: number;
@@ -193,7 +214,8 @@ export interface Notice {
     | 'due-date-extended'
     | 'consultant-assigned'
     | 'enrollment-withdrawn'
-    | 'programme-end-changed';
+    | 'programme-end-changed'
+    | 'pathway-revived';
   to: Recipient[];
   context: Record<string, string | number | Text>;
   /** Staged in the outbox for this instant rather than sent now. */
@@ -573,11 +595,13 @@ export class Pathway {
 
   /** The programme's hard end came with `step` still open: the pathway closes as expired. */
   expire(step: StepState, now: number): Outcome {
+    // A revived pathway that expires again records and tells it anew (runs never revived keep their keys).
+    const revivals = this.state.revivals?.length ?? 0;
     this.state.status = 'expired';
     this.state.history.push({ at: now, type: 'expired', stepKey: step.key });
     return this.record(
       {
-        eventKey: milestoneKeys.expired(),
+        eventKey: revivals === 0 ? milestoneKeys.expired() : milestoneKeys.expiredAfterRevival(revivals),
         type: 'expired',
         stepKey: step.key,
         actor: 'system',
@@ -586,11 +610,68 @@ export class Pathway {
       },
       this.notice(
         'pathway-expired',
-        mailKeys.expired(this.id),
+        revivals === 0 ? mailKeys.expired(this.id) : mailKeys.expiredAfterRevival(this.id, revivals),
         [...this.terms.participants, this.consultantRecipient()],
         {
           stepName: step.name,
           expiredAt: this.hardEnd,
+        },
+      ),
+    );
+  }
+
+  checkRevive(req: RevivalRequest, now: number): void {
+    refuse(checkRevival(this.state.status, this.current(), req, now));
+  }
+
+  /**
+   * An admin brings back a pathway that expired under an end a decree has since moved: the same step
+   * is in progress again, planned afresh from now (its reminders too) under the edition's current
+   * end, and the pathway will expire then. The participants and the consultant are told once.
+   */
+  revive(req: RevivalRequest, now: number): Outcome {
+    this.checkRevive(req, now);
+    const { state } = this;
+    const step = this.current()!;
+    const previousEndsOn = this.endsOn;
+    state.status = 'active';
+    state.programmeEndsOn = req.endsOn;
+    state.revivals = [...(state.revivals ?? []), { at: now, endsOn: req.endsOn, reason: req.reason, by: req.actor.id }];
+    const n = state.revivals.length;
+    const def = this.terms.definition.steps.find((s) => s.key === step.key)!;
+    step.dueAt = stepDueAtFor(def, now, this.endsOn, this.terms.company.city);
+    step.plan = (step.plan ?? 0) + 1;
+    step.plannedFrom = now;
+    state.currentStep = step.key;
+    state.history.push({
+      at: now,
+      type: 'revived',
+      stepKey: step.key,
+      actor: req.actor,
+      detail: `${previousEndsOn} -> ${req.endsOn}: ${req.reason}`,
+    });
+    this.revision++;
+    const { programme } = this.terms;
+    return this.record(
+      {
+        eventKey: milestoneKeys.revived(n),
+        type: 'revived',
+        stepKey: step.key,
+        dueAt: step.dueAt,
+        actor: req.actor.id,
+        occurredAt: now,
+        note: req.reason,
+        enrollment: { status: 'active', currentStep: step.key },
+      },
+      this.notice(
+        'pathway-revived',
+        mailKeys.revived(this.id, n),
+        [...this.terms.participants, this.consultantRecipient()],
+        {
+          programmeName: programme.name ?? programme.code,
+          programmeEndAt: this.hardEnd,
+          stepName: step.name,
+          dueAt: step.dueAt,
         },
       ),
     );

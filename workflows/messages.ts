@@ -2,7 +2,15 @@
  * Messages of the pathway workflow, shared by the worker and every client (API, CLI, dashboard).
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor, Milestone, PathwayState, PathwayStatus, PathwayTerms, StepState } from '../domain/pathway';
+import type {
+  Actor,
+  Milestone,
+  PathwayState,
+  PathwayStatus,
+  PathwayTerms,
+  RevivalRequest,
+  StepState,
+} from '../domain/pathway';
 
 export const TASK_QUEUE_DEFAULT = 'conciliaflow';
 
@@ -21,6 +29,11 @@ export interface PathwayInput extends PathwayTerms {
    * activity when its timer fires (runs started before staging existed).
    */
   reminderLeadMs?: number;
+  /**
+   * With `carried`, the closed state of a pathway that expired: this run revives it (an admin's
+   * POST /enrollments/{id}/revive) before carrying on. Never carried into a continued run.
+   */
+  revival?: RevivalRequest;
 }
 
 export interface CompleteStepRequest {

@@ -95,6 +95,17 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
   const engine = input.carried || patched(PATCHES.agenda) ? 'agenda' : 'legacy';
   const pathway = new Pathway(input, engine, input.carried);
   const [enrolled] = input.carried ? [] : pathway.enroll(Date.now()).milestones.map((m) => acts.recordMilestone(m));
+  // A revival (a new run of a closed, expired pathway): the service checked it before starting the
+  // run; one refused here all the same closes the run as it came, unchanged.
+  let revival: Outcome | undefined;
+  if (input.carried && input.revival) {
+    try {
+      revival = pathway.revive(input.revival, Date.now());
+    } catch (err) {
+      if (!(err instanceof PathwayRefusal)) throw err;
+      log.warn('revival refused', { enrollmentId: input.enrollmentId, code: err.code });
+    }
+  }
 
   /** Emails sent by Updates that have already answered; the run ends only once they are done. */
   const pendingEmails = new Set<Promise<void>>();
@@ -187,6 +198,11 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
     await enrolled;
     await acts.notify(pathway.welcome());
   }
+  if (revival) {
+    // Durable before anything else happens: the milestone puts the enrollment back to active.
+    for (const m of revival.milestones) await acts.recordMilestone(m);
+    for (const n of revival.notifications) await acts.notify(n);
+  }
 
   if (engine === 'legacy') {
     await runLegacyEngine(pathway, input, { record, sendPlanned });
@@ -206,7 +222,8 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       if (workflowInfo().historyLength > continueAfter || workflowInfo().continueAsNewSuggested) {
         // Keep the history bounded over an 18-month pathway: carry the state into a fresh run.
         await condition(settled);
-        await continueAsNew<typeof pathwayWorkflow>({ ...input, carried: pathway.carryOver() });
+        const { revival: _revived, ...terms } = input;
+        await continueAsNew<typeof pathwayWorkflow>({ ...terms, carried: pathway.carryOver() });
       }
       // Staging: each message is written to the outbox `lead` before it is due.
       const lead = (input.reminderLeadMs ?? 0) > 0 && patched(PATCHES.stagedReminders) ? input.reminderLeadMs! : 0;

@@ -41,6 +41,9 @@ const STATUS: Record<string, number> = {
   earlier_end_needs_force: 409,
   end_unchanged: 409,
   end_changes_by_decree: 409,
+  already_active: 409,
+  not_revivable: 409,
+  programme_ended: 409,
 };
 
 export function pickLocale(acceptLanguage: string | undefined): Locale {

@@ -13,6 +13,8 @@ import {
   updateProgrammeSchema,
 } from '../programmes';
 import { ROLES } from '../auth/principal';
+import { singleLine } from '../schemas';
+import { enrollmentSchema } from './routes-enrollments';
 import type { ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
 
@@ -96,5 +98,30 @@ export function registerProgrammeRoutes(api: ApiRegistry, deps: ApiDeps): void {
       status: 201,
     },
     async (ctx) => store.extend(ctx.params.code, ctx.body, auditActor(ctx.principal!)),
+  );
+
+  api.add(
+    {
+      method: 'POST',
+      url: '/enrollments/:id/revive',
+      operationId: 'revivePathway',
+      summary: 'Revive a pathway that expired before a decree moved its end (admin)',
+      description:
+        "Only an `expired` pathway whose edition's current end lies in the future. A new run of the same workflow carries on from the step where it stopped, planned afresh under the current end; the participants and the consultant get one email. Again while it is active: 409 `already_active`, no second email. Audited.",
+      tag: 'programmes',
+      access: ['admin'],
+      params: z.object({ id: z.string().min(1).max(64) }),
+      body: z
+        .object({ reason: singleLine(500).pipe(z.string().min(3)).describe('Why the pathway is revived') })
+        .strict(),
+      response: z.object({
+        revival: z.object({ n: z.number(), runId: z.string(), programmeEndsOn: z.string() }),
+        enrollment: enrollmentSchema,
+      }),
+    },
+    async (ctx) => {
+      const p = ctx.principal!;
+      return deps.service.revive(ctx.params.id, ctx.body.reason, { ...auditActor(p), name: p.name });
+    },
   );
 }

@@ -185,4 +185,23 @@ export function registerProgrammeCommands(program: Command, deps: ProgrammeCliDe
         ),
       );
     });
+
+  program
+    .command('enrollments')
+    .description('enrollments the Region manages (admin)')
+    .command('revive <id>')
+    .description("revive a pathway that expired before a decree moved its edition's end (admin); audited")
+    .requiredOption('-r, --reason <text>', 'why (kept in the audit log and the history)')
+    .action(async (id: string, o: { reason: string }) => {
+      const r = (await call('POST', `/enrollments/${encodeURIComponent(id)}/revive`, { reason: o.reason })) as {
+        revival: { n: number; runId: string; programmeEndsOn: string };
+        enrollment: { id: string; status: string; currentStep: string | null };
+      };
+      print(r, () =>
+        process.stdout.write(
+          `${r.enrollment.id}: riattivato/revived (${r.revival.n}) → ${r.enrollment.status}, ` +
+            `attività/step ${r.enrollment.currentStep ?? '-'}, fine/end ${r.revival.programmeEndsOn}\n`,
+        ),
+      );
+    });
 }

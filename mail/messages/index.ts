@@ -14,6 +14,7 @@ import enrollmentWithdrawn from './enrollment-withdrawn';
 import escalationConsultant from './escalation-consultant';
 import pathwayCompleted from './pathway-completed';
 import pathwayExpired from './pathway-expired';
+import pathwayRevived from './pathway-revived';
 import programmeEndChanged from './programme-end-changed';
 import programmeEndWarning from './programme-end-warning';
 import reportDelivery from './report-delivery';
@@ -36,6 +37,7 @@ const DEFINITIONS = [
   consultantAssigned,
   enrollmentWithdrawn,
   programmeEndChanged,
+  pathwayRevived,
   deliveryFailed,
   digestConsultant,
   digestCoordinator,

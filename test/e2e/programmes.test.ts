@@ -322,3 +322,28 @@ describe('the CLI', () => {
     expect((await db.programme.findUnique({ where: { code: '2031-2033' } }))!.notes).toBeNull();
   });
 });
+
+describe('reviving a pathway', () => {
+  test('enrollments revive goes through the API: admin only, a reason, and an active pathway is a 409; nothing changes', async () => {
+    const enrolled = await http('admin', 'POST', '/enrollments', enrollRequest());
+    expect(enrolled.status).toBe(201);
+    const id = enrolled.body.id as string;
+    const audits = () => db.auditLog.count({ where: { action: 'enrollment.revive' } });
+    const active = await cli('admin', 'enrollments', 'revive', id, '--reason', 'Proroga', '--json');
+    expect(active.code).toBe(3);
+    expect(active.stderr).toMatch(/already_active/);
+    const forbidden = await cli('consultant', 'enrollments', 'revive', id, '--reason', 'Proroga');
+    expect(forbidden.code).toBe(3);
+    expect(forbidden.stderr).toMatch(/403|forbidden/i);
+    const usage = await cli('admin', 'enrollments', 'revive', id);
+    expect(usage.code).not.toBe(0);
+    expect(usage.stderr).toMatch(/--reason/);
+    const en = await http('admin', 'POST', `/enrollments/${id}/revive`, { reason: 'Proroga' }, 'en');
+    expect(en).toMatchObject({ status: 409, body: { error: { code: 'already_active' } } });
+    expect(en.body.error.message).toMatch(/already active/);
+    expect((await http('admin', 'POST', '/enrollments/nope/revive', { reason: 'Proroga' })).status).toBe(404);
+    expect((await http('admin', 'POST', `/enrollments/${id}/revive`, { reason: '' })).status).toBe(400);
+    expect(await audits()).toBe(0);
+    expect((await db.enrollment.findUniqueOrThrow({ where: { id } })).status).toBe('active');
+  });
+});

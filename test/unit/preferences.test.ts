@@ -176,6 +176,8 @@ describe('essential templates', () => {
         // A decree moved the programme's end: it changes what is due by when.
         'programme-end-changed',
         'pathway-expired',
+        // An admin revived an expired pathway: its step is due again.
+        'pathway-revived',
         'due-date-extended',
         'step-reopened',
         'enrollment-withdrawn',

@@ -92,4 +92,5 @@ export const MILESTONE_LABEL: Record<string, Record<Locale, string>> = {
   completed: { it: 'Percorso concluso', en: 'Pathway completed' },
   expired: { it: 'Percorso scaduto', en: 'Pathway expired' },
   withdrawn: { it: 'Ritiro', en: 'Withdrawn' },
+  revived: { it: 'Percorso riattivato', en: 'Pathway revived' },
 };
