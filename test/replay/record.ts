@@ -4,16 +4,22 @@
  * means running pathways would break; guard the change with patched() instead).
  * `-- --kind K --tag T` records only kind K, as `K.vN.T.completed|expired.json`, next to the older
  * histories (which stay: they are the runs recorded before the change). `--reminder-lead-minutes M`
- * enrolls with staged reminders (REMINDER_LEAD_MINUTES).
+ * enrolls with staged reminders (REMINDER_LEAD_MINUTES). `--decree` (with `--kind K`, default
+ * congedo-flessibilita) records only the decree runs: `K.vN.decree.expired.json`, a pathway told of
+ * an extension by the programmeEndChanged Update (and again by the fan-out), and
+ * `K.vN.revived.expired.json`, the run that revived a pathway expired before the decree.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createService } from '../../client/service';
-import { CATALOGUE } from '../../domain/catalogue';
+import { CATALOGUE, findPathway } from '../../domain/catalogue';
+import { programmeHardEnd } from '../../domain/schedule';
+import { programmeEndChangedUpdate } from '../../workflows/messages';
 import { ensureTestServer } from '../../scripts/provision';
 import type { Db } from '../../infra/db';
 import type { ReportScope } from '../../activities/report-delivery';
@@ -45,6 +51,12 @@ async function main(): Promise<void> {
   const taskQueue = 'record';
   const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
   fs.mkdirSync(outDir, { recursive: true });
+  if (process.argv.includes('--decree')) {
+    await recordDecree(db, catcher, onlyKind ?? 'congedo-flessibilita');
+    await catcher.stop();
+    await db.$disconnect();
+    return;
+  }
 
   const kinds = process.argv.includes('--scheduled-only')
     ? []
@@ -99,6 +111,76 @@ async function main(): Promise<void> {
   if (!onlyKind) await recordScheduled(db, catcher);
   await catcher.stop();
   await db.$disconnect();
+}
+
+/**
+ * A decree reaching pathways: one told of an extension 20 days in (its first step done), then again
+ * by the decree's fan-out, expiring at the new end; one that expired at the old end first and was
+ * revived by an admin, expiring at the new end too. The clock moves by sleeping, and a plain client
+ * waits for the results (the testing client's result() would let the clock leap years ahead).
+ */
+async function recordDecree(db: Db, catcher: Awaited<ReturnType<typeof startSmtp>>, kind: string): Promise<void> {
+  const definition = findPathway(kind);
+  if (!definition) throw new Error(`--kind ${kind}: no such kind in the catalogue`);
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: ensureTestServer() } },
+  });
+  const temporal = new Client({ connection: env.connection });
+  let clock = Date.now();
+  const taskQueue = 'record-decree';
+  const service = createService({ db, temporal, taskQueue, reminderLeadMs, now: () => new Date(clock) });
+  const { worker, transport } = await testWorker({ connection: env.nativeConnection, taskQueue, db, catcher });
+  const decree = 'DGR XII/2000 del 20/12/2027';
+  const newEndsOn = '2028-03-31';
+  const sleepUntil = async (at: number) => env.sleep(Math.max(0, at - (await env.currentTimeMs())));
+  await worker.runUntil(async () => {
+    const told = await service.enroll(requestForKind(kind));
+    const revived = await service.enroll(requestForKind(kind));
+    const oldEndsOn = (await service.programmes.findEdition(told.enrollment.programme))!.endsOn!;
+    await env.sleep('20 days');
+    const first = definition.steps[0]!;
+    await service.completeStep(told.enrollment.id, {
+      stepKey: first.key,
+      actor: { role: first.completedBy[0]!, id: 'giulia.bianchi@consulenti.test' },
+      evidence: first.evidence ? `DOC-${first.key}` : undefined,
+    });
+    await atRest(env, told.enrollment.workflowId);
+    await temporal.workflow
+      .getHandle(told.enrollment.workflowId)
+      .executeUpdate(programmeEndChangedUpdate, { args: [{ newEndsOn, decree }] });
+    await atRest(env, told.enrollment.workflowId);
+    await sleepUntil(programmeHardEnd(oldEndsOn) + 3_600_000);
+    await atRest(env, revived.enrollment.workflowId);
+    await closedResult(env, revived.enrollment.workflowId);
+    // The decree recorded: its fan-out tells the first pathway again (nothing changes) and not the expired one.
+    clock = await env.currentTimeMs();
+    await service.programmes.extend(
+      told.enrollment.programme,
+      { endsOn: newEndsOn, decree },
+      {
+        id: 'record',
+        role: 'admin',
+      },
+    );
+    await closedResult(env, `decree-${(await db.programmeDecree.findFirstOrThrow({ where: { decree } })).id}`);
+    clock = await env.currentTimeMs();
+    await service.revive(revived.enrollment.id, 'Proroga: il percorso riprende', { id: 'record', role: 'admin' });
+    await atRest(env, revived.enrollment.workflowId);
+    await sleepUntil(programmeHardEnd(newEndsOn) + 3_600_000);
+    for (const [name, e] of [
+      ['decree', told],
+      ['revived', revived],
+    ] as const) {
+      await atRest(env, e.enrollment.workflowId);
+      await closedResult(env, e.enrollment.workflowId);
+      const history = await temporal.workflow.getHandle(e.enrollment.workflowId).fetchHistory();
+      const file = path.join(outDir, `${kind}.v${definition.version}.${name}.expired.json`);
+      fs.writeFileSync(file, historyToJSON(history));
+      process.stdout.write(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length} events)\n`);
+    }
+  });
+  transport.close();
+  await env.teardown();
 }
 
 /** The workflows run by the schedules: a digest and both kinds of milestone report. */

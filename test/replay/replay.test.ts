@@ -20,6 +20,21 @@ test('there is a completed and an expired history for every pathway kind', () =>
   }
 });
 
+test('a recorded history carries the programmeEndChanged Update of a decree, and one a revival', () => {
+  const updates = (file: string) =>
+    (JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { events: Record<string, unknown>[] }).events
+      .map(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes as { acceptedRequest?: { input?: { name?: string } } },
+      )
+      .filter(Boolean)
+      .map((a) => a.acceptedRequest?.input?.name);
+  expect(files.some((f) => updates(f).includes('programmeEndChanged'))).toBe(true);
+  const revival = files.find((f) => f.includes('.revived.'));
+  expect(revival).toBeDefined();
+  const started = JSON.parse(fs.readFileSync(path.join(dir, revival!), 'utf8')).events[0];
+  expect(JSON.stringify(started)).toContain('workflowExecutionStartedEventAttributes');
+});
+
 test.each(files)('%s replays deterministically', async (file) => {
   const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
   expect(history.events?.length).toBeGreaterThan(10);
