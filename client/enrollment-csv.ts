@@ -2,7 +2,9 @@
  * Bulk enrollment from a spreadsheet: one row per participant; rows with the same company, pathway
  * kind and programme make one enrollment (a participant repeated in it counts once, the first row
  * wins, as in the service). Every row is checked against the same schema as the API before anything
- * is sent, and each problem is reported with its line number.
+ * is sent, and each problem is reported with its line number. There is no default edition: each
+ * row names its programme in the `programme` column, or the import gives one for the rows that
+ * leave it empty (`--programme`); a row with neither is an error of its own line.
  */
 import { DomainError } from '../domain/errors';
 import { eurosToCents } from '../domain/money';
@@ -26,6 +28,11 @@ const REQUIRED = [
   'participant_name',
   'participant_email',
 ] as const;
+
+export interface EnrollmentCsvOptions {
+  /** The edition of the rows whose `programme` column is empty (the CLI's `--programme`). */
+  programme?: string;
+}
 
 export interface ParsedEnrollment {
   /** Lines of the rows that make it (a repeated participant's row adds nothing), first one first. */
@@ -53,6 +60,8 @@ export class EnrollmentCsvParser {
   /** The text before the end of the first line, which names the separator. */
   private start = '';
   private names: string[] | undefined;
+
+  constructor(private readonly options: EnrollmentCsvOptions = {}) {}
 
   push(text: string): void {
     if (this.reader) return this.reader.push(text);
@@ -99,8 +108,17 @@ export class EnrollmentCsvParser {
     const peopleEmployed = get('people_employed') ? Number(get('people_employed')) : undefined;
     if (peopleEmployed !== undefined && !Number.isInteger(peopleEmployed))
       errors.push({ line: row.line, column: 'people_employed', message: { it: 'numero intero', en: 'whole number' } });
+    const programme = get('programme') || this.options.programme?.trim() || '';
+    if (!programme)
+      errors.push({
+        line: row.line,
+        column: 'programme',
+        message: {
+          it: "programma mancante: indicarlo nella colonna programme o con l'opzione --programme",
+          en: 'no programme: give it in the programme column or with the --programme option',
+        },
+      });
     if (errors.length > lineErrors) return;
-    const programme = get('programme') || 'demo-2026-2027';
     const key = `import:${get('vat_number')}:${programme}:${get('kind')}`;
     const participant = {
       name: get('participant_name'),
@@ -193,15 +211,18 @@ export class EnrollmentCsvParser {
   }
 }
 
-export function parseEnrollmentCsv(text: string): ParsedEnrollment[] {
-  const parser = new EnrollmentCsvParser();
+export function parseEnrollmentCsv(text: string, options: EnrollmentCsvOptions = {}): ParsedEnrollment[] {
+  const parser = new EnrollmentCsvParser(options);
   parser.push(text);
   return parser.end();
 }
 
 /** The file read as a stream (a file or stdin), decoded as UTF-8 across chunk boundaries. */
-export async function parseEnrollmentCsvStream(source: AsyncIterable<string | Buffer>): Promise<ParsedEnrollment[]> {
-  const parser = new EnrollmentCsvParser();
+export async function parseEnrollmentCsvStream(
+  source: AsyncIterable<string | Buffer>,
+  options: EnrollmentCsvOptions = {},
+): Promise<ParsedEnrollment[]> {
+  const parser = new EnrollmentCsvParser(options);
   const decoder = new StringDecoder('utf8');
   for await (const chunk of source) parser.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
   parser.push(decoder.end());

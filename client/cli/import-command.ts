@@ -4,11 +4,17 @@ import { isDomainError } from '../../domain/errors';
 import { parseEnrollmentCsvStream } from '../enrollment-csv';
 import { CliError, failure, printJson, progress, request } from './common';
 
-export async function importEnrollments(file: string, o: { concurrency: string }, json: boolean): Promise<void> {
+export async function importEnrollments(
+  file: string,
+  o: { concurrency: string; programme?: string },
+  json: boolean,
+): Promise<void> {
   // Read as a stream and grouped as it is read: every row is still checked before anything is sent.
   let rows: Awaited<ReturnType<typeof parseEnrollmentCsvStream>>;
   try {
-    rows = await parseEnrollmentCsvStream(file === '-' ? process.stdin : fs.createReadStream(file));
+    rows = await parseEnrollmentCsvStream(file === '-' ? process.stdin : fs.createReadStream(file), {
+      ...(o.programme ? { programme: o.programme } : {}),
+    });
   } catch (err) {
     if (isDomainError(err)) throw new CliError(err.messages.it, 3);
     if ((err as NodeJS.ErrnoException).syscall) throw new CliError(`Cannot read ${file}: ${(err as Error).message}`, 2);

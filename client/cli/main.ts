@@ -232,7 +232,10 @@ Examples:
       `enroll companies from a CSV (one row per participant; columns: ${ENROLLMENT_CSV_COLUMNS.join(', ')}); safe to re-run`,
     )
     .option('--concurrency <n>', 'requests in flight', '4')
-    .action(async (file: string, o: { concurrency: string }) => importCommand().importEnrollments(file, o, json()));
+    .option('--programme <code>', 'edition of the rows whose programme column is empty (no default)')
+    .action(async (file: string, o: { concurrency: string; programme?: string }) =>
+      importCommand().importEnrollments(file, o, json()),
+    );
 
   const users = program.command('users').description('users, roles and API tokens (works on the database directly)');
   users

@@ -347,3 +347,24 @@ describe('reviving a pathway', () => {
     expect((await db.enrollment.findUniqueOrThrow({ where: { id } })).status).toBe('active');
   });
 });
+
+describe('the CSV import', () => {
+  test('has no default edition: an empty programme column needs --programme, else every such row is refused', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cf-import-')), 'imprese.csv');
+    const header =
+      'programme,kind,company_name,vat_number,province,city,sector,staff,turnover_eur,balance_sheet_eur,declarant_name,consultant_name,consultant_email,participant_name,participant_email,participant_role,participant_locale';
+    const vat = String(71_000_000_000 + process.pid).slice(-11);
+    const row = `,congedo-flessibilita,Impresa Senza Edizione,${vat},MI,milano,servizi,12,900000,600000,Titolare,Paolo Neri,paolo@consulenti.test,Titolare,titolare@senza.test,owner,it`;
+    fs.writeFileSync(file, [header, row].join('\n'));
+    const enrolled = () => db.enrollment.count({ where: { company: { name: 'Impresa Senza Edizione' } } });
+    const refused = await cli('admin', 'import', 'enrollments', file);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/riga\/line 2 \[programme\]: programma mancante/);
+    expect(await enrolled()).toBe(0);
+    const given = await cli('admin', '--json', 'import', 'enrollments', file, '--programme', 'demo-2026-2027');
+    expect(given.code).toBe(0);
+    expect(JSON.parse(given.stdout)).toMatchObject({ created: 1, refused: [] });
+    const e = await db.enrollment.findFirstOrThrow({ where: { company: { name: 'Impresa Senza Edizione' } } });
+    expect(e.programmeCode).toBe('demo-2026-2027');
+  });
+});
