@@ -172,6 +172,9 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
     paused: z.boolean(),
     note: z.string().nullable(),
     nextRuns: z.array(z.string()),
+    nextRunNotes: z
+      .array(z.object({ it: z.string(), en: z.string() }).nullable())
+      .describe('Per next run: why it is not on its usual day (the monthly report moved off a holiday), or null'),
     recentRuns: z.array(z.string()),
   });
   api.add(

@@ -62,7 +62,7 @@ export async function fundingImport(file: string, json: boolean): Promise<void> 
   } catch (err) {
     throw new CliError(`Cannot read ${file}: ${(err as Error).message}`, 2);
   }
-  const { imported } = await withDb((db) => importFundingCsv(db, text)).catch(domainFailure);
+  const { imported } = await withDb((db) => importFundingCsv(db, text, cliActor())).catch(domainFailure);
   if (json) process.stdout.write(JSON.stringify({ imported }) + '\n');
   else process.stdout.write(`importati/imported: ${imported}\n`);
 }
@@ -74,7 +74,7 @@ export async function fundingAllocate(o: { budget: string }, json: boolean): Pro
   } catch (err) {
     return domainFailure(err);
   }
-  const round = await withDb((db) => allocateFunds(db, cents)).catch(domainFailure);
+  const round = await withDb((db) => allocateFunds(db, cents, cliActor())).catch(domainFailure);
   if (json) return printJson(round);
   process.stdout.write(
     `finanziati/funded: ${round.funded.join(', ') || '-'}\nassegnati/granted: ${formatEuro(round.grantedCents, 'it')}, residuo/left: ${formatEuro(round.remainingCents, 'it')}\n`,
