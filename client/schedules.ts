@@ -2,7 +2,16 @@
  * The Temporal Schedules of the service, created idempotently at start-up: an existing schedule
  * is left as it is (paused stays paused; an operator's change is kept). Times are Europe/Rome.
  */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+} from '@temporalio/client';
+import type { Db } from '../infra/db';
+import { DomainError } from '../domain/errors';
+import { audit, type AuditActor } from './audit';
 import type { Logger } from 'pino';
 import { ATS_NETWORKS } from '../domain/territory';
 import { toRomeLocal } from '../domain/calendar';
@@ -201,4 +210,43 @@ export async function listSchedules(client: Client): Promise<ScheduleView[]> {
     });
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export type ScheduleAction = 'pause' | 'unpause' | 'trigger';
+
+/**
+ * Pauses, resumes or triggers one schedule, audited with its state before and after (the API's
+ * POST /schedules/:id/:action and the console share it). Unknown schedule: `schedule_not_found`.
+ */
+export async function controlSchedule(
+  client: Client,
+  db: Db,
+  actor: AuditActor & { email: string },
+  id: string,
+  action: ScheduleAction,
+  note?: string,
+): Promise<ScheduleView> {
+  const handle = client.schedule.getHandle(id);
+  try {
+    const before = await handle.describe();
+    if (action === 'pause') await handle.pause(note ?? `paused by ${actor.email}`);
+    else if (action === 'unpause') await handle.unpause(note ?? `resumed by ${actor.email}`);
+    else await handle.trigger();
+    await audit(db, {
+      actor: { id: actor.id, role: actor.role },
+      action: `schedule.${action}`,
+      entity: 'schedule',
+      entityId: id,
+      before: { paused: before.state.paused },
+      after: { paused: action === 'trigger' ? before.state.paused : action === 'pause' },
+    });
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError)
+      throw new DomainError('schedule_not_found', {
+        it: `Pianificazione "${id}" inesistente: vedere GET /schedules.`,
+        en: `No schedule "${id}": see GET /schedules.`,
+      });
+    throw err;
+  }
+  return (await listSchedules(client)).find((s) => s.id === id)!;
 }

@@ -4,20 +4,19 @@
  * own tokens.
  */
 import { z } from 'zod';
-import { ScheduleNotFoundError } from '@temporalio/client';
 import { dialectOfDb } from '../../infra/db';
 import { milestoneReport, REPORT_DIMENSIONS, type ReportDimension } from '../../reports/milestones';
 import { renderMilestoneReport } from '../../reports/render-milestones';
 import { addDays, parseIsoDate, romeToEpochMs } from '../../domain/calendar';
 import { DomainError } from '../../domain/errors';
-import { audit, auditActor, listAudit } from '../audit';
+import { auditActor, listAudit } from '../audit';
 import { createUser, createUserSchema, listUsers, revokeApiToken } from '../auth/users';
 import { ROLES } from '../auth/principal';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
 import { REPORT_CONTENT_SECURITY_POLICY } from './security-headers';
 import { userView } from './routes-account';
 import { loadFundingProjects } from '../funding-store';
-import { listSchedules, SCHEDULE_PREFIX } from '../schedules';
+import { controlSchedule, listSchedules, SCHEDULE_PREFIX } from '../schedules';
 import { pageQuery, paged, type ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
 
@@ -214,29 +213,14 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
     },
     async (ctx) => {
       const p = ctx.principal!;
-      const handle = deps.temporal.schedule.getHandle(ctx.params.id);
-      try {
-        const before = await handle.describe();
-        if (ctx.params.action === 'pause') await handle.pause(ctx.body.note ?? `paused by ${p.email}`);
-        else if (ctx.params.action === 'unpause') await handle.unpause(ctx.body.note ?? `resumed by ${p.email}`);
-        else await handle.trigger();
-        await audit(db, {
-          actor: auditActor(p),
-          action: `schedule.${ctx.params.action}`,
-          entity: 'schedule',
-          entityId: ctx.params.id,
-          before: { paused: before.state.paused },
-          after: { paused: ctx.params.action === 'trigger' ? before.state.paused : ctx.params.action === 'pause' },
-        });
-      } catch (err) {
-        if (err instanceof ScheduleNotFoundError)
-          throw new DomainError('schedule_not_found', {
-            it: `Pianificazione "${ctx.params.id}" inesistente: vedere GET /schedules.`,
-            en: `No schedule "${ctx.params.id}": see GET /schedules.`,
-          });
-        throw err;
-      }
-      return (await listSchedules(deps.temporal)).find((s) => s.id === ctx.params.id)!;
+      return controlSchedule(
+        deps.temporal,
+        db,
+        { ...auditActor(p), email: p.email },
+        ctx.params.id,
+        ctx.params.action,
+        ctx.body.note,
+      );
     },
   );
 }

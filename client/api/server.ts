@@ -32,6 +32,7 @@ import { registerAdminRoutes } from './routes-admin';
 import { registerConsentRoutes } from './routes-consents';
 import { registerAccountRoutes } from './routes-account';
 import { registerProgrammeRoutes } from './routes-programmes';
+import { registerConsoleRoutes } from './routes-console';
 import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
@@ -235,6 +236,7 @@ export async function buildApi(deps: ApiDeps) {
   registerConsentRoutes(api, deps);
   registerAccountRoutes(api, deps);
   registerProgrammeRoutes(api, deps);
+  registerConsoleRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
 
   const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));
