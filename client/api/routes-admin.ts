@@ -15,7 +15,7 @@ import { ROLES } from '../auth/principal';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
 import { REPORT_CONTENT_SECURITY_POLICY } from './security-headers';
 import { userView } from './routes-account';
-import { loadFundingProjects } from '../funding-store';
+import { fundingLedger, loadFundingProjects } from '../funding-store';
 import { controlSchedule, listSchedules, SCHEDULE_PREFIX } from '../schedules';
 import { pageQuery, paged, type ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
@@ -78,14 +78,19 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
       method: 'GET',
       url: '/reports/funding',
       operationId: 'fundingReport',
-      summary: 'Funding report: funded projects and granted amounts per province, with a grand total',
+      summary:
+        'Funding report: funded projects and granted amounts per province, with a grand total; admitted projects not yet funded and the budget left (JSON, HTML)',
       tag: 'reports',
       access: ['admin'],
       query: z.object({ format, lang: z.enum(['it', 'en']).optional() }),
       produces: ['text/csv', 'text/html'],
     },
     async (ctx, _req, reply) => {
-      const report = buildFundingReport(await loadFundingProjects(db));
+      const ledger = await fundingLedger(db);
+      const report = buildFundingReport(await loadFundingProjects(db), undefined, {
+        allocatedCents: ledger.allocatedCents,
+        remainingCents: ledger.remainingCents,
+      });
       const body = renderFundingReport(report, ctx.query.format, ctx.query.lang ?? ctx.locale);
       if (ctx.query.format === 'html') reply.header('content-security-policy', REPORT_CONTENT_SECURITY_POLICY);
       return reply.type(CONTENT_TYPE[ctx.query.format]).send(body);

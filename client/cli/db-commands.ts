@@ -25,7 +25,7 @@ import {
   setUserDisabled,
 } from '../auth/users';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
-import { allocateFunds, importFundingCsv, loadFundingProjects } from '../funding-store';
+import { allocateFunds, fundingLedger, importFundingCsv, loadFundingProjects } from '../funding-store';
 import { ensureProgrammeSeeds } from '../programmes';
 import { CliError, printJson } from './common';
 
@@ -84,8 +84,13 @@ export async function fundingAllocate(o: { budget: string }, json: boolean): Pro
 export async function reportFunding(o: { by: string; format: string; locale: string }): Promise<void> {
   if (o.by !== 'province') throw new CliError('--by: only "province" is available for funding', 2);
   if (!['csv', 'json', 'html'].includes(o.format)) throw new CliError('--format must be csv, json or html', 2);
-  const projects = await withDb((db) => loadFundingProjects(db));
-  const report = buildFundingReport(projects);
+  const [projects, ledger] = await withDb(
+    async (db) => [await loadFundingProjects(db), await fundingLedger(db)] as const,
+  );
+  const report = buildFundingReport(projects, undefined, {
+    allocatedCents: ledger.allocatedCents,
+    remainingCents: ledger.remainingCents,
+  });
   process.stdout.write(renderFundingReport(report, o.format as 'csv', o.locale === 'en' ? 'en' : 'it'));
 }
 

@@ -148,6 +148,15 @@ test('the €14,000 left by one allocation is spent by the next, and a form sent
   // The report, linked from the console, lists the admitted project left unfunded and the budget left.
   const consolePage = await (await admin.get('/app/console/funding')).text();
   expect(consolePage).toContain('href="/reports/funding?format=html&amp;lang=it"');
+  const report = await (await admin.get('/reports/funding?format=html&lang=it')).text();
+  expect(report).toContain('Progetti ammessi non ancora finanziati, in ordine di graduatoria');
+  expect(report).toMatch(/<th scope="row">C3<\/th><td>Doposcuola<\/td>/);
+  expect(report).toContain('Residuo disponibile: <strong>0,00 €</strong>');
+  const json = (await (await admin.get('/reports/funding?format=json')).json()) as Record<string, unknown>;
+  expect(json).toMatchObject({
+    admittedUnfundedProjects: [{ code: 'C3', requestedGrantCents: 30_000_00 }],
+    budget: { allocatedCents: 130_000_00, remainingCents: 0 },
+  });
   const audit = await db.auditLog.findMany({ where: { action: 'funding.allocate' }, orderBy: { at: 'asc' } });
   expect(audit.map((a) => JSON.parse(a.after!) as { carriedCents: number })).toMatchObject([
     { addedCents: 94_000_00, carriedCents: 0, grantedCents: 80_000_00, remainingCents: 14_000_00 },
