@@ -64,7 +64,7 @@ function ConsoleLayout(props: Chrome & { title: string; notice?: ConsoleNotice |
           {props.notice.text}
         </p>
       ) : null}
-      {props.children}
+      <div class="console">{props.children}</div>
     </Layout>
   );
 }
