@@ -5,7 +5,7 @@
  * off New Year's Day and the console says so, and only admins see any of it.
  */
 import { SCHEDULE_PREFIX, ensureSchedules } from '../../client/schedules';
-import { createUser } from '../../client/auth/users';
+import { createApiToken, createUser } from '../../client/auth/users';
 import type { Db } from '../../infra/db';
 import { startDevStack, stopDevStack } from '../support/fixtures';
 
@@ -211,3 +211,53 @@ test('the monthly report moves off 1 January 2027 to Monday 4 January, and the c
   const audit = await db.auditLog.findFirst({ where: { action: 'schedule.unpause' } });
   expect(audit?.actorRole).toBe('admin');
 });
+
+test('an admin changes a role with the rules of creation, audited as a diff; never their own', async () => {
+  const admin = await session('anna@regione.test');
+  const giulia = (await db.user.findUnique({ where: { email: 'giulia@studio.test' } }))!;
+  const anna = (await db.user.findUnique({ where: { email: 'anna@regione.test' } }))!;
+  const page = `/app/console/users/${giulia.id}`;
+
+  // A coordinator without a network: refused on the page, in Italian, and nothing changes.
+  const refused = await admin.post(`${page}/role`, { role: 'coordinator', atsCode: '' });
+  expect(refused.status).toBe(400);
+  expect(await refused.text()).toContain('un coordinatore ha una rete ATS');
+  expect((await db.user.findUnique({ where: { id: giulia.id } }))!.role).toBe('consultant');
+
+  // A consultant's network and alliance.
+  const ok = await admin.post(`${page}/role`, { role: 'consultant', atsCode: 'ats-milano', allianceCode: 'alc-mi-1' });
+  expect(ok.status).toBe(303);
+  expect(await db.user.findUnique({ where: { id: giulia.id } })).toMatchObject({
+    role: 'consultant',
+    atsCode: 'ats-milano',
+    allianceCode: 'alc-mi-1',
+  });
+  // Then a coordinator: the alliance goes; the audit page shows the changed fields by name.
+  expect((await admin.post(`${page}/role`, { role: 'coordinator', atsCode: 'ats-milano' })).status).toBe(303);
+  const audit = await (await admin.get(`/app/console/audit?action=user.role.change&entityId=${giulia.id}`)).text();
+  expect(audit).toContain('Giulia Bianchi &lt;giulia@studio.test>');
+  expect(audit).toContain('Anna Regione &lt;anna@regione.test>');
+  expect(audit).toMatch(/<dt>role<\/dt><dd><del><span class="visually-hidden">Prima: <\/span>consultant<\/del> <ins>/);
+  expect(audit).toMatch(/<dt>allianceCode<\/dt>/);
+
+  // The API does the same, in English when asked; and never on oneself.
+  const self = await fetch(`${base}/users/${anna.id}/role`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${await tokenFor(anna.id)}`,
+      'content-type': 'application/json',
+      'accept-language': 'en',
+    },
+    body: JSON.stringify({ role: 'consultant' }),
+  });
+  expect(self.status).toBe(422);
+  expect(((await self.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+    code: 'cannot_change_own_role',
+    message: 'You cannot change your own role: ask another administrator.',
+  });
+  expect((await db.user.findUnique({ where: { id: anna.id } }))!.role).toBe('admin');
+});
+
+async function tokenFor(userId: string): Promise<string> {
+  return (await createApiToken(db, userId, 'test', { id: 'test', role: 'system' })).token;
+}
