@@ -17,16 +17,28 @@ export interface FundingReport {
   byProvince: FundingByProvince;
   /** Funded projects, listed after the province table when given. */
   fundedProjects?: readonly FundingProject[];
+  /** Admitted projects still waiting for money, in rank order: the next ones a new allocation funds. */
+  unfundedProjects?: readonly FundingProject[];
+  /** The ledger's money: allocated in all and what the last allocation left. */
+  budget?: { allocatedCents: number; remainingCents: number };
 }
 
 export type FundingReportFormat = ReportFormat;
 
 /** The report of a call's current state: per-province totals and the funded projects in rank order. */
-export function buildFundingReport(projects: readonly FundingProject[], title?: string): FundingReport {
+export function buildFundingReport(
+  projects: readonly FundingProject[],
+  title?: string,
+  budget?: { allocatedCents: number; remainingCents: number },
+): FundingReport {
+  const inRank = (status: FundingProject['status']) =>
+    projects.filter((p) => p.status === status).sort((a, b) => a.rank - b.rank);
   return {
     ...(title === undefined ? {} : { title }),
     byProvince: fundingByProvince(projects),
-    fundedProjects: projects.filter((p) => p.status === 'funded').sort((a, b) => a.rank - b.rank),
+    fundedProjects: inRank('funded'),
+    unfundedProjects: inRank('admitted'),
+    ...(budget ? { budget } : {}),
   };
 }
 
@@ -57,6 +69,27 @@ function renderJson(report: FundingReport, locale: Locale): string {
                 eligibleCostCents: p.eligibleCostCents,
                 grantedCents: p.requestedGrantCents,
               })),
+            }
+          : {}),
+        ...(report.unfundedProjects
+          ? {
+              admittedUnfundedProjects: report.unfundedProjects.map((p) => ({
+                rank: p.rank,
+                code: p.code,
+                title: p.title,
+                leadBody: p.leadBody,
+                provinceCode: p.provinceCode,
+                requestedGrantCents: p.requestedGrantCents,
+              })),
+            }
+          : {}),
+        ...(report.budget
+          ? {
+              budget: {
+                ...report.budget,
+                allocated: formatEuro(report.budget.allocatedCents, locale),
+                remaining: formatEuro(report.budget.remainingCents, locale),
+              },
             }
           : {}),
       },

@@ -268,3 +268,52 @@ export function fundingByProvince(projects: readonly FundingProject[]): FundingB
   );
   return { rows, total };
 }
+
+export interface Allocation extends FundingRound {
+  /** The money of this allocation alone. */
+  addedCents: Cents;
+  /** What the earlier allocations left unspent, carried into this one. */
+  carriedCents: Cents;
+  /** addedCents + carriedCents: what this round could spend. */
+  budgetCents: Cents;
+}
+
+/**
+ * A new allocation scrolls the ranking with the fresh money plus what earlier allocations left: a
+ * remainder is never lost between two rounds (it was, when each round saw only its own money).
+ */
+export function allocateWithRemainder(
+  projects: readonly FundingProject[],
+  carriedCents: Cents,
+  addedCents: Cents,
+): Allocation {
+  assertBudget(carriedCents);
+  assertBudget(addedCents);
+  const budgetCents = carriedCents + addedCents;
+  if (!Number.isSafeInteger(budgetCents))
+    throw new MoneyError({ it: 'Dotazione troppo grande', en: 'Budget too large' }, { budgetCents });
+  return { ...fundInRankOrder(projects, budgetCents), addedCents, carriedCents, budgetCents };
+}
+
+export interface RankingEntry {
+  project: FundingProject;
+  /** funded; admitted and waiting for money; not admitted; submitted (not yet assessed). */
+  standing: 'funded' | 'admitted_unfunded' | 'not_admitted' | 'submitted';
+}
+
+/** The whole ranking in rank order, each project with where it stands. */
+export function rankingStandings(projects: readonly FundingProject[]): RankingEntry[] {
+  return [...projects]
+    .sort((a, b) => a.rank - b.rank)
+    .map((project) => ({
+      project,
+      standing:
+        project.status === 'funded'
+          ? 'funded'
+          : project.status === 'admitted'
+            ? 'admitted_unfunded'
+            : project.status === 'not_admitted'
+              ? 'not_admitted'
+              : 'submitted',
+    }));
+}

@@ -32,6 +32,7 @@ import { performPathwayAction, visibleEnrollment } from './routes-enrollments';
 import { completeStepFormSchema, parseForm, signInFormSchema } from '../web/forms';
 import { registerAccountPages } from './account-pages';
 import { registerEditionPages } from './edition-pages';
+import { registerConsolePages } from './console-pages';
 
 const SIGN_IN_TEXT = {
   it: {
@@ -219,4 +220,5 @@ export function registerDashboard(
   // Its form's CSRF token is checked by the server-wide hook, like every session-authenticated change.
   registerAccountPages(app, deps, { requireUser, chrome });
   registerEditionPages(app, deps, { requireUser, chrome });
+  registerConsolePages(app, deps, { requireUser, chrome, authenticate });
 }

@@ -4,20 +4,19 @@
  * own tokens.
  */
 import { z } from 'zod';
-import { ScheduleNotFoundError } from '@temporalio/client';
 import { dialectOfDb } from '../../infra/db';
 import { milestoneReport, REPORT_DIMENSIONS, type ReportDimension } from '../../reports/milestones';
 import { renderMilestoneReport } from '../../reports/render-milestones';
 import { addDays, parseIsoDate, romeToEpochMs } from '../../domain/calendar';
 import { DomainError } from '../../domain/errors';
-import { audit, auditActor, listAudit } from '../audit';
+import { auditActor, listAudit } from '../audit';
 import { createUser, createUserSchema, listUsers, revokeApiToken } from '../auth/users';
 import { ROLES } from '../auth/principal';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
 import { REPORT_CONTENT_SECURITY_POLICY } from './security-headers';
 import { userView } from './routes-account';
-import { loadFundingProjects } from '../funding-store';
-import { listSchedules, SCHEDULE_PREFIX } from '../schedules';
+import { fundingLedger, loadFundingProjects } from '../funding-store';
+import { controlSchedule, listSchedules, SCHEDULE_PREFIX } from '../schedules';
 import { pageQuery, paged, type ApiRegistry } from './registry';
 import type { ApiDeps } from './server';
 
@@ -79,14 +78,19 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
       method: 'GET',
       url: '/reports/funding',
       operationId: 'fundingReport',
-      summary: 'Funding report: funded projects and granted amounts per province, with a grand total',
+      summary:
+        'Funding report: funded projects and granted amounts per province, with a grand total; admitted projects not yet funded and the budget left (JSON, HTML)',
       tag: 'reports',
       access: ['admin'],
       query: z.object({ format, lang: z.enum(['it', 'en']).optional() }),
       produces: ['text/csv', 'text/html'],
     },
     async (ctx, _req, reply) => {
-      const report = buildFundingReport(await loadFundingProjects(db));
+      const ledger = await fundingLedger(db);
+      const report = buildFundingReport(await loadFundingProjects(db), undefined, {
+        allocatedCents: ledger.allocatedCents,
+        remainingCents: ledger.remainingCents,
+      });
       const body = renderFundingReport(report, ctx.query.format, ctx.query.lang ?? ctx.locale);
       if (ctx.query.format === 'html') reply.header('content-security-policy', REPORT_CONTENT_SECURITY_POLICY);
       return reply.type(CONTENT_TYPE[ctx.query.format]).send(body);
@@ -172,6 +176,9 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
     paused: z.boolean(),
     note: z.string().nullable(),
     nextRuns: z.array(z.string()),
+    nextRunNotes: z
+      .array(z.object({ it: z.string(), en: z.string() }).nullable())
+      .describe('Per next run: why it is not on its usual day (the monthly report moved off a holiday), or null'),
     recentRuns: z.array(z.string()),
   });
   api.add(
@@ -211,29 +218,14 @@ export function registerAdminRoutes(api: ApiRegistry, deps: ApiDeps): void {
     },
     async (ctx) => {
       const p = ctx.principal!;
-      const handle = deps.temporal.schedule.getHandle(ctx.params.id);
-      try {
-        const before = await handle.describe();
-        if (ctx.params.action === 'pause') await handle.pause(ctx.body.note ?? `paused by ${p.email}`);
-        else if (ctx.params.action === 'unpause') await handle.unpause(ctx.body.note ?? `resumed by ${p.email}`);
-        else await handle.trigger();
-        await audit(db, {
-          actor: auditActor(p),
-          action: `schedule.${ctx.params.action}`,
-          entity: 'schedule',
-          entityId: ctx.params.id,
-          before: { paused: before.state.paused },
-          after: { paused: ctx.params.action === 'trigger' ? before.state.paused : ctx.params.action === 'pause' },
-        });
-      } catch (err) {
-        if (err instanceof ScheduleNotFoundError)
-          throw new DomainError('schedule_not_found', {
-            it: `Pianificazione "${ctx.params.id}" inesistente: vedere GET /schedules.`,
-            en: `No schedule "${ctx.params.id}": see GET /schedules.`,
-          });
-        throw err;
-      }
-      return (await listSchedules(deps.temporal)).find((s) => s.id === ctx.params.id)!;
+      return controlSchedule(
+        deps.temporal,
+        db,
+        { ...auditActor(p), email: p.email },
+        ctx.params.id,
+        ctx.params.action,
+        ctx.body.note,
+      );
     },
   );
 }

@@ -32,9 +32,11 @@ import { registerAdminRoutes } from './routes-admin';
 import { registerConsentRoutes } from './routes-consents';
 import { registerAccountRoutes } from './routes-account';
 import { registerProgrammeRoutes } from './routes-programmes';
+import { registerConsoleRoutes } from './routes-console';
 import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
-import { parseCookies, SESSION_COOKIE } from './cookies';
+import { LANG_COOKIE, parseCookies, SESSION_COOKIE } from './cookies';
+import { simpleParser } from 'mailparser';
 import { CSRF_HEADER, csrfFailed, hasValidSessionCsrf, sessionCsrfToken } from './csrf';
 import { MAIL_MESSAGE_CONTENT_SECURITY_POLICY, securityHeaders } from './security-headers';
 import type { Locale } from '../../domain/locale';
@@ -235,6 +237,7 @@ export async function buildApi(deps: ApiDeps) {
   registerConsentRoutes(api, deps);
   registerAccountRoutes(api, deps);
   registerProgrammeRoutes(api, deps);
+  registerConsoleRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
 
   const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));
@@ -330,21 +333,74 @@ export async function buildApi(deps: ApiDeps) {
       if ((await authenticate(req))?.role !== 'admin') return reply.callNotFound();
       reply.header('cache-control', 'no-store');
     };
-    app.get('/mail', { preHandler: adminOnly }, async (_req, reply) =>
-      reply.type('text/html; charset=utf-8').send(renderInbox(catcher.messages())),
+    // The catcher's pages follow the dashboard's language (its switch, else the admin's own, else the browser's).
+    const mailChrome = (req: FastifyRequest) => {
+      const p = (req as { principal?: Principal | null }).principal!;
+      const chosen = parseCookies(req.headers.cookie)[LANG_COOKIE];
+      const locale: Locale = chosen === 'it' || chosen === 'en' ? chosen : p.locale;
+      return {
+        locale,
+        here: req.url.split('?')[0]!,
+        user: { name: p.name, role: p.role, csrf: sessionCsrfToken(req), hasMail: true },
+      };
+    };
+    const caught = (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const m = catcher.messages().find((x) => x.id === req.params.id);
+      if (!m) {
+        const locale = mailChrome(req).locale;
+        void reply.status(404).send(refusal('not_found', locale, 'Messaggio non trovato.', 'Message not found.'));
+        return null;
+      }
+      return m;
+    };
+    /** A download: never shown inline, whatever its type, under a plain file name. */
+    const asDownload = (reply: FastifyReply, filename: string, type: string) =>
+      reply
+        .header('content-type', type)
+        .header(
+          'content-disposition',
+          `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_') || 'download'}"; filename*=UTF-8''${encodeURIComponent(filename || 'download')}`,
+        );
+    app.get('/mail', { preHandler: adminOnly }, async (req, reply) =>
+      reply.type('text/html; charset=utf-8').send(renderInbox(catcher.messages(), mailChrome(req))),
     );
     app.get('/mail.json', { preHandler: adminOnly }, async () => catcher.messages().map(({ raw: _raw, ...m }) => m));
     app.get<{ Params: { id: string } }>('/mail/:id', { preHandler: adminOnly }, async (req, reply) => {
-      const m = catcher.messages().find((x) => x.id === req.params.id);
-      if (!m)
-        return reply
-          .status(404)
-          .send({ error: { code: 'not_found', message: 'Messaggio non trovato / message not found' } });
+      const m = caught(req, reply);
+      if (!m) return reply;
+      const base = `/mail/${encodeURIComponent(m.id)}`;
       return reply
         .header('content-security-policy', MAIL_MESSAGE_CONTENT_SECURITY_POLICY)
         .type('text/html; charset=utf-8')
-        .send(renderMessagePage(m));
+        .send(
+          renderMessagePage(m, {
+            ...mailChrome(req),
+            rawHref: `${base}/raw`,
+            attachmentHref: (i) => `${base}/attachments/${i}`,
+          }),
+        );
     });
+    app.get<{ Params: { id: string } }>('/mail/:id/raw', { preHandler: adminOnly }, async (req, reply) => {
+      const m = caught(req, reply);
+      if (!m) return reply;
+      return asDownload(reply, `${m.id}.eml`, 'message/rfc822').send(m.raw);
+    });
+    app.get<{ Params: { id: string; index: string } }>(
+      '/mail/:id/attachments/:index',
+      { preHandler: adminOnly },
+      async (req, reply) => {
+        const m = caught(req, reply);
+        if (!m) return reply;
+        const index = /^\d{1,3}$/.test(req.params.index) ? Number(req.params.index) : -1;
+        const attachment = (await simpleParser(m.raw)).attachments[index];
+        if (!attachment) return reply.callNotFound();
+        return asDownload(
+          reply,
+          attachment.filename ?? `attachment-${index}`,
+          attachment.contentType || 'application/octet-stream',
+        ).send(attachment.content);
+      },
+    );
   }
 
   // Served last so that they list every route registered above.

@@ -25,7 +25,7 @@ import {
   setUserDisabled,
 } from '../auth/users';
 import { buildFundingReport, renderFundingReport } from '../funding-report';
-import { allocateFunds, importFundingCsv, loadFundingProjects } from '../funding-store';
+import { allocateFunds, fundingLedger, importFundingCsv, loadFundingProjects } from '../funding-store';
 import { ensureProgrammeSeeds } from '../programmes';
 import { CliError, printJson } from './common';
 
@@ -62,7 +62,7 @@ export async function fundingImport(file: string, json: boolean): Promise<void> 
   } catch (err) {
     throw new CliError(`Cannot read ${file}: ${(err as Error).message}`, 2);
   }
-  const { imported } = await withDb((db) => importFundingCsv(db, text)).catch(domainFailure);
+  const { imported } = await withDb((db) => importFundingCsv(db, text, cliActor())).catch(domainFailure);
   if (json) process.stdout.write(JSON.stringify({ imported }) + '\n');
   else process.stdout.write(`importati/imported: ${imported}\n`);
 }
@@ -74,7 +74,7 @@ export async function fundingAllocate(o: { budget: string }, json: boolean): Pro
   } catch (err) {
     return domainFailure(err);
   }
-  const round = await withDb((db) => allocateFunds(db, cents)).catch(domainFailure);
+  const round = await withDb((db) => allocateFunds(db, cents, cliActor())).catch(domainFailure);
   if (json) return printJson(round);
   process.stdout.write(
     `finanziati/funded: ${round.funded.join(', ') || '-'}\nassegnati/granted: ${formatEuro(round.grantedCents, 'it')}, residuo/left: ${formatEuro(round.remainingCents, 'it')}\n`,
@@ -84,8 +84,13 @@ export async function fundingAllocate(o: { budget: string }, json: boolean): Pro
 export async function reportFunding(o: { by: string; format: string; locale: string }): Promise<void> {
   if (o.by !== 'province') throw new CliError('--by: only "province" is available for funding', 2);
   if (!['csv', 'json', 'html'].includes(o.format)) throw new CliError('--format must be csv, json or html', 2);
-  const projects = await withDb((db) => loadFundingProjects(db));
-  const report = buildFundingReport(projects);
+  const [projects, ledger] = await withDb(
+    async (db) => [await loadFundingProjects(db), await fundingLedger(db)] as const,
+  );
+  const report = buildFundingReport(projects, undefined, {
+    allocatedCents: ledger.allocatedCents,
+    remainingCents: ledger.remainingCents,
+  });
   process.stdout.write(renderFundingReport(report, o.format as 'csv', o.locale === 'en' ? 'en' : 'it'));
 }
 

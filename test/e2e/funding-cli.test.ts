@@ -51,9 +51,15 @@ test('import, fund in rank order, scroll the ranking with new money, report per 
   // 130,000: P1 (100,000) fits, P2 (40,000) does not: the ranking stops there.
   const first = JSON.parse((await conciliaflow('--json', 'funding', 'allocate', '--budget', '130000')).stdout);
   expect(first).toMatchObject({ funded: ['P1'], grantedCents: 100_000_00, remainingCents: 30_000_00 });
-  // Scrolling with 64,000 more funds P2 and P3, never P1 again nor the not-admitted P4.
+  // Scrolling with 64,000 more (plus the 30,000 left) funds P2 and P3, never P1 again nor the
+  // not-admitted P4; the 30,000 left is kept for the next allocation, not lost.
   const second = JSON.parse((await conciliaflow('--json', 'funding', 'allocate', '--budget', '64.000,00')).stdout);
-  expect(second).toMatchObject({ funded: ['P2', 'P3'], grantedCents: 64_000_00, remainingCents: 0 });
+  expect(second).toMatchObject({
+    funded: ['P2', 'P3'],
+    carriedCents: 30_000_00,
+    grantedCents: 64_000_00,
+    remainingCents: 30_000_00,
+  });
   const csv = (await conciliaflow('report', 'funding', '--by', 'province', '--format', 'csv')).stdout;
   const rows = Object.fromEntries(
     csv

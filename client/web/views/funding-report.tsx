@@ -58,6 +58,7 @@ export function FundingReportDocument({
   const euro = (cents: number) => formatEuro(cents, locale);
   const { rows, total } = report.byProvince;
   const projects = report.fundedProjects ?? [];
+  const unfunded = report.unfundedProjects ?? [];
   const chartLabel = t('Contributo concesso per provincia', 'Granted amount per province');
   return (
     <ReportDocument
@@ -68,6 +69,20 @@ export function FundingReportDocument({
       <p>
         {t('Progetti finanziati', 'Funded projects')}: <strong>{total.fundedProjects}</strong> ·{' '}
         {t('Contributi concessi', 'Granted amounts')}: <strong>{euro(total.grantedCents)}</strong>
+        {report.budget ? (
+          <>
+            {' '}
+            · {t('Risorse stanziate', 'Funds allocated')}: <strong>{euro(report.budget.allocatedCents)}</strong> ·{' '}
+            {t('Residuo disponibile', 'Budget left')}: <strong>{euro(report.budget.remainingCents)}</strong>
+          </>
+        ) : null}
+        {unfunded.length > 0 ? (
+          <>
+            {' '}
+            · {t('Ammessi non finanziati', 'Admitted but not funded')}: <strong>{unfunded.length}</strong> (
+            {euro(unfunded.reduce((s, p) => s + p.requestedGrantCents, 0))})
+          </>
+        ) : null}
       </p>
       <table>
         <caption>
@@ -137,6 +152,42 @@ export function FundingReportDocument({
                 <td>{p.leadBody}</td>
                 <td>{provinceName(p.provinceCode)}</td>
                 <td class="num">{euro(p.eligibleCostCents)}</td>
+                <td class="num">{euro(p.requestedGrantCents)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {unfunded.length === 0 ? null : (
+        <table>
+          <caption>
+            {t(
+              'Progetti ammessi non ancora finanziati, in ordine di graduatoria',
+              'Admitted projects not yet funded, in rank order',
+            )}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col" class="num">
+                {t('Posizione', 'Rank')}
+              </th>
+              <th scope="col">{t('Codice', 'Code')}</th>
+              <th scope="col">{t('Titolo', 'Title')}</th>
+              <th scope="col">{t('Capofila', 'Lead body')}</th>
+              <th scope="col">{t('Provincia', 'Province')}</th>
+              <th scope="col" class="num">
+                {t('Contributo richiesto', 'Requested grant')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {unfunded.map((p) => (
+              <tr>
+                <td class="num">{p.rank}</td>
+                <th scope="row">{p.code}</th>
+                <td>{p.title}</td>
+                <td>{p.leadBody}</td>
+                <td>{provinceName(p.provinceCode)}</td>
                 <td class="num">{euro(p.requestedGrantCents)}</td>
               </tr>
             ))}

@@ -8,6 +8,7 @@ import { APP_CSS, STYLESHEET_HREF } from '../assets';
 import { PASSWORD_TEXT } from './password';
 import { T, type Locale } from './texts';
 import { EDITION_TEXT } from './texts-editions';
+import { CT } from './texts-console';
 
 /** What the header shows of the signed-in user; null on the sign-in page and public pages. */
 export interface NavUser {
@@ -94,6 +95,11 @@ function Nav({ locale, user, here }: { locale: Locale; user: NavUser | null; her
         {user.role === 'admin' ? (
           <li>
             <a href="/app/editions">{EDITION_TEXT[locale].nav}</a>
+          </li>
+        ) : null}
+        {user.role === 'admin' ? (
+          <li>
+            <a href="/app/console">{CT[locale].console}</a>
           </li>
         ) : null}
         {user.hasMail && user.role === 'admin' ? (
