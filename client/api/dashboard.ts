@@ -30,6 +30,7 @@ import { performPathwayAction } from './routes-enrollments';
 import { completeStepFormSchema, parseForm, signInFormSchema } from '../web/forms';
 import { registerAccountPages } from './account-pages';
 import { registerWorkspacePages } from './workspace-pages';
+import { loadWorkload } from '../web/workspace-loaders';
 
 const SIGN_IN_TEXT = {
   it: {
@@ -188,8 +189,11 @@ export function registerDashboard(
     const t = T[c.locale];
     if (p.role !== 'admin' && p.role !== 'coordinator')
       return sendPage(reply, MessagePage, { ...c, title: t.overview, text: t.coordinatorsOnly }, 403);
-    const data = await loadNetwork(db, deps.dialect ?? dialectOfDb(db), p, Date.now());
-    return sendPage(reply, NetworkPage, { ...c, ...data });
+    const [data, workload] = await Promise.all([
+      loadNetwork(db, deps.dialect ?? dialectOfDb(db), p, Date.now()),
+      loadWorkload(db, p, Date.now()),
+    ]);
+    return sendPage(reply, NetworkPage, { ...c, ...data, workload });
   });
 
   // Its form's CSRF token is checked by the server-wide hook, like every session-authenticated change.
