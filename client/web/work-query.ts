@@ -100,15 +100,19 @@ export function workWhere(p: Principal, q: WorkQuery, now: number, dialect: Dial
 function workOrder(q: WorkQuery): Prisma.EnrollmentOrderByWithRelationInput[] {
   const dir = q.dir;
   const tie = { id: dir } as const;
+  // Active pathways have a due date: a plain order walks the currentDueAt index and stops after a
+  // page, where NULLS LAST (needed only when closed pathways are listed) sorts every row first.
+  const due =
+    q.status === 'active' ? { currentDueAt: dir } : { currentDueAt: { sort: dir, nulls: 'last' as const } };
   switch (q.sort) {
     case 'created':
       return [{ createdAt: dir }, tie];
     case 'company':
       return [{ company: { name: dir } }, tie];
     case 'status':
-      return [{ status: dir }, { currentDueAt: { sort: dir, nulls: 'last' } }, tie];
+      return [{ status: dir }, due, tie];
     case 'due':
-      return [{ currentDueAt: { sort: dir, nulls: 'last' } }, tie];
+      return [due, tie];
   }
 }
 
