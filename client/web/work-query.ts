@@ -102,8 +102,7 @@ function workOrder(q: WorkQuery): Prisma.EnrollmentOrderByWithRelationInput[] {
   const tie = { id: dir } as const;
   // Active pathways have a due date: a plain order walks the currentDueAt index and stops after a
   // page, where NULLS LAST (needed only when closed pathways are listed) sorts every row first.
-  const due =
-    q.status === 'active' ? { currentDueAt: dir } : { currentDueAt: { sort: dir, nulls: 'last' as const } };
+  const due = q.status === 'active' ? { currentDueAt: dir } : { currentDueAt: { sort: dir, nulls: 'last' as const } };
   switch (q.sort) {
     case 'created':
       return [{ createdAt: dir }, tie];
