@@ -97,7 +97,7 @@ export function workWhere(p: Principal, q: WorkQuery, now: number, dialect: Dial
   return { AND: and };
 }
 
-function workOrder(q: WorkQuery): Prisma.EnrollmentOrderByWithRelationInput[] {
+function workOrder(q: WorkQuery, dialect: Dialect): Prisma.EnrollmentOrderByWithRelationInput[] {
   const dir = q.dir;
   const tie = { id: dir } as const;
   // Active pathways have a due date: a plain order walks the currentDueAt index and stops after a
@@ -111,7 +111,9 @@ function workOrder(q: WorkQuery): Prisma.EnrollmentOrderByWithRelationInput[] {
     case 'status':
       return [{ status: dir }, due, tie];
     case 'due':
-      return [due, tie];
+      // SQLite walks the currentDueAt index only without a second key; its entries are in
+      // (currentDueAt, rowid) order, so ties still page stably. PostgreSQL keeps the id.
+      return q.status === 'active' && dialect === 'sqlite' ? [due] : [due, tie];
   }
 }
 
@@ -165,7 +167,7 @@ export async function loadWorkPage(
         consultantName: true,
         company: { select: { id: true, name: true, vatNumber: true } },
       },
-      orderBy: workOrder(q),
+      orderBy: workOrder(q, dialect),
       skip: (q.page - 1) * q.size,
       take: q.size,
     }),
