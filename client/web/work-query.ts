@@ -87,12 +87,12 @@ export function workWhere(p: Principal, q: WorkQuery, now: number, dialect: Dial
   if (q.q) {
     const insensitive = dialect === 'postgresql' ? { mode: 'insensitive' as const } : {};
     const vat = q.q.replace(/\s+/g, '').toUpperCase().replace(/^IT/, '');
-    and.push({
-      OR: [
-        { company: { name: { contains: q.q, ...insensitive } } },
-        ...(vat ? [{ company: { vatNumber: { startsWith: vat } } }] : []),
-      ],
-    });
+    // A whole VAT number (11 digits) is looked up on its unique index; other digits are a prefix;
+    // anything else is a part of the firm's name, or a tax code (16 characters) as typed.
+    if (/^\d{11}$/.test(vat) || /^[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]$/.test(vat))
+      and.push({ company: { vatNumber: vat } });
+    else if (/^\d+$/.test(vat)) and.push({ company: { vatNumber: { startsWith: vat } } });
+    else and.push({ company: { name: { contains: q.q, ...insensitive } } });
   }
   return { AND: and };
 }

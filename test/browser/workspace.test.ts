@@ -123,6 +123,15 @@ test('a consultant searches, filters, pages and exports; the CSV is the table', 
   await page.getByRole('button', { name: 'Applica' }).click();
   await page.waitForURL((u) => u.searchParams.get('q') === mainCompany);
   await expect(tableCells(page)).resolves.toHaveLength(1);
+  const seeded = await db.enrollment.findFirstOrThrow({
+    where: { consultantEmail: CONSULTANT, status: 'active', id: { startsWith: 'seed-' } },
+    include: { company: true },
+  });
+  await page.getByLabel('Cerca impresa o partita IVA').fill(`IT ${seeded.company.vatNumber}`);
+  await page.getByRole('button', { name: 'Applica' }).click();
+  await page.waitForURL((u) => u.searchParams.get('q') === `IT ${seeded.company.vatNumber}`);
+  const byVat = await tableCells(page);
+  expect(byVat.map((r) => r[1])).toEqual([seeded.company.vatNumber]);
 
   // Filters, sort and a second page live in the URL; the CSV link carries the same query.
   await page.goto(`${base}/app?status=all&sort=company&size=25&page=2`);
