@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- enrollment|reports|reminders|history|import|signin|actions|decree|first-start|cli-start ...]`: the benchmarks, each printing its
+ * `npm run bench [-- enrollment|reports|reminders|history|import|signin|actions|decree|first-start|cli-start|workspace ...]`: the benchmarks, each printing its
  * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
 import { benchActions } from './actions';
@@ -12,6 +12,7 @@ import { benchHistory } from './history';
 import { benchReminders } from './reminders';
 import { benchReports } from './reports';
 import { benchSignin } from './signin';
+import { benchWorkspace } from './workspace';
 
 const ALL: Record<string, () => Promise<void>> = {
   enrollment: benchEnrollment,
@@ -24,6 +25,7 @@ const ALL: Record<string, () => Promise<void>> = {
   decree: benchDecree,
   'first-start': benchFirstStart,
   'cli-start': benchCliStart,
+  workspace: benchWorkspace,
 };
 
 async function main(): Promise<void> {

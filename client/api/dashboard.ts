@@ -12,27 +12,27 @@ import { isDomainError } from '../../domain/errors';
 import type { Principal } from '../auth/principal';
 import { SESSION_HOURS, signIn, signOut } from '../auth/users';
 import { TooManyAttemptsError } from '../auth/throttle';
-import { loadEnrollment, loadNetwork, loadWorkList } from '../web/loaders';
+import { loadNetwork } from '../web/loaders';
 import { render } from '../web/render';
-import { EnrollmentPage } from '../web/views/enrollment';
-import { flashCodeFor, flashFromQuery } from '../web/views/flash';
+import { flashCodeFor } from '../web/views/flash';
 import type { NavUser } from '../web/views/layout';
 import { MessagePage } from '../web/views/message';
 import { NetworkPage } from '../web/views/network';
 import { SignInPage } from '../web/views/sign-in';
 import { T, type Locale } from '../web/views/texts';
-import { WorkListPage } from '../web/views/work-list';
 import { cookie, LANG_COOKIE, parseCookies, SESSION_COOKIE, sessionCookie } from './cookies';
 import { hasValidLoginCsrf, hasValidSessionCsrf, LOGIN_CSRF_COOKIE, loginCsrf, sessionCsrfToken } from './csrf';
 import { safeNext } from './safe-next';
 import { pickLocale } from './errors';
 import type { AnyFastify } from './registry';
 import type { ApiDeps } from './server';
-import { performPathwayAction, visibleEnrollment } from './routes-enrollments';
+import { performPathwayAction } from './routes-enrollments';
 import { completeStepFormSchema, parseForm, signInFormSchema } from '../web/forms';
 import { registerAccountPages } from './account-pages';
 import { registerEditionPages } from './edition-pages';
 import { registerConsolePages } from './console-pages';
+import { registerWorkspacePages } from './workspace-pages';
+import { loadWorkload } from '../web/workspace-loaders';
 
 const SIGN_IN_TEXT = {
   it: {
@@ -155,30 +155,8 @@ export function registerDashboard(
     return reply.header('set-cookie', cookie(SESSION_COOKIE, '', { maxAgeSeconds: 0 })).redirect('/login', 303);
   });
 
-  app.get<{ Querystring: { done?: string; flash?: string } }>('/app', async (req, reply) => {
-    const p = await requireUser(req, reply);
-    if (!p) return reply;
-    const c = chrome(req, p);
-    const groups = await loadWorkList(db, p, c.locale, Date.now());
-    return sendPage(reply, WorkListPage, { ...c, flash: flashFromQuery(req.query), groups });
-  });
-
-  app.get<{ Params: { id: string }; Querystring: { done?: string; flash?: string } }>(
-    '/app/enrollments/:id',
-    async (req, reply) => {
-      const p = await requireUser(req, reply);
-      if (!p) return reply;
-      const c = chrome(req, p);
-      try {
-        await visibleEnrollment(db, p, req.params.id);
-      } catch (err) {
-        if (!isDomainError(err)) throw err;
-        return sendPage(reply, MessagePage, { ...c, title: '404', text: err.messages[c.locale] }, 404);
-      }
-      const data = await loadEnrollment(db, service, req.params.id, c.locale);
-      return sendPage(reply, EnrollmentPage, { ...c, flash: flashFromQuery(req.query), ...data });
-    },
-  );
+  // The work list, its export, bulk reassignment, enrollment and firm pages: client/api/workspace-pages.ts.
+  registerWorkspacePages(app, deps, { requireUser, chrome });
 
   app.post<{ Params: { id: string; stepKey: string } }>(
     '/app/enrollments/:id/steps/:stepKey/complete',
@@ -213,8 +191,11 @@ export function registerDashboard(
     const t = T[c.locale];
     if (p.role !== 'admin' && p.role !== 'coordinator')
       return sendPage(reply, MessagePage, { ...c, title: t.overview, text: t.coordinatorsOnly }, 403);
-    const data = await loadNetwork(db, deps.dialect ?? dialectOfDb(db), p, Date.now());
-    return sendPage(reply, NetworkPage, { ...c, ...data });
+    const [data, workload] = await Promise.all([
+      loadNetwork(db, deps.dialect ?? dialectOfDb(db), p, Date.now()),
+      loadWorkload(db, p, Date.now()),
+    ]);
+    return sendPage(reply, NetworkPage, { ...c, ...data, workload });
   });
 
   // Its form's CSRF token is checked by the server-wide hook, like every session-authenticated change.

@@ -11,6 +11,8 @@ import { localDateOf, localDateToIso } from '../../domain/calendar';
 import { atsForMunicipality, findProvince } from '../../domain/territory';
 import { audit, auditActor } from '../audit';
 import { actorOf, canSeeEnrollment, enrollmentScope, type Principal } from '../auth/principal';
+import { checkActionRole, type PathwayAction } from '../auth/enrollment-permissions';
+import { findPathwayVersion } from '../../domain/catalogue-history';
 import {
   assignConsultantRequestSchema,
   completeStepRequestSchema,
@@ -150,6 +152,16 @@ async function auditAction(
   });
 }
 
+/** The permission each audited pathway action needs. */
+const PERMISSION_OF: Record<string, PathwayAction> = {
+  'step.complete': 'complete',
+  'step.reopen': 'reopen',
+  'step.extend': 'extend',
+  'enrollment.assign': 'reassign',
+  'enrollment.withdraw': 'withdraw',
+  'enrollment.confirm': 'confirm',
+};
+
 /**
  * A pathway action on behalf of a signed-in user (API and dashboard), on the lean path: one read of the enrollment (the caller's scope comes from
  * that stored row, and it is what the answer is built on), then the Update, whose answer carries the
@@ -172,6 +184,9 @@ export async function performPathwayAction<B extends object, S extends string | 
 ): Promise<EnrollmentView> {
   const e = await deps.service.findForView(id);
   if (!e || !canSeeEnrollment(p, e)) throw enrollmentNotFound(id);
+  // The same role rules the dashboard shows its buttons by (client/auth/enrollment-permissions.ts).
+  const permission = PERMISSION_OF[action.auditAction];
+  if (permission) checkActionRole(p, permission, findPathwayVersion(e.kind, e.catalogueVersion), action.stepKey);
   const { before, enrollment } = await action.act(id, actionRequest(p, action.body, action.stepKey), e);
   await auditAction(deps.db, p, id, action, snapshotBefore(e, before), enrollment);
   return enrollment;

@@ -37,6 +37,7 @@ import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { LANG_COOKIE, parseCookies, SESSION_COOKIE } from './cookies';
 import { simpleParser } from 'mailparser';
+import { NotFoundPage } from '../web/views/not-found';
 import { CSRF_HEADER, csrfFailed, hasValidSessionCsrf, sessionCsrfToken } from './csrf';
 import { MAIL_MESSAGE_CONTENT_SECURITY_POLICY, securityHeaders } from './security-headers';
 import type { Locale } from '../../domain/locale';
@@ -176,6 +177,16 @@ export async function buildApi(deps: ApiDeps) {
   });
   app.setNotFoundHandler((req, reply) => {
     const locale = pickLocale(req.headers['accept-language']);
+    // A browser gets a page it can read, in the chosen language, with a way back; API clients JSON.
+    if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
+      const chosen = parseCookies(req.headers.cookie)[LANG_COOKIE];
+      const lang = chosen === 'it' || chosen === 'en' ? chosen : locale;
+      const path = req.url.split('?')[0]!.slice(0, 200);
+      return reply
+        .status(404)
+        .type('text/html; charset=utf-8')
+        .send(render(h(NotFoundPage, { locale: lang, path })));
+    }
     return reply.status(404).send({
       error: {
         code: 'not_found',

@@ -101,12 +101,13 @@ test('a consultant signs in, completes a step with evidence from the work list a
 
   await page.getByLabel('Evidenza (protocollo, documento)').fill('PROT-2026-0042');
   await page.getByRole('button', { name: 'Completa' }).click();
-  await page.waitForURL((u) => u.searchParams.get('done') === '1');
-  await expect(page.getByRole('status').textContent()).resolves.toContain('Attività completata');
+  await page.waitForURL((u) => u.searchParams.get('flash') === 'action_done');
+  await expect(page.getByRole('status').first().textContent()).resolves.toContain('Fatto');
   await expect(timeline.count()).resolves.toBe(2);
   const last = (await timeline.nth(1).textContent()) ?? '';
   expect(last).toContain('Attività completata');
-  expect(last).toContain('giulia.bianchi@consulenti.test');
+  // People by name, not by address.
+  expect(last).toContain('Giulia Bianchi');
   expect(last).toContain('PROT-2026-0042');
   await shot(page, '03-enrollment-after');
 

@@ -10,7 +10,8 @@ import { flashCodeFor, flashFromQuery } from '../../client/web/views/flash';
 import { OptOutPage } from '../../client/web/views/opt-out';
 import { PasswordPage } from '../../client/web/views/password';
 import { SignInPage } from '../../client/web/views/sign-in';
-import { WorkListPage } from '../../client/web/views/work-list';
+import { WorkTablePage } from '../../client/web/views/work-table';
+import { parseWorkQuery } from '../../client/web/work-query';
 import { ApiReferencePage } from '../../client/web/views/docs';
 
 const SCRIPT = '<script>alert(1)</script>';
@@ -27,28 +28,34 @@ function expectInert(html: string) {
   expect(html).not.toMatch(/href="javascript:/i);
 }
 
+const workQuery = parseWorkQuery({});
+const workFilters = { editions: [], alliances: [], kinds: [], steps: [], consultants: [], networks: [] };
+const workRow = (enrollmentId: string, companyName: string) => ({
+  enrollmentId,
+  companyId: enrollmentId,
+  companyName,
+  vatNumber: BREAKOUT,
+  pathwayName: BREAKOUT,
+  stepName: SCRIPT,
+  stepKey: BREAKOUT,
+  consultantName: SCRIPT,
+  consultantEmail: 'c@x.test',
+  due: '—',
+  daysLate: 3,
+  status: SCRIPT,
+  statusCode: 'active',
+});
+
 test('the work list escapes names, ids and the user in text, attributes and link targets', () => {
   const html = render(
-    h(WorkListPage, {
+    h(WorkTablePage, {
       locale: 'it',
       here: '/app',
       user,
       flash: null,
-      groups: {
-        overdue: [
-          {
-            enrollmentId: BREAKOUT,
-            companyName: SCRIPT,
-            pathwayName: BREAKOUT,
-            stepName: SCRIPT,
-            due: '—',
-            stepKey: BREAKOUT,
-          },
-        ],
-        today: [],
-        week: [],
-        later: [{ enrollmentId: JS_URL, companyName: 'x', pathwayName: 'y', stepName: 'z', due: '—', stepKey: null }],
-      },
+      page: { rows: [workRow(BREAKOUT, SCRIPT), workRow(JS_URL, 'x')], total: 2, pages: 1, query: workQuery },
+      filters: workFilters,
+      bulk: true,
     }),
   );
   expectInert(html);
@@ -62,7 +69,8 @@ test('the work list escapes names, ids and the user in text, attributes and link
   expect(html).not.toContain('<style');
 });
 
-test('the enrollment page escapes the timeline, evidence and actor', () => {
+test('the enrollment page escapes the timeline, evidence, reasons and actor', () => {
+  const none = { complete: null, reopen: false, extend: false, reassign: false, withdraw: false, confirm: false };
   const html = render(
     h(EnrollmentPage, {
       locale: 'en',
@@ -70,27 +78,75 @@ test('the enrollment page escapes the timeline, evidence and actor', () => {
       user,
       flash: 'step_completed',
       enrollmentId: 'e1',
+      companyId: BREAKOUT,
       companyName: SCRIPT,
       pathwayName: BREAKOUT,
       status: SCRIPT,
+      statusCode: 'active',
       consultantName: BREAKOUT,
-      steps: [{ key: 'a"b', name: SCRIPT, status: 'x', due: '—', completed: '—', completable: true }],
+      consultantEmail: 'c@x.test',
+      steps: [
+        {
+          key: 'a"b',
+          name: SCRIPT,
+          status: 'x',
+          statusCode: 'active',
+          due: '—',
+          completed: '—',
+          evidenceLabel: SCRIPT,
+        },
+      ],
       timeline: [
         {
           at: BREAKOUT,
           when: SCRIPT,
           label: SCRIPT,
           stepName: BREAKOUT,
-          actor: SCRIPT,
+          actorName: SCRIPT,
           late: true,
           evidence: BREAKOUT,
+          reason: SCRIPT,
+          oldDue: BREAKOUT,
+          newDue: SCRIPT,
+          assignedTo: BREAKOUT,
         },
       ],
+      may: { ...none, complete: 'a"b' },
+      reopenable: null,
+      consultants: [],
+      currentDueIso: null,
+      refused: { action: 'complete', error: SCRIPT, values: { evidence: BREAKOUT } },
     }),
   );
   expectInert(html);
   expect(html).toContain('<p class="flash ok" role="status">Step completed.</p>');
-  expect(html).toContain('action="/app/enrollments/e1/steps/a%22b/complete"');
+  expect(html).toContain('action="/app/enrollments/e1/actions/complete"');
+  expect(html).toContain('value="a&quot;b"');
+  expect(html).toContain(`href="/app/companies/${encodeURIComponent(BREAKOUT)}"`);
+  // A role that may do nothing sees no form at all.
+  const bare = render(
+    h(EnrollmentPage, {
+      locale: 'en',
+      here: '/app/enrollments/e1',
+      user,
+      flash: null,
+      enrollmentId: 'e1',
+      companyId: 'c1',
+      companyName: 'x',
+      pathwayName: 'y',
+      status: 'z',
+      statusCode: 'active',
+      consultantName: 'c',
+      consultantEmail: 'c@x.test',
+      steps: [],
+      timeline: [],
+      may: none,
+      reopenable: null,
+      consultants: [],
+      currentDueIso: null,
+    }),
+  );
+  expect(bare).not.toContain('/actions/');
 });
 
 test('flash messages are codes: an unknown code or free text shows nothing', () => {
@@ -102,12 +158,14 @@ test('flash messages are codes: an unknown code or free text shows nothing', () 
   expect(flashCodeFor('evidence_required')).toBe('evidence_required');
   expect(flashCodeFor('something_else')).toBe('step_not_completed');
   const html = render(
-    h(WorkListPage, {
+    h(WorkTablePage, {
       locale: 'it',
       here: '/app',
       user,
       flash: flashFromQuery({ flash: 'Chiama il 899' }),
-      groups: { overdue: [], today: [], week: [], later: [] },
+      page: { rows: [], total: 0, pages: 1, query: workQuery },
+      filters: workFilters,
+      bulk: false,
     }),
   );
   expect(html).not.toContain('899');

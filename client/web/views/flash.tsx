@@ -9,6 +9,12 @@ type Kind = 'ok' | 'err';
 
 const FLASH: Record<string, { kind: Kind; it: string; en: string }> = {
   step_completed: { kind: 'ok', it: 'Attività completata.', en: 'Step completed.' },
+  // The staff workspace: a pathway action carried out (its details are in the timeline).
+  action_done: {
+    kind: 'ok',
+    it: 'Fatto: la cronologia riporta la modifica.',
+    en: 'Done: the timeline shows the change.',
+  },
   step_not_completed: {
     kind: 'err',
     it: "L'attività non è stata completata: nulla è cambiato.",

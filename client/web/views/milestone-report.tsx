@@ -12,6 +12,17 @@ const STATUS_COLOURS: [keyof MilestoneFigures, string][] = [
   ['withdrawn', '#8a8a8a'],
 ];
 
+/** Characters of a bar's label that fit in its 220 units at 13 px. */
+const LABEL_CHARS = 30;
+
+/** A label cut at a word where it can be, with an ellipsis; short labels unchanged. */
+export function abbreviate(label: string, max: number): string {
+  if (label.length <= max) return label;
+  const cut = label.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
 /** One stacked horizontal bar per group: completed, active, expired and withdrawn enrollments. */
 export function StatusChart({ report, locale }: { report: MilestoneReport; locale: Locale }) {
   const labelWidth = 220;
@@ -45,10 +56,13 @@ export function StatusChart({ report, locale }: { report: MilestoneReport; local
             x += w;
             return seg;
           });
+          const short = abbreviate(r.label, LABEL_CHARS);
           return (
             <g>
+              {/* The full name on hover (and in the table below) when the label had to be shortened. */}
+              <title>{r.label}</title>
               <text x={labelWidth - 8} y={mid} text-anchor="end" dominant-baseline="middle">
-                {r.label}
+                {short}
               </text>
               {segments}
               <text x={x + 6} y={mid} dominant-baseline="middle">
