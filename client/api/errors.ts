@@ -41,6 +41,13 @@ const STATUS: Record<string, number> = {
   earlier_end_needs_force: 409,
   end_unchanged: 409,
   end_changes_by_decree: 409,
+  // front door (client/front, client/invitations.ts)
+  too_many_requests: 429,
+  link_invalid: 404,
+  link_expired: 410,
+  link_used: 410,
+  link_revoked: 410,
+  invitation_used: 409,
 };
 
 export function pickLocale(acceptLanguage: string | undefined): Locale {
