@@ -129,7 +129,10 @@ export async function inviteAccount(
       en: `A coordinator needs an ATS network (${ATS_NETWORKS.map((a) => a.code).join(', ')}): give atsCode.`,
     });
   if (atsCode && !ATS_NETWORKS.some((a) => a.code === atsCode))
-    throw new DomainError('invalid_request', { it: `Rete ATS "${atsCode}" sconosciuta.`, en: `Unknown ATS "${atsCode}".` });
+    throw new DomainError('invalid_request', {
+      it: `Rete ATS "${atsCode}" sconosciuta.`,
+      en: `Unknown ATS "${atsCode}".`,
+    });
   let companyId: string | null = null;
   if (u.role === 'sme') {
     const company = u.companyId ? await db.company.findUnique({ where: { id: u.companyId } }) : null;
@@ -254,7 +257,8 @@ export class LinkError extends DomainError {
 
 /** The open link of this token and purpose, or a LinkError saying why not. */
 export async function openLink(db: Db, token: string, purpose: 'invite' | 'reset', now = Date.now()): Promise<Row> {
-  const row = token.length <= 200 ? await db.accountInvitation.findUnique({ where: { tokenHash: sha256(token) } }) : null;
+  const row =
+    token.length <= 200 ? await db.accountInvitation.findUnique({ where: { tokenHash: sha256(token) } }) : null;
   if (!row || row.purpose !== purpose) throw new LinkError('unknown');
   const state = stateOf(row, now);
   if (state !== 'open') throw new LinkError(state);
@@ -347,13 +351,20 @@ export async function sendPasswordReset(
     template: 'password-reset',
     key: `reset:${row.id}`,
     to: { email: user.email, name: user.name, locale: user.locale as Locale },
-    context: { resetUrl: `${opts.baseUrl}/password/reset/${encodeURIComponent(token)}`, expiresAt: row.expiresAt.getTime() },
+    context: {
+      resetUrl: `${opts.baseUrl}/password/reset/${encodeURIComponent(token)}`,
+      expiresAt: row.expiresAt.getTime(),
+    },
     baseUrl: opts.baseUrl,
   });
 }
 
 /** Sets the new password of a reset link: single use; every session of the account ends. */
-export async function completePasswordReset(db: Db, token: string, password: string): Promise<{ sessionsEnded: number }> {
+export async function completePasswordReset(
+  db: Db,
+  token: string,
+  password: string,
+): Promise<{ sessionsEnded: number }> {
   const row = await openLink(db, token, 'reset');
   const user = row.userId ? await db.user.findUnique({ where: { id: row.userId } }) : null;
   if (!user || user.disabledAt) throw new LinkError('revoked');

@@ -32,6 +32,8 @@ import { registerAdminRoutes } from './routes-admin';
 import { registerConsentRoutes } from './routes-consents';
 import { registerAccountRoutes } from './routes-account';
 import { registerProgrammeRoutes } from './routes-programmes';
+import { registerFrontRoutes } from './routes-front';
+import { registerFrontPages } from './front-pages';
 import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
@@ -235,7 +237,9 @@ export async function buildApi(deps: ApiDeps) {
   registerConsentRoutes(api, deps);
   registerAccountRoutes(api, deps);
   registerProgrammeRoutes(api, deps);
+  registerFrontRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
+  registerFrontPages(app, deps, { authenticate });
 
   const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));
 

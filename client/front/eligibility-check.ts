@@ -87,7 +87,11 @@ export interface EligibilityAnswer {
 /** The declarant's words stand in the enrollment's rule; the check has no declarant yet. */
 const CHECK_DECLARANT = 'il legale rappresentante';
 
-export function checkEligibility(edition: Edition | undefined, input: EligibilityCheckInput, today: Date): EligibilityAnswer {
+export function checkEligibility(
+  edition: Edition | undefined,
+  input: EligibilityCheckInput,
+  today: Date,
+): EligibilityAnswer {
   const definition = CATALOGUE[input.kind];
   const base = { programme: input.programme, kind: input.kind };
   const fail = (code: string, text: Text, met: RuleOutcome[] = []): EligibilityAnswer => ({

@@ -18,6 +18,8 @@ export interface StageNow<N extends TemplateName> {
   context: ContextOf<N>;
   /** The public base URL (links); its host names the Message-ID. */
   baseUrl: string;
+  /** The pathway's page, for messages about one enrollment. */
+  enrollmentUrl?: string;
 }
 
 /** Stages the email; false when a row with the same key already existed (nothing new is sent). */
@@ -25,6 +27,7 @@ export async function stageEmailNow<N extends TemplateName>(db: Db, m: StageNow<
   const ctx = {
     ...localizeContext(m.context as Parameters<typeof localizeContext>[0], m.to.locale),
     recipientName: m.to.name,
+    ...(m.enrollmentUrl ? { enrollmentUrl: m.enrollmentUrl } : {}),
     unsubscribeUrl: null,
   };
   const rendered = renderMessage(m.template, m.to.locale, ctx);

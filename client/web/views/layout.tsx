@@ -7,6 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { APP_CSS, STYLESHEET_HREF } from '../assets';
 import { PASSWORD_TEXT } from './password';
 import { T, type Locale } from './texts';
+import { FT } from './texts-front';
 
 /** What the header shows of the signed-in user; null on the sign-in page and public pages. */
 export interface NavUser {
@@ -88,6 +89,11 @@ function Nav({ locale, user, here }: { locale: Locale; user: NavUser | null; her
         {user.role === 'admin' || user.role === 'coordinator' ? (
           <li>
             <a href="/app/network">{t.network}</a>
+          </li>
+        ) : null}
+        {user.role !== 'consultant' ? (
+          <li>
+            <a href="/app/requests">{FT[locale].requestsTitle}</a>
           </li>
         ) : null}
         {user.hasMail && user.role === 'admin' ? (
