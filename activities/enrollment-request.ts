@@ -5,9 +5,11 @@
  * so a retried activity sends nothing twice and enrolls once.
  */
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Db } from '../infra/db';
 import { CATALOGUE } from '../domain/catalogue';
+import { isDomainError } from '../domain/errors';
 import type { Locale } from '../domain/locale';
 import { ATS_NETWORKS } from '../domain/territory';
 import { stageEmailNow } from '../client/front/mail-now';
@@ -120,9 +122,20 @@ export function createRequestActivities(deps: RequestActivityDeps): RequestActiv
       const consultant = await db.user.findUniqueOrThrow({ where: { email: decision.consultantEmail } });
       const service = createService({ db, temporal: deps.temporal, taskQueue });
       const payload = JSON.parse(r.payload) as EnrollRequestPayload;
-      const req = enrollRequestOf(payload, { name: consultant.name, email: consultant.email });
-      const { enrollment } = await service.enroll(req, `request:${r.id}`, { actor });
-      const enrollmentId = (enrollment as { id: string }).id;
+      let enrollmentId: string;
+      try {
+        const req = enrollRequestOf(payload, { name: consultant.name, email: consultant.email });
+        const { enrollment } = await service.enroll(req, `request:${r.id}`, { actor });
+        enrollmentId = enrollment.id;
+      } catch (err) {
+        // A refusal (no longer eligible, already enrolled) is the decider's to know: not retried.
+        if (!isDomainError(err)) throw err;
+        throw ApplicationFailure.nonRetryable(err.messages.en, 'decision_refused', {
+          code: err.code,
+          it: err.messages.it,
+          en: err.messages.en,
+        });
+      }
       const stored = await db.enrollment.findUniqueOrThrow({ where: { id: enrollmentId } });
       // The declarant gets an account of the company, unless the address has one already (or an
       // invitation from this acceptance, on a retry).

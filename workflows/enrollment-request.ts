@@ -5,7 +5,14 @@
  * with the outcome) or Signal; the activity that applies it is idempotent (the pathway is enrolled
  * under the request's id as idempotency key) and tells the firm.
  */
-import { condition, proxyActivities, setHandler, workflowInfo, ApplicationFailure } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RequestActivities } from '../activities/enrollment-request';
 import { addWorkingDays, localDateOf, workingDayAt } from '../domain/calendar';
 import {
@@ -31,59 +38,90 @@ function validDecision(d: RequestDecision): void {
   if (!ok) throw ApplicationFailure.nonRetryable('invalid decision', 'invalid_decision');
 }
 
+/** The refusal of a decision the activity could not apply (the firm no longer eligible, say): its words. */
+interface Refusal {
+  seq: number;
+  code: string;
+  it: string;
+  en: string;
+}
+
+function refusalOf(err: unknown, seq: number): Refusal {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type === 'decision_refused') {
+    const d = (cause.details?.[0] ?? {}) as Partial<Refusal>;
+    return { seq, code: d.code ?? 'decision_refused', it: d.it ?? cause.message, en: d.en ?? cause.message };
+  }
+  throw err;
+}
+
 export async function enrollmentRequestWorkflow(input: RequestWorkflowInput): Promise<RequestOutcome> {
-  let decision: RequestDecision | undefined;
-  let outcome: RequestOutcome | undefined;
+  let decision: RequestDecision | undefined = undefined;
+  let outcome: RequestOutcome | undefined = undefined;
+  let refusal: Refusal | undefined = undefined;
+  let seq = 0;
   let stage: 'waiting' | 'reminded' | 'escalated' | 'deciding' | 'decided' = 'waiting';
-  const take = (d: RequestDecision) => {
-    if (decision) throw ApplicationFailure.nonRetryable('the request was already decided', 'already_decided');
-    decision = d;
-  };
+  const alreadyDecided = () => ApplicationFailure.nonRetryable('the request was already decided', 'already_decided');
   setHandler(
     decideUpdate,
     async (d) => {
-      take(d);
-      await condition(() => outcome !== undefined);
-      return outcome!;
+      if (decision || outcome) throw alreadyDecided();
+      decision = d;
+      const mine = ++seq;
+      await condition(() => outcome !== undefined || refusal?.seq === mine);
+      if (outcome) return outcome;
+      throw ApplicationFailure.nonRetryable(refusal!.en, 'decision_refused', refusal);
     },
     {
       validator: (d) => {
         validDecision(d);
-        if (decision) throw ApplicationFailure.nonRetryable('the request was already decided', 'already_decided');
+        if (decision || outcome) throw alreadyDecided();
       },
     },
   );
   setHandler(decideSignal, (d) => {
     try {
       validDecision(d);
-      take(d);
     } catch {
-      // A malformed or late signal changes nothing.
+      return; // A malformed signal changes nothing.
     }
+    if (decision || outcome) return;
+    decision = d;
+    seq++;
   });
   setHandler(requestStageQuery, () => stage);
 
   const day = localDateOf(input.confirmedAt);
   const remindAt = workingDayAt(addWorkingDays(day, input.remindAfterWorkingDays ?? 3), 9);
   const escalateAt = workingDayAt(addWorkingDays(day, input.escalateAfterWorkingDays ?? 10), 9);
+  const decided = (until: number) => condition(() => decision !== undefined, Math.max(0, until - Date.now()));
 
   await acts.requestNotify({ requestId: input.requestId, stage: 'new' });
-  if (!(await condition(() => decision !== undefined, Math.max(0, remindAt - Date.now())))) {
-    stage = 'reminded';
-    await acts.requestNotify({ requestId: input.requestId, stage: 'reminder' });
-    if (!(await condition(() => decision !== undefined, Math.max(0, escalateAt - Date.now())))) {
+  for (;;) {
+    if (stage === 'waiting' && !(await decided(remindAt))) {
+      stage = 'reminded';
+      await acts.requestNotify({ requestId: input.requestId, stage: 'reminder' });
+    }
+    if (stage === 'reminded' && !(await decided(escalateAt))) {
       stage = 'escalated';
       await acts.requestNotify({ requestId: input.requestId, stage: 'escalation' });
-      await condition(() => decision !== undefined);
+    }
+    await condition(() => decision !== undefined);
+    const taken: RequestDecision = decision!;
+    const takenSeq = seq;
+    try {
+      const applied = await acts.requestApply({
+        requestId: input.requestId,
+        decision: taken,
+        taskQueue: workflowInfo().taskQueue,
+      });
+      outcome = applied;
+      stage = 'decided';
+      return applied;
+    } catch (err) {
+      // Refused for a reason a person can act on: the request waits for another decision.
+      refusal = refusalOf(err, takenSeq);
+      decision = undefined;
     }
   }
-  stage = 'deciding';
-  const applied = await acts.requestApply({
-    requestId: input.requestId,
-    decision: decision!,
-    taskQueue: workflowInfo().taskQueue,
-  });
-  outcome = applied;
-  stage = 'decided';
-  return applied;
 }

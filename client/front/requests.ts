@@ -10,6 +10,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Db } from '../../infra/db';
 import { CATALOGUE } from '../../domain/catalogue';
@@ -433,7 +434,15 @@ export async function decideRequest(
   try {
     outcome = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(decideUpdate, { args: [decision] });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) throw notDecidable();
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause;
+      if (cause instanceof ApplicationFailure && cause.type === 'decision_refused') {
+        const d = (cause.details?.[0] ?? {}) as { code?: string; it?: string; en?: string };
+        throw new DomainError(d.code ?? 'decision_refused', { it: d.it ?? cause.message, en: d.en ?? cause.message });
+      }
+      throw notDecidable();
+    }
+    if (err instanceof WorkflowNotFoundError) throw notDecidable();
     throw err;
   }
   await audit(deps.db, {
