@@ -33,7 +33,12 @@ export function createActivities(
       notify: mail.notify,
     }),
     ...createDecreeActivities({ db: deps.db, temporal: deps.temporal, logger: deps.logger }),
-    ...createRequestActivities({ db: deps.db, temporal: deps.temporal, publicUrl: deps.publicUrl, logger: deps.logger }),
+    ...createRequestActivities({
+      db: deps.db,
+      temporal: deps.temporal,
+      publicUrl: deps.publicUrl,
+      logger: deps.logger,
+    }),
   };
 }
 

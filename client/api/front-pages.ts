@@ -628,9 +628,10 @@ export function registerFrontPages(app: AnyFastify, deps: ApiDeps, h: FrontPageH
         ? '—'
         : (n / 100).toLocaleString(l === 'it' ? 'it-IT' : 'en-GB', { style: 'currency', currency: 'EUR' });
     const figures = [
+      { label: t.vatOrTaxCode, value: r.vatNumber },
       { label: t.city, value: `${co.city ?? ''} (${co.province})` },
       { label: t.sector, value: t.sectorNames[co.sector] ?? co.sector },
-      { label: t.staff, value: String(co.staff) },
+      { label: t.staff, value: co.staff.toLocaleString(l === 'it' ? 'it-IT' : 'en-GB') },
       { label: t.turnover, value: money(co.turnoverCents) },
       { label: t.balanceSheet, value: money(co.balanceSheetCents) },
       {

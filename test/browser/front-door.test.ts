@@ -32,7 +32,9 @@ const checked: Record<string, string[]> = {};
 
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`);
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`,
+    );
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const started = await startDevStack('front-browser');
   stack = started;
@@ -40,13 +42,22 @@ beforeAll(async () => {
   const system = { id: 'test', role: 'system' };
   await createUser(
     db,
-    { role: 'coordinator', atsCode: 'ats-brianza', email: 'elena@ats-brianza.test', name: 'Elena Sala', password: PASSWORD },
+    {
+      role: 'coordinator',
+      atsCode: 'ats-brianza',
+      email: 'elena@ats-brianza.test',
+      name: 'Elena Sala',
+      password: PASSWORD,
+    },
     system,
   );
   await db.user.create({
     data: { email: 'francesca@consulenti.test', name: 'Francesca Villa', role: 'consultant', atsCode: 'ats-brianza' },
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-background-networking'],
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -61,8 +72,19 @@ async function accessible(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width, height: 900 });
     await page.addScriptTag({ path: AXE });
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      const axe = (
+        window as unknown as {
+          axe: {
+            run: (
+              ctx: unknown,
+              opts: unknown,
+            ) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
+          };
+        }
+      ).axe;
+      const r = await axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      });
       return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     });
     found.push(...violations.map((v) => `${width}px ${v}`));
@@ -192,7 +214,9 @@ test('an SME finds the edition, checks eligibility, requests, confirms; the coor
   await sme.goto(`${base}/?lang=en`);
   await sme.context().clearCookies();
   await sme.goto(`${base}/?lang=en`);
-  await expect(sme.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Work-life balance for Lombard firms');
+  await expect(sme.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+    'Work-life balance for Lombard firms',
+  );
   await accessible(sme, 'home-en');
   fs.writeFileSync(path.join(ARTIFACTS, 'front-axe.json'), JSON.stringify(checked, null, 2));
 }, 180_000);

@@ -310,6 +310,50 @@ describe('enrollment request by the firm', () => {
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('Questa impresa ha già un account');
     expect(await db.enrollmentRequest.count()).toBe(before);
+
+    // Signed in, the owner makes the next request for the company from the dashboard, prefilled.
+    const cookie = String(signedIn.headers['set-cookie']).split(';')[0]!;
+    const prefilled = await request(`${base}/app/requests/new?edizione=demo-2026-2027&percorso=lavoro-flessibile`, {
+      headers: { cookie },
+    });
+    expect(prefilled.status).toBe(200);
+    expect(prefilled.text).toContain(`value="${form.piva}"`);
+    const csrf = String(prefilled.headers['x-csrf-token']);
+    const values = Object.fromEntries(
+      [...prefilled.text.matchAll(/<input id="([^"]+)" name="[^"]+" type="(?:text|email)" value="([^"]*)"/g)].map(
+        (m) => [m[1]!, m[2]!],
+      ),
+    );
+    const own = await request(
+      `${base}/app/requests/new`,
+      {
+        form: {
+          ...values,
+          edizione: 'demo-2026-2027',
+          percorso: 'lavoro-flessibile',
+          settore: 'industria',
+          registrata: 'yes',
+          privacy: 'yes',
+          ula: '12.5',
+          csrf,
+        },
+        headers: { cookie },
+      },
+      from,
+    );
+    expect(own.status).toBe(200);
+    expect(own.text).toContain('Controlla la tua email');
+    const mine = await db.enrollmentRequest.findFirstOrThrow({
+      where: { kind: 'lavoro-flessibile', vatNumber: form.piva! },
+    });
+    expect(mine.requestedById).toBe(signedIn.body.user.id);
+    expect(mine.companyId).toBe(enrollment.companyId);
+    const forged = await request(
+      `${base}/app/requests/new`,
+      { form: { ...values, privacy: 'yes' }, headers: { cookie } },
+      from,
+    );
+    expect(forged.status).toBe(403);
   });
 
   it('tells the firm the reason when the coordinator declines', async () => {

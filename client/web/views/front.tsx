@@ -584,9 +584,7 @@ export function RequestDetailPage(
         <dd>{r.pathwayName[p.locale]}</dd>
         <dt>{t.network}</dt>
         <dd>{r.networkName}</dd>
-        <dt>{t.vat}</dt>
-        <dd>{r.vatNumber}</dd>
-        <dt>{t.declarant}</dt>
+        <dt>{t.declarantName}</dt>
         <dd>
           {r.declarantName} ({r.declarantEmail})
         </dd>

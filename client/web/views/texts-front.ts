@@ -167,6 +167,8 @@ const it = {
   declined: 'Richiesta non accettata: l’impresa ne riceve il motivo.',
   openPathway: 'Apri il percorso',
   figures: 'Dati dichiarati',
+  participants: 'Partecipanti',
+  vatOrTaxCode: 'Partita IVA o codice fiscale',
 };
 
 type FrontTexts = typeof it;
@@ -334,6 +336,8 @@ const en: FrontTexts = {
   declined: 'Request declined: the firm is told the reason.',
   openPathway: 'Open the pathway',
   figures: 'Declared figures',
+  participants: 'Participants',
+  vatOrTaxCode: 'VAT number or tax code',
 };
 
 export const FT: Record<Locale, FrontTexts> = { it, en };
