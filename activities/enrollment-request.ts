@@ -15,6 +15,7 @@ import { ATS_NETWORKS } from '../domain/territory';
 import { stageEmailNow } from '../client/front/mail-now';
 import { enrollRequestOf, type EnrollRequestPayload } from '../client/front/requests';
 import { inviteAccount } from '../client/invitations';
+import { principalOf } from '../client/auth/principal';
 import { createService } from '../client/service';
 import type { RequestDecision, RequestOutcome } from '../workflows/enrollment-request-messages';
 
@@ -125,7 +126,15 @@ export function createRequestActivities(deps: RequestActivityDeps): RequestActiv
       let enrollmentId: string;
       try {
         const req = enrollRequestOf(payload, { name: consultant.name, email: consultant.email });
-        const { enrollment } = await service.enroll(req, `request:${r.id}`, { actor });
+        // A request made through a company's own account is enrolled under that account's rules
+        // (its stored company, its quota); a public one as the system, on the decider's word.
+        const requester = r.requestedById
+          ? await db.user.findFirst({ where: { id: r.requestedById, disabledAt: null } })
+          : null;
+        const { enrollment } = await service.enroll(req, `request:${r.id}`, {
+          actor,
+          ...(requester ? { caller: principalOf(requester, 'token') } : {}),
+        });
         enrollmentId = enrollment.id;
       } catch (err) {
         // A refusal (no longer eligible, already enrolled) is the decider's to know: not retried.

@@ -348,6 +348,41 @@ describe('enrollment request by the firm', () => {
     });
     expect(mine.requestedById).toBe(signedIn.body.user.id);
     expect(mine.companyId).toBe(enrollment.companyId);
+    const confirmations = () =>
+      catcher.messages().filter((m) => m.to.includes(form.email!) && m.subject.includes('Conferma la richiesta'));
+    await until('the second confirmation', () => confirmations().length === 2);
+    const ownMail = confirmations().find((m) => linkIn(m.text, '/richiesta/conferma/') !== path)!;
+    expect(
+      (
+        await request(
+          `${base}${linkIn(ownMail.text, '/richiesta/conferma/')}`,
+          { method: 'POST', form: { csrf }, headers: { cookie } },
+          from,
+        )
+      ).status,
+    ).toBe(200);
+    await until('the coordinator told of the second request', () =>
+      catcher
+        .messages()
+        .some((m) => m.to.includes(brianza.email) && m.subject.includes('Nuova richiesta') && m.text.includes(mine.id)),
+    );
+    const second = await request(`${base}/requests/${mine.id}/accept`, {
+      body: { consultantEmail: consultant.email },
+      headers: bearer(brianza.token),
+    });
+    expect(second.status).toBe(200);
+    const secondEnrollment = await db.enrollment.findUniqueOrThrow({ where: { id: second.body.enrollmentId } });
+    // The same stored company, no second account invitation for the owner.
+    expect(secondEnrollment).toMatchObject({ companyId: enrollment.companyId, kind: 'lavoro-flessibile' });
+    await until(
+      'the second outcome',
+      () =>
+        catcher.messages().filter((m) => m.to.includes(form.email!) && m.subject.includes('Richiesta accettata'))
+          .length === 2,
+    );
+    expect(
+      catcher.messages().filter((m) => m.to.includes(form.email!) && m.subject.includes('Il tuo accesso')),
+    ).toHaveLength(1);
     const forged = await request(
       `${base}/app/requests/new`,
       { form: { ...values, privacy: 'yes' }, headers: { cookie } },
