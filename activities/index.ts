@@ -4,6 +4,7 @@ import type { Dialect } from '../infra/db-url';
 import type { Client } from '@temporalio/client';
 import { createDecreeActivities } from './decree';
 import { createDigestActivities } from './digests';
+import { createRequestActivities, type RequestActivities } from './enrollment-request';
 import { createMailActivities, type MailDeps } from './outbox';
 import { createRecordActivities } from './records';
 import { createReportDeliveryActivities } from './report-delivery';
@@ -18,7 +19,9 @@ export type ActivityDeps = MailDeps & {
 };
 
 /** The activity object registered on the worker, with its dependencies injected. */
-export function createActivities(deps: ActivityDeps): PathwayActivities & ScheduledActivities & DecreeActivities {
+export function createActivities(
+  deps: ActivityDeps,
+): PathwayActivities & ScheduledActivities & DecreeActivities & RequestActivities {
   const mail = createMailActivities(deps);
   return {
     ...createRecordActivities(deps.db),
@@ -30,6 +33,12 @@ export function createActivities(deps: ActivityDeps): PathwayActivities & Schedu
       notify: mail.notify,
     }),
     ...createDecreeActivities({ db: deps.db, temporal: deps.temporal, logger: deps.logger }),
+    ...createRequestActivities({
+      db: deps.db,
+      temporal: deps.temporal,
+      publicUrl: deps.publicUrl,
+      logger: deps.logger,
+    }),
   };
 }
 

@@ -904,6 +904,8 @@ export function createService(deps: ServiceDeps) {
   }
 
   return {
+    /** The task queue its workflows run on (the front door starts request workflows there too). */
+    taskQueue,
     /** Programme editions (client/programmes.ts): what enrollment reads, and what the API manages. */
     programmes,
 

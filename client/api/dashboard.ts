@@ -93,7 +93,7 @@ export function registerDashboard(
   };
   const secureCookies = (deps.publicUrl ?? '').startsWith('https:');
 
-  app.get('/', async (_req, reply) => reply.redirect('/app'));
+  // `/` is the public home (front-pages.ts): a signed-in user is sent on to /app from there.
 
   app.get<{ Querystring: { to?: string; next?: string } }>('/app/lang', async (req, reply) => {
     const to = req.query.to === 'en' ? 'en' : 'it';

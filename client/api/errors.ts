@@ -44,6 +44,13 @@ const STATUS: Record<string, number> = {
   already_active: 409,
   not_revivable: 409,
   programme_ended: 409,
+  // front door (client/front, client/invitations.ts)
+  too_many_requests: 429,
+  link_invalid: 404,
+  link_expired: 410,
+  link_used: 410,
+  link_revoked: 410,
+  invitation_used: 409,
 };
 
 export function pickLocale(acceptLanguage: string | undefined): Locale {

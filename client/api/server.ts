@@ -33,6 +33,8 @@ import { registerConsentRoutes } from './routes-consents';
 import { registerAccountRoutes } from './routes-account';
 import { registerProgrammeRoutes } from './routes-programmes';
 import { registerConsoleRoutes } from './routes-console';
+import { registerFrontRoutes } from './routes-front';
+import { registerFrontPages } from './front-pages';
 import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { LANG_COOKIE, parseCookies, SESSION_COOKIE } from './cookies';
@@ -249,7 +251,9 @@ export async function buildApi(deps: ApiDeps) {
   registerAccountRoutes(api, deps);
   registerProgrammeRoutes(api, deps);
   registerConsoleRoutes(api, deps);
+  registerFrontRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
+  registerFrontPages(app, deps, { authenticate });
 
   const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));
 

@@ -425,7 +425,7 @@ export async function resetPassword(
   return { user: view(user), sessionsEnded };
 }
 
-async function storePassword(
+export async function storePassword(
   db: Db,
   userId: string,
   passwordHash: string,

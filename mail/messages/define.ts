@@ -21,6 +21,10 @@ export const AUDIENCES = [
   'consultant-digest',
   'coordinator',
   'report-recipient',
+  /** The holder of an address that asked for, or was given, an account link (invitation, reset, confirmation). */
+  'account',
+  /** The Region's administrators (requests escalated to them). */
+  'region',
 ] as const;
 export type Audience = (typeof AUDIENCES)[number];
 

@@ -3,6 +3,7 @@
  * of a message, its context type and every per-message table the service uses follow from it.
  */
 import type { z } from 'zod';
+import accountInvitation from './account-invitation';
 import consultantAssigned from './consultant-assigned';
 import type { MessageDefinition } from './define';
 import deliveryFailed from './delivery-failed';
@@ -12,12 +13,17 @@ import dueDateExtended from './due-date-extended';
 import enrollmentWelcome from './enrollment-welcome';
 import enrollmentWithdrawn from './enrollment-withdrawn';
 import escalationConsultant from './escalation-consultant';
+import passwordReset from './password-reset';
 import pathwayCompleted from './pathway-completed';
 import pathwayExpired from './pathway-expired';
 import pathwayRevived from './pathway-revived';
 import programmeEndChanged from './programme-end-changed';
 import programmeEndWarning from './programme-end-warning';
 import reportDelivery from './report-delivery';
+import requestConfirm from './request-confirm';
+import requestEscalated from './request-escalated';
+import requestOutcome from './request-outcome';
+import requestReceived from './request-received';
 import stepCompleted from './step-completed';
 import stepOverdue from './step-overdue';
 import stepReminder from './step-reminder';
@@ -42,6 +48,12 @@ const DEFINITIONS = [
   digestConsultant,
   digestCoordinator,
   reportDelivery,
+  accountInvitation,
+  passwordReset,
+  requestConfirm,
+  requestReceived,
+  requestEscalated,
+  requestOutcome,
 ] as const;
 
 type Definition = (typeof DEFINITIONS)[number];

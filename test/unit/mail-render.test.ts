@@ -13,6 +13,15 @@ const LAYOUT_ONLY = ['lang', 'subject', 'body', 'footer', 'audience', 'unsubscri
 const COMMON = ['recipientName', 'companyName', 'pathwayName', 'enrollmentUrl'];
 /** Digests and reports span many enrollments: they name no single company, pathway or enrollment page. */
 const NETWORK_MESSAGES: ReadonlySet<string> = new Set(['digest-consultant', 'digest-coordinator', 'report-delivery']);
+/** The front door's messages concern an account or a request, not an enrollment: each links its own page. */
+const OWN_LINK: Readonly<Record<string, string>> = {
+  'account-invitation': 'acceptUrl',
+  'password-reset': 'resetUrl',
+  'request-confirm': 'confirmUrl',
+  'request-received': 'requestUrl',
+  'request-escalated': 'requestUrl',
+  'request-outcome': 'linkUrl',
+};
 
 const cases: Array<[string, Locale]> = MESSAGE_NAMES.flatMap((name) => LOCALES.map((l): [string, Locale] => [name, l]));
 
@@ -40,7 +49,10 @@ describe('listTemplates', () => {
 
   it('reports the variables read by the message, without the layout-only ones', () => {
     for (const t of listTemplates()) {
-      if (NETWORK_MESSAGES.has(t.name)) {
+      if (OWN_LINK[t.name]) {
+        expect(t.variables).toEqual(expect.arrayContaining(['recipientName', OWN_LINK[t.name]!]));
+        expect(t.variables).not.toContain('enrollmentUrl');
+      } else if (NETWORK_MESSAGES.has(t.name)) {
         expect(t.variables).toContain('recipientName');
         for (const v of ['companyName', 'pathwayName', 'enrollmentUrl']) expect(t.variables).not.toContain(v);
       } else {
@@ -113,13 +125,15 @@ describe('renderMessage', () => {
     );
     expect(html).toContain('#00843D');
     expect(html).toContain('Rete Territoriale di Conciliazione');
-    if (!NETWORK_MESSAGES.has(name)) expect(html).toContain(`href="${String(ctx.enrollmentUrl)}"`);
+    if (OWN_LINK[name]) expect(html).toContain(`href="${String(ctx[OWN_LINK[name]!])}"`);
+    else if (!NETWORK_MESSAGES.has(name)) expect(html).toContain(`href="${String(ctx.enrollmentUrl)}"`);
     expect(html).not.toMatch(/<img\b/);
     expect(html).toContain(`<title>${subject}</title>`);
     expect(html).toContain(String(ctx.recipientName));
 
     expect(text).toContain(locale === 'it' ? 'CONCILIAZIONE VITA-LAVORO' : 'WORK-LIFE BALANCE');
-    if (!NETWORK_MESSAGES.has(name)) expect(text).toContain(String(ctx.enrollmentUrl));
+    if (OWN_LINK[name]) expect(text).toContain(String(ctx[OWN_LINK[name]!]));
+    else if (!NETWORK_MESSAGES.has(name)) expect(text).toContain(String(ctx.enrollmentUrl));
     expect(text).toContain(String(ctx.recipientName));
     expect(text).toContain('Rete Territoriale di Conciliazione');
     expect(text).not.toMatch(/<\/?(p|br|table|strong|a)\b/);

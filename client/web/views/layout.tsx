@@ -9,6 +9,7 @@ import { PASSWORD_TEXT } from './password';
 import { T, type Locale } from './texts';
 import { EDITION_TEXT } from './texts-editions';
 import { CT } from './texts-console';
+import { FT } from './texts-front';
 
 /** What the header shows of the signed-in user; null on the sign-in page and public pages. */
 export interface NavUser {
@@ -100,6 +101,11 @@ function Nav({ locale, user, here }: { locale: Locale; user: NavUser | null; her
         {user.role === 'admin' ? (
           <li>
             <a href="/app/console">{CT[locale].console}</a>
+          </li>
+        ) : null}
+        {user.role !== 'consultant' ? (
+          <li>
+            <a href="/app/requests">{FT[locale].requestsTitle}</a>
           </li>
         ) : null}
         {user.hasMail && user.role === 'admin' ? (

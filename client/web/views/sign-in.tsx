@@ -1,5 +1,6 @@
 import { FlashText } from './flash';
 import { Layout } from './layout';
+import { FT } from './texts-front';
 import { T, type Locale } from './texts';
 
 export interface SignInProps {
@@ -36,6 +37,9 @@ export function SignInPage({ locale, here, next, csrf, error }: SignInProps) {
           <button type="submit">{t.signIn}</button>
         </p>
       </form>
+      <p>
+        <a href="/password/dimenticata">{FT[locale].forgotLink}</a>
+      </p>
     </Layout>
   );
 }
