@@ -32,6 +32,13 @@ interface NotifyEnvelope {
    * a burst due in the same minute leaves on time, whatever the Temporal backlog.
    */
   sendAt?: number;
+  /**
+   * The roles of the firm's participants the message is for (a step's reminders: those the step
+   * involves). The outbox resolves the participants from the database when it writes the rows, so
+   * one added to a running pathway is reached and one removed is not; absent, a message addressed to
+   * participants reaches every current one (runs started before roles existed).
+   */
+  participantRoles?: string[];
 }
 
 /**

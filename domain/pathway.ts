@@ -32,6 +32,7 @@ import {
   type PlannedNotification,
 } from './schedule';
 import type { Locale } from './locale';
+import { reminderRoles } from './participation';
 // Types only (erased at run time): the mail registry's declared contexts.
 import type { ContextOf } from '../mail/messages';
 
@@ -198,6 +199,8 @@ export interface Notice {
   context: Record<string, string | number | Text>;
   /** Staged in the outbox for this instant rather than sent now. */
   sendAt?: number;
+  /** The participants by role the outbox resolves at send time (activities/recipients.ts). */
+  participantRoles?: string[];
 }
 
 /** What a transition asks for, in order: record the milestones, then send the emails. */
@@ -242,6 +245,12 @@ export class Pathway {
    * Not part of the state: a continued run plans afresh anyway.
    */
   revision = 0;
+  /**
+   * Reminders and overdue notices go to those the step involves, by role (the consultant alone for
+   * a step that involves no participant), resolved by the outbox when it writes the rows. Set by the
+   * workflow from patched('recipients-by-role'): runs recorded before keep every participant.
+   */
+  recipientsByRole = false;
 
   constructor(
     private readonly terms: PathwayTerms,
@@ -683,7 +692,13 @@ export class Pathway {
     key: string,
     sendAt: { sendAt?: number } = {},
   ): PlannedNotice {
-    const to = planned.type === 'escalation' ? [this.consultantRecipient()] : this.terms.participants;
+    let to = planned.type === 'escalation' ? [this.consultantRecipient()] : this.terms.participants;
+    let byRole: { participantRoles?: string[] } = {};
+    if (this.recipientsByRole && planned.type !== 'escalation') {
+      const roles = reminderRoles(this.terms.definition, step);
+      to = roles ? [] : [this.consultantRecipient()];
+      if (roles) byRole = { participantRoles: roles };
+    }
     return {
       notice: {
         ...this.notice(templateOf[planned.type], key, to, {
@@ -693,6 +708,7 @@ export class Pathway {
           daysOverdue: Math.max(planned.offset, 0),
         }),
         ...sendAt,
+        ...byRole,
       },
       what: planned.type,
       stepKey: step.key,

@@ -32,6 +32,8 @@ import { registerAdminRoutes } from './routes-admin';
 import { registerConsentRoutes } from './routes-consents';
 import { registerAccountRoutes } from './routes-account';
 import { registerProgrammeRoutes } from './routes-programmes';
+import { registerParticipantRoutes } from './routes-participants';
+import { PARTICIPANT_FORM_ROUTES, registerParticipantPages } from './participant-pages';
 import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
@@ -218,7 +220,13 @@ export async function buildApi(deps: ApiDeps) {
   // enough: a body-less cross-site POST needs no preflight. API tokens are not sent by browsers on
   // their own, so Bearer calls need none. Signing in has its own pre-session token (dashboard), and
   // the opt-out form is authorised by the signed token it carries, not by a session.
-  const CSRF_EXEMPT = new Set(['POST /login', 'POST /session', 'POST /preferences/opt-out']);
+  // The participant pages' forms carry the link and a CSRF value of their own (participant-pages.ts).
+  const CSRF_EXEMPT = new Set<string>([
+    'POST /login',
+    'POST /session',
+    'POST /preferences/opt-out',
+    ...PARTICIPANT_FORM_ROUTES,
+  ]);
   app.addHook('preHandler', async (req) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
     if (CSRF_EXEMPT.has(`${req.method} ${req.routeOptions.url}`)) return;
@@ -235,7 +243,9 @@ export async function buildApi(deps: ApiDeps) {
   registerConsentRoutes(api, deps);
   registerAccountRoutes(api, deps);
   registerProgrammeRoutes(api, deps);
+  registerParticipantRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
+  registerParticipantPages(app, deps);
 
   const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));
 

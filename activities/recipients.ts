@@ -1,0 +1,65 @@
+/**
+ * Who a pathway's email reaches, decided when the outbox writes its rows rather than when the
+ * pathway started: the workflow's input keeps the participants of the day it was enrolled, but a
+ * firm's HR contact may join or leave a running pathway. The workflow names the staff recipients
+ * and (for its reminders) the participant roles concerned; this resolves the participants from the
+ * database. It is an activity's read, so histories replay unchanged and a retry resolves again to
+ * the same rows (one per key and address: nothing is sent twice).
+ */
+import type { Db } from '../infra/db';
+import type { Recipient } from '../workflows/messages';
+import { participantLinkKey, participantLinkUrl, signParticipantLink } from '../client/participant-links';
+
+export interface ResolvedRecipient extends Recipient {
+  /** Present for a participant of the firm: their personal page. */
+  participantUrl?: string;
+}
+
+export interface RecipientInput {
+  enrollmentId?: string;
+  to: Recipient[];
+  participantRoles?: string[];
+}
+
+export function createRecipientResolver(db: Db, publicUrl: string, preferencesSecret: string) {
+  const key = participantLinkKey(preferencesSecret);
+  return async function resolveRecipients(input: RecipientInput): Promise<ResolvedRecipient[]> {
+    if (!input.enrollmentId) return input.to;
+    const enrollment = await db.enrollment.findUnique({
+      where: { id: input.enrollmentId },
+      select: { id: true, companyId: true },
+    });
+    if (!enrollment) return input.to;
+    const people = await db.participant.findMany({ where: { companyId: enrollment.companyId } });
+    const known = new Set(people.map((p) => p.email.toLowerCase()));
+    const staff = input.to.filter((t) => !known.has(t.email.toLowerCase()));
+    const forParticipants = input.participantRoles !== undefined || staff.length < input.to.length;
+    const current = forParticipants
+      ? people.filter(
+          (p) =>
+            !p.removedAt &&
+            !p.anonymisedAt &&
+            (input.participantRoles === undefined || input.participantRoles.includes(p.role)),
+        )
+      : [];
+    const seen = new Set<string>();
+    const out: ResolvedRecipient[] = [];
+    for (const s of staff) {
+      if (seen.has(s.email.toLowerCase())) continue;
+      seen.add(s.email.toLowerCase());
+      out.push(s);
+    }
+    for (const p of current) {
+      if (seen.has(p.email.toLowerCase())) continue;
+      seen.add(p.email.toLowerCase());
+      const token = signParticipantLink(key, { enrollmentId: enrollment.id, participantId: p.id, nonce: p.linkNonce });
+      out.push({
+        name: p.name,
+        email: p.email,
+        locale: p.locale === 'en' ? 'en' : 'it',
+        participantUrl: participantLinkUrl(publicUrl, token),
+      });
+    }
+    return out;
+  };
+}
