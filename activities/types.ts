@@ -126,6 +126,11 @@ export interface DecreeActivities {
 }
 
 /** Activities run by the scheduled workflows (digests and reports). */
+/** The anonymisation after an edition's retention period (client/anonymise.ts). */
+export interface AnonymiseActivities {
+  anonymiseEndedEditions(run: { asOf: number }): Promise<import('../client/anonymise').AnonymiseResult>;
+}
+
 export interface ScheduledActivities {
   sendConsultantDigests(run: import('./digests').DigestRun): Promise<import('./digests').DigestResult>;
   sendCoordinatorDigests(run: import('./digests').DigestRun): Promise<import('./digests').DigestResult>;

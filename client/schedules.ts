@@ -6,6 +6,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import type { Logger } from 'pino';
 import { ATS_NETWORKS } from '../domain/territory';
 import { consultantDigestWorkflow, coordinatorDigestWorkflow, milestoneReportWorkflow } from '../workflows/scheduled';
+import { anonymiseWorkflow } from '../workflows/anonymise';
 
 export const SCHEDULE_PREFIX = 'conciliaflow-';
 
@@ -71,6 +72,22 @@ export function scheduleDefinitions(taskQueue: string): ScheduleOptions[] {
         workflowId: 'report-region',
       },
       memo: { description: 'Monthly milestone report of every network to the Region (1st of the month, 07:00)' },
+      ...common,
+    },
+    {
+      scheduleId: `${SCHEDULE_PREFIX}anonymise`,
+      spec: { calendars: [{ hour: 3, minute: 0 }], timezone: 'Europe/Rome' },
+      action: {
+        type: 'startWorkflow',
+        workflowType: anonymiseWorkflow,
+        args: [],
+        taskQueue,
+        workflowId: 'anonymise',
+      },
+      memo: {
+        description:
+          "Participants' personal data replaced by placeholders ANONYMISE_AFTER_DAYS after their edition ends (daily, 03:00)",
+      },
       ...common,
     },
   ];

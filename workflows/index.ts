@@ -2,3 +2,4 @@ export { pathwayWorkflow } from './pathway';
 export { programmeDecreeWorkflow } from './programme-decree';
 export { emptyWorkflow, evictionBenchWorkflow, reminderBenchWorkflow, updateBenchWorkflow } from './bench';
 export { consultantDigestWorkflow, coordinatorDigestWorkflow, milestoneReportWorkflow } from './scheduled';
+export { anonymiseWorkflow } from './anonymise';

@@ -31,6 +31,7 @@ import type { ApiDeps } from './server';
 import { performPathwayAction, visibleEnrollment } from './routes-enrollments';
 import { completeStepFormSchema, parseForm, signInFormSchema } from '../web/forms';
 import { registerAccountPages } from './account-pages';
+import { registerParticipantStaffPages } from './participant-staff-pages';
 
 const SIGN_IN_TEXT = {
   it: {
@@ -217,4 +218,5 @@ export function registerDashboard(
 
   // Its form's CSRF token is checked by the server-wide hook, like every session-authenticated change.
   registerAccountPages(app, deps, { requireUser, chrome });
+  registerParticipantStaffPages(app, deps, { requireUser, chrome });
 }
