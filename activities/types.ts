@@ -128,7 +128,13 @@ export interface DecreeActivities {
 /** Activities run by the scheduled workflows (digests and reports). */
 /** The anonymisation after an edition's retention period (client/anonymise.ts). */
 export interface AnonymiseActivities {
-  anonymiseEndedEditions(run: { asOf: number }): Promise<import('../client/anonymise').AnonymiseResult>;
+  anonymiseEndedEditions(run: { asOf: number }): Promise<AnonymiseResult>;
+}
+
+export interface AnonymiseResult {
+  participants: number;
+  messages: number;
+  programmes: string[];
 }
 
 export interface ScheduledActivities {

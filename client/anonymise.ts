@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../infra/db';
 import { localDateOf, localDateToIso } from '../domain/calendar';
+import type { AnonymiseResult } from '../activities/types';
 
 export const DEFAULT_ANONYMISE_AFTER_DAYS = 365;
 
@@ -24,11 +25,7 @@ export function anonymiseAfterDays(env: Record<string, string | undefined> = pro
 
 export const ANONYMISED_NAME = 'Partecipante anonimizzato';
 
-export interface AnonymiseResult {
-  participants: number;
-  messages: number;
-  programmes: string[];
-}
+export type { AnonymiseResult };
 
 function isoDaysBefore(asOf: number, days: number): string {
   return localDateToIso(localDateOf(asOf - days * 24 * 3600_000));

@@ -4,8 +4,7 @@
  * gives the run its day, so a retry judges the same day; a second run finds nothing left to do.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { AnonymiseActivities } from '../activities/types';
-import type { AnonymiseResult } from '../client/anonymise';
+import type { AnonymiseActivities, AnonymiseResult } from '../activities/types';
 
 const acts = proxyActivities<AnonymiseActivities>({
   startToCloseTimeout: '10 minutes',
