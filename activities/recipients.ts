@@ -31,17 +31,19 @@ export function createRecipientResolver(db: Db, publicUrl: string, preferencesSe
     });
     if (!enrollment) return input.to;
     const people = await db.participant.findMany({ where: { companyId: enrollment.companyId } });
-    const known = new Set(people.map((p) => p.email.toLowerCase()));
-    const staff = input.to.filter((t) => !known.has(t.email.toLowerCase()));
-    const forParticipants = input.participantRoles !== undefined || staff.length < input.to.length;
-    const current = forParticipants
-      ? people.filter(
-          (p) =>
-            !p.removedAt &&
-            !p.anonymisedAt &&
-            (input.participantRoles === undefined || input.participantRoles.includes(p.role)),
-        )
-      : [];
+    const byEmail = new Map(people.map((p) => [p.email.toLowerCase(), p]));
+    const gone = (p: (typeof people)[number]) => p.removedAt !== null || p.anonymisedAt !== null;
+    const roles = input.participantRoles;
+    // With roles: the participants are those of the firm now (one added later included). Without
+    // (runs from before roles, or a message to named people): those named, less any who have left.
+    const staff = input.to.filter((t) => !byEmail.has(t.email.toLowerCase()));
+    const current =
+      roles !== undefined
+        ? people.filter((p) => !gone(p) && roles.includes(p.role))
+        : input.to.flatMap((t) => {
+            const p = byEmail.get(t.email.toLowerCase());
+            return p && !gone(p) ? [p] : [];
+          });
     const seen = new Set<string>();
     const out: ResolvedRecipient[] = [];
     for (const s of staff) {

@@ -32,7 +32,7 @@ import {
   type PlannedNotification,
 } from './schedule';
 import type { Locale } from './locale';
-import { reminderRoles } from './participation';
+import { PARTICIPANT_ROLES, reminderRoles } from './participation';
 // Types only (erased at run time): the mail registry's declared contexts.
 import type { ContextOf } from '../mail/messages';
 
@@ -857,11 +857,15 @@ export class Pathway {
     context: Omit<ContextOf<N>, 'companyName' | 'pathwayName' | 'consultantName' | 'consultantEmail'>,
   ): Notice {
     const consultant = this.consultant();
+    // By role, the firm's participants are resolved when the message is written (those of the day,
+    // not those of the enrollment): the recipients keep only the staff, and the roles say who else.
+    const participants = new Set(this.terms.participants.map((p) => p.email.toLowerCase()));
+    const forParticipants = this.recipientsByRole && to.some((r) => participants.has(r.email.toLowerCase()));
     return {
       key,
       enrollmentId: this.id,
       template,
-      to,
+      to: forParticipants ? to.filter((r) => !participants.has(r.email.toLowerCase())) : to,
       context: {
         companyName: this.terms.company.name,
         pathwayName: this.terms.definition.name,
@@ -869,6 +873,7 @@ export class Pathway {
         consultantEmail: consultant.email,
         ...context,
       },
+      ...(forParticipants ? { participantRoles: [...PARTICIPANT_ROLES] } : {}),
     };
   }
 }

@@ -82,6 +82,8 @@ const privateHeaders = (reply: FastifyReply) =>
 export function registerParticipantPages(app: AnyFastify, deps: ApiDeps): void {
   const { db } = deps;
   const key = participantLinkKey(deps.preferencesSecret);
+  // Read once: a malformed ANONYMISE_AFTER_DAYS stops the API at start, not a participant's page.
+  const retentionDays = anonymiseAfterDays();
 
   /** The link's target, or the refusal page already sent (null). */
   const open = async (req: Req, reply: FastifyReply): Promise<LinkTarget | null> => {
@@ -276,7 +278,7 @@ export function registerParticipantPages(app: AnyFastify, deps: ApiDeps): void {
         subject: m.subject,
         status: m.status,
       })),
-      retentionDays: anonymiseAfterDays(),
+      retentionDays,
     };
   };
 
