@@ -30,7 +30,10 @@ export function createRecipientResolver(db: Db, publicUrl: string, preferencesSe
       select: { id: true, companyId: true },
     });
     if (!enrollment) return input.to;
-    const people = await db.participant.findMany({ where: { companyId: enrollment.companyId } });
+    // A business network enrolls as one party: its member firms' people take part too.
+    const people = await db.participant.findMany({
+      where: { OR: [{ companyId: enrollment.companyId }, { company: { networkId: enrollment.companyId } }] },
+    });
     const byEmail = new Map(people.map((p) => [p.email.toLowerCase(), p]));
     const gone = (p: (typeof people)[number]) => p.removedAt !== null || p.anonymisedAt !== null;
     const roles = input.participantRoles;

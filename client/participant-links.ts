@@ -71,7 +71,12 @@ export async function loadLinkTarget(db: Db, enrollmentId: string, participantId
     db.participant.findUnique({ where: { id: participantId } }),
     db.enrollment.findUnique({ where: { id: enrollmentId }, include: { company: true } }),
   ]);
-  if (!participant || !enrollment || participant.companyId !== enrollment.companyId) return null;
+  if (!participant || !enrollment) return null;
+  // The firm's own people, or those of a member firm when the firm is a business network.
+  if (participant.companyId !== enrollment.companyId) {
+    const member = await db.company.findUnique({ where: { id: participant.companyId }, select: { networkId: true } });
+    if (member?.networkId !== enrollment.companyId) return null;
+  }
   const programme = await db.programme.findUnique({
     where: { code: enrollment.programmeCode },
     select: { endsOn: true, name: true },
@@ -82,10 +87,9 @@ export async function loadLinkTarget(db: Db, enrollmentId: string, participantId
 export type LinkTarget = NonNullable<Awaited<ReturnType<typeof loadLinkTarget>>>;
 
 /**
- * The participant and enrollment a token opens, or why not. A token whose MAC does not match the
- * current nonce but would match... cannot be told from a forged one, except that the ids exist and
- * the participant's nonce has been set: that is reported as `revoked` (the page says to use a newer
- * email); anything else unverifiable is `invalid`.
+ * The participant and enrollment a token opens, or why not. Old nonces are not kept, so a MAC that
+ * fails for a participant whose nonce was ever rotated is reported as `revoked` (the page says to
+ * use a newer email); any other unverifiable token is `invalid`, with one message.
  */
 export async function verifyParticipantLink(
   db: Db,

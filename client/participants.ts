@@ -113,6 +113,13 @@ export function participantView(p: {
 }
 
 export function createParticipantOps(db: Db, quotas: RecipientQuotas = DEFAULT_RECIPIENT_QUOTAS) {
+  /** A participant of the firm, or of one of its member firms when it is a business network. */
+  const inPathway = async (p: { companyId: string }, e: EnrollmentRow): Promise<boolean> => {
+    if (p.companyId === e.companyId) return true;
+    const member = await db.company.findUnique({ where: { id: p.companyId }, select: { networkId: true } });
+    return member?.networkId === e.companyId;
+  };
+
   /** One account's additions at a time in this process, so two requests cannot both slip under the quota. */
   const queues = new Map<string, Promise<unknown>>();
   const oneAtATime = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
@@ -185,7 +192,7 @@ export function createParticipantOps(db: Db, quotas: RecipientQuotas = DEFAULT_R
 
     async remove(e: EnrollmentRow, who: Principal, participantId: string) {
       const p = await db.participant.findUnique({ where: { id: participantId } });
-      if (!p || p.companyId !== e.companyId) throw participantNotFound(participantId);
+      if (!p || !(await inPathway(p, e))) throw participantNotFound(participantId);
       if (p.removedAt) return p;
       const now = new Date();
       const [row] = await db.$transaction([
@@ -213,7 +220,7 @@ export function createParticipantOps(db: Db, quotas: RecipientQuotas = DEFAULT_R
 
     async revokeLink(e: EnrollmentRow, who: Principal, participantId: string) {
       const p = await db.participant.findUnique({ where: { id: participantId } });
-      if (!p || p.companyId !== e.companyId) throw participantNotFound(participantId);
+      if (!p || !(await inPathway(p, e))) throw participantNotFound(participantId);
       await db.participant.update({ where: { id: p.id }, data: { linkNonce: newLinkNonce() } });
       await audit(db, {
         actor: auditActor(who),
