@@ -8,7 +8,8 @@ import { createRequestActivities, type RequestActivities } from './enrollment-re
 import { createMailActivities, type MailDeps } from './outbox';
 import { createRecordActivities } from './records';
 import { createReportDeliveryActivities } from './report-delivery';
-import type { DecreeActivities, PathwayActivities, ScheduledActivities } from './types';
+import type { AnonymiseActivities, DecreeActivities, PathwayActivities, ScheduledActivities } from './types';
+import { anonymiseAfterDays, anonymiseEndedEditions } from '../client/anonymise';
 
 export type ActivityDeps = MailDeps & {
   db: Db;
@@ -16,12 +17,14 @@ export type ActivityDeps = MailDeps & {
   dialect?: Dialect;
   /** A client of the worker's own connection: the decree fan-out sends Updates to pathways with it. */
   temporal?: Client;
+  /** Days after an edition's end before its participants are anonymised; ANONYMISE_AFTER_DAYS (365) when absent. */
+  anonymiseAfterDays?: number;
 };
 
 /** The activity object registered on the worker, with its dependencies injected. */
 export function createActivities(
   deps: ActivityDeps,
-): PathwayActivities & ScheduledActivities & DecreeActivities & RequestActivities {
+): PathwayActivities & ScheduledActivities & DecreeActivities & RequestActivities & AnonymiseActivities {
   const mail = createMailActivities(deps);
   return {
     ...createRecordActivities(deps.db),
@@ -39,6 +42,14 @@ export function createActivities(
       publicUrl: deps.publicUrl,
       logger: deps.logger,
     }),
+    anonymiseEndedEditions: async ({ asOf }: { asOf: number }) => {
+      const result = await anonymiseEndedEditions(deps.db, {
+        afterDays: deps.anonymiseAfterDays ?? anonymiseAfterDays(),
+        asOf,
+      });
+      if (result.participants > 0) deps.logger.info(result, 'participants anonymised after their editions');
+      return result;
+    },
   };
 }
 

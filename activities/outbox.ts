@@ -20,6 +20,7 @@ import type { Text } from '../domain/catalogue';
 import type { ContextValue, MailAttachment, NotifyInput, NotifyResult, TemplateName } from './types';
 import type { Locale } from '../domain/locale';
 import { SEND_WINDOW_GRACE_MS } from '../mail/send-window';
+import { createRecipientResolver, type ResolvedRecipient } from './recipients';
 
 type OutboxRow = NonNullable<Awaited<ReturnType<Db['outboxMessage']['findUnique']>>>;
 
@@ -179,6 +180,7 @@ export type { OutboxRow };
 export function createMailActivities(deps: MailDeps) {
   const { db, transport, from, publicUrl } = deps;
   const logger = redactingLogger(deps.logger);
+  const resolveRecipients = createRecipientResolver(db, publicUrl, deps.preferencesSecret);
   const consultantHasManyOverdue = async (email: string, now: number): Promise<boolean> => {
     if (!email) return false;
     const overdue = await db.enrollment.count({
@@ -192,12 +194,15 @@ export function createMailActivities(deps: MailDeps) {
    */
   const outboxRow = async (
     input: NotifyInput<TemplateName>,
-    to: NotifyInput<TemplateName>['to'][number],
+    to: ResolvedRecipient,
     key: string,
     essential: boolean,
     digested: boolean,
   ): Promise<OutboxRow> => {
-    const enrollmentUrl = input.enrollmentId ? `${publicUrl}/enrollments/${input.enrollmentId}` : publicUrl;
+    // A participant's links open their personal page (no account needed); staff's the dashboard.
+    const enrollmentUrl =
+      to.participantUrl ?? (input.enrollmentId ? `${publicUrl}/enrollments/${input.enrollmentId}` : publicUrl);
+    const isParticipant = to.participantUrl !== undefined;
     // Essential messages go whatever the preferences; only the others look them up.
     const optedOut =
       !essential &&
@@ -217,7 +222,9 @@ export function createMailActivities(deps: MailDeps) {
       ...localizeContext(input.context, to.locale),
       recipientName: to.name,
       enrollmentUrl,
-      unsubscribeUrl: `${publicUrl}/preferences/opt-out?token=${encodeURIComponent(token)}`,
+      // Opting out is a participant's choice; staff get their messages with the role, so no such link.
+      unsubscribeUrl: isParticipant ? `${publicUrl}/preferences/opt-out?token=${encodeURIComponent(token)}` : null,
+      recipientKind: isParticipant ? 'participant' : input.enrollmentId ? 'staff' : 'unknown',
     };
     let rendered: { subject: string; html: string; text: string };
     let renderError: string | undefined;
@@ -275,7 +282,7 @@ export function createMailActivities(deps: MailDeps) {
     const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [], scheduled: 0 };
     const essential = isEssential(input.template);
     const digested = await isDigested(input, now);
-    for (const to of input.to) {
+    for (const to of await resolveRecipients(input)) {
       const row = await outboxRow(input, to, `${input.key}:${to.email.toLowerCase()}`, essential, digested);
       if (row.status === 'scheduled' || row.status === 'sending') result.scheduled!++;
       else if (row.status === 'sent') result.alreadySent++;
@@ -310,7 +317,7 @@ export function createMailActivities(deps: MailDeps) {
       }
       const essential = isEssential(input.template);
       const digested = await isDigested(input, now);
-      for (const to of input.to) {
+      for (const to of await resolveRecipients(input)) {
         const key = `${input.key}:${to.email.toLowerCase()}`;
         const row = await outboxRow(input, to, key, essential, digested);
         if (row.status === 'sent') {

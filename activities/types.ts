@@ -32,6 +32,13 @@ interface NotifyEnvelope {
    * a burst due in the same minute leaves on time, whatever the Temporal backlog.
    */
   sendAt?: number;
+  /**
+   * The roles of the firm's participants the message is for (a step's reminders: those the step
+   * involves). The outbox resolves the participants from the database when it writes the rows, so
+   * one added to a running pathway is reached and one removed is not; absent, a message addressed to
+   * participants reaches every current one (runs started before roles existed).
+   */
+  participantRoles?: string[];
 }
 
 /**
@@ -119,6 +126,17 @@ export interface DecreeActivities {
 }
 
 /** Activities run by the scheduled workflows (digests and reports). */
+/** The anonymisation after an edition's retention period (client/anonymise.ts). */
+export interface AnonymiseActivities {
+  anonymiseEndedEditions(run: { asOf: number }): Promise<AnonymiseResult>;
+}
+
+export interface AnonymiseResult {
+  participants: number;
+  messages: number;
+  programmes: string[];
+}
+
 export interface ScheduledActivities {
   sendConsultantDigests(run: import('./digests').DigestRun): Promise<import('./digests').DigestResult>;
   sendCoordinatorDigests(run: import('./digests').DigestRun): Promise<import('./digests').DigestResult>;

@@ -65,6 +65,7 @@ function regionSpecIsCurrent(calendars: readonly { comment?: string; year?: unkn
   return Math.max(...years) >= toRomeLocal(now).year + REGION_REPORT_YEARS / 2;
 }
 import { consultantDigestWorkflow, coordinatorDigestWorkflow, milestoneReportWorkflow } from '../workflows/scheduled';
+import { anonymiseWorkflow } from '../workflows/anonymise';
 
 export const SCHEDULE_PREFIX = 'conciliaflow-';
 export const REGION_REPORT_SCHEDULE = `${SCHEDULE_PREFIX}report-region`;
@@ -133,6 +134,22 @@ export function scheduleDefinitions(taskQueue: string): ScheduleOptions[] {
       memo: {
         description:
           'Monthly milestone report of every network to the Region (1st of the month, 07:00; the next working day when the 1st is a holiday or a weekend)',
+      },
+      ...common,
+    },
+    {
+      scheduleId: `${SCHEDULE_PREFIX}anonymise`,
+      spec: { calendars: [{ hour: 3, minute: 0 }], timezone: 'Europe/Rome' },
+      action: {
+        type: 'startWorkflow',
+        workflowType: anonymiseWorkflow,
+        args: [],
+        taskQueue,
+        workflowId: 'anonymise',
+      },
+      memo: {
+        description:
+          "Participants' personal data replaced by placeholders ANONYMISE_AFTER_DAYS after their edition ends (daily, 03:00)",
       },
       ...common,
     },

@@ -33,6 +33,7 @@ import {
   type PlannedNotification,
 } from './schedule';
 import type { Locale } from './locale';
+import { PARTICIPANT_ROLES, reminderRoles } from './participation';
 // Types only (erased at run time): the mail registry's declared contexts.
 import type { ContextOf } from '../mail/messages';
 
@@ -220,6 +221,8 @@ export interface Notice {
   context: Record<string, string | number | Text>;
   /** Staged in the outbox for this instant rather than sent now. */
   sendAt?: number;
+  /** The participants by role the outbox resolves at send time (activities/recipients.ts). */
+  participantRoles?: string[];
 }
 
 /** What a transition asks for, in order: record the milestones, then send the emails. */
@@ -264,6 +267,12 @@ export class Pathway {
    * Not part of the state: a continued run plans afresh anyway.
    */
   revision = 0;
+  /**
+   * Reminders and overdue notices go to those the step involves, by role (the consultant alone for
+   * a step that involves no participant), resolved by the outbox when it writes the rows. Set by the
+   * workflow from patched('recipients-by-role'): runs recorded before keep every participant.
+   */
+  recipientsByRole = false;
 
   constructor(
     private readonly terms: PathwayTerms,
@@ -764,7 +773,13 @@ export class Pathway {
     key: string,
     sendAt: { sendAt?: number } = {},
   ): PlannedNotice {
-    const to = planned.type === 'escalation' ? [this.consultantRecipient()] : this.terms.participants;
+    let to = planned.type === 'escalation' ? [this.consultantRecipient()] : this.terms.participants;
+    let byRole: { participantRoles?: string[] } = {};
+    if (this.recipientsByRole && planned.type !== 'escalation') {
+      const roles = reminderRoles(this.terms.definition, step);
+      to = roles ? [] : [this.consultantRecipient()];
+      if (roles) byRole = { participantRoles: roles };
+    }
     return {
       notice: {
         ...this.notice(templateOf[planned.type], key, to, {
@@ -774,6 +789,7 @@ export class Pathway {
           daysOverdue: Math.max(planned.offset, 0),
         }),
         ...sendAt,
+        ...byRole,
       },
       what: planned.type,
       stepKey: step.key,
@@ -922,11 +938,15 @@ export class Pathway {
     context: Omit<ContextOf<N>, 'companyName' | 'pathwayName' | 'consultantName' | 'consultantEmail'>,
   ): Notice {
     const consultant = this.consultant();
+    // By role, the firm's participants are resolved when the message is written (those of the day,
+    // not those of the enrollment): the recipients keep only the staff, and the roles say who else.
+    const participants = new Set(this.terms.participants.map((p) => p.email.toLowerCase()));
+    const forParticipants = this.recipientsByRole && to.some((r) => participants.has(r.email.toLowerCase()));
     return {
       key,
       enrollmentId: this.id,
       template,
-      to,
+      to: forParticipants ? to.filter((r) => !participants.has(r.email.toLowerCase())) : to,
       context: {
         companyName: this.terms.company.name,
         pathwayName: this.terms.definition.name,
@@ -934,6 +954,7 @@ export class Pathway {
         consultantEmail: consultant.email,
         ...context,
       },
+      ...(forParticipants ? { participantRoles: [...PARTICIPANT_ROLES] } : {}),
     };
   }
 }

@@ -62,6 +62,8 @@ const LAYOUT_VARIABLES: ReadonlySet<string> = new Set([
   'footer',
   'audience',
   'unsubscribeUrl',
+  'recipientKind',
+  'recipientIsStaff',
 ]);
 
 interface CompiledTemplate {
@@ -380,7 +382,10 @@ function checkValues(name: string, locale: Locale, context: Record<string, unkno
 export function renderMessage(name: string, locale: Locale, context: Record<string, unknown>): RenderedMessage {
   const parts = lookup(name, locale);
   checkValues(name, locale, context);
-  const messageContext = { ...context, lang: locale };
+  // Who reads this copy (the outbox says, per recipient): staff of a pathway get the staff footer and
+  // the wording meant for them (a consultant is never told to contact herself).
+  const recipientIsStaff = context.recipientKind === 'staff';
+  const messageContext = { ...context, lang: locale, recipientIsStaff };
 
   // Body parts first: a missing variable is then reported against the part a reader would look at.
   const htmlBody = run(parts.html, messageContext).trim();
@@ -388,7 +393,9 @@ export function renderMessage(name: string, locale: Locale, context: Record<stri
   const subject = run(parts.subject, messageContext).replace(/\s+/g, ' ').trim();
 
   const { layouts, footers } = getRegistry();
-  const audience = audienceOf(name);
+  const declared = audienceOf(name);
+  const audience: Audience =
+    recipientIsStaff && (declared === 'participant' || declared === 'pathway-team') ? 'consultant' : declared;
   const layoutContext = {
     ...messageContext,
     subject,

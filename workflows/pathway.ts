@@ -68,6 +68,11 @@ export const PATCHES = {
   stagedReminders: 'staged-reminders',
   /** An Update's milestones are written by a local activity (Updates recorded before keep the activity). */
   localUpdateMilestones: 'local-update-milestones',
+  /**
+   * A step's reminders go to the participants it involves, resolved by role when the outbox writes
+   * them (so one added later is reached, one removed is not); a consultant-only step's to the consultant.
+   */
+  recipientsByRole: 'recipients-by-role',
 } as const;
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 2000;
@@ -94,6 +99,8 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
   // milestone activity, as before.)
   const engine = input.carried || patched(PATCHES.agenda) ? 'agenda' : 'legacy';
   const pathway = new Pathway(input, engine, input.carried);
+  // Asked once, first thing: a run recorded without the marker keeps every participant throughout.
+  pathway.recipientsByRole = engine === 'agenda' && patched(PATCHES.recipientsByRole);
   const [enrolled] = input.carried ? [] : pathway.enroll(Date.now()).milestones.map((m) => acts.recordMilestone(m));
   // A revival (a new run of a closed, expired pathway): the service checked it before starting the
   // run; one refused here all the same closes the run as it came, unchanged.

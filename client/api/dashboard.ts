@@ -33,6 +33,7 @@ import { registerEditionPages } from './edition-pages';
 import { registerConsolePages } from './console-pages';
 import { registerWorkspacePages } from './workspace-pages';
 import { loadWorkload } from '../web/workspace-loaders';
+import { registerParticipantStaffPages } from './participant-staff-pages';
 
 const SIGN_IN_TEXT = {
   it: {
@@ -202,4 +203,5 @@ export function registerDashboard(
   registerAccountPages(app, deps, { requireUser, chrome });
   registerEditionPages(app, deps, { requireUser, chrome });
   registerConsolePages(app, deps, { requireUser, chrome, authenticate });
+  registerParticipantStaffPages(app, deps, { requireUser, chrome });
 }

@@ -31,6 +31,7 @@ const STATUS: Record<string, number> = {
   unsupported_format: 400,
   unsupported_media_type: 415,
   too_many_attempts: 429,
+  participant_exists: 409,
   wrong_password: 403,
   password_unchanged: 422,
   weak_password: 422,

@@ -35,6 +35,8 @@ import { registerProgrammeRoutes } from './routes-programmes';
 import { registerConsoleRoutes } from './routes-console';
 import { registerFrontRoutes } from './routes-front';
 import { registerFrontPages } from './front-pages';
+import { registerParticipantRoutes } from './routes-participants';
+import { PARTICIPANT_FORM_ROUTES, registerParticipantPages } from './participant-pages';
 import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { LANG_COOKIE, parseCookies, SESSION_COOKIE } from './cookies';
@@ -233,7 +235,13 @@ export async function buildApi(deps: ApiDeps) {
   // enough: a body-less cross-site POST needs no preflight. API tokens are not sent by browsers on
   // their own, so Bearer calls need none. Signing in has its own pre-session token (dashboard), and
   // the opt-out form is authorised by the signed token it carries, not by a session.
-  const CSRF_EXEMPT = new Set(['POST /login', 'POST /session', 'POST /preferences/opt-out']);
+  // The participant pages' forms carry the link and a CSRF value of their own (participant-pages.ts).
+  const CSRF_EXEMPT = new Set<string>([
+    'POST /login',
+    'POST /session',
+    'POST /preferences/opt-out',
+    ...PARTICIPANT_FORM_ROUTES,
+  ]);
   app.addHook('preHandler', async (req) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
     if (CSRF_EXEMPT.has(`${req.method} ${req.routeOptions.url}`)) return;
@@ -252,8 +260,10 @@ export async function buildApi(deps: ApiDeps) {
   registerProgrammeRoutes(api, deps);
   registerConsoleRoutes(api, deps);
   registerFrontRoutes(api, deps);
+  registerParticipantRoutes(api, deps);
   registerDashboard(app, deps, authenticate);
   registerFrontPages(app, deps, { authenticate });
+  registerParticipantPages(app, deps);
 
   const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));
 

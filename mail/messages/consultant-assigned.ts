@@ -6,6 +6,7 @@ import { sampleDueAt, sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'consultant-assigned',
   audience: 'consultant',
+  recipients: { staff: ['consultant'] },
   essential: true,
   window: 'any-time',
   deadline: null,

@@ -69,10 +69,27 @@ export interface ListRule {
 
 type Key<S extends z.ZodObject> = keyof z.input<S> & string;
 
+/** Staff roles a message may be addressed to. */
+export type StaffRole = 'consultant' | 'coordinator' | 'admin';
+
+/**
+ * Who a message reaches and what each of them can do with it. Participants read it with their
+ * personal link (the call to action above is theirs); staff with the dashboard link, under
+ * `staffCallToAction` (null: no button for them).
+ */
+export interface Recipients {
+  /** 'step': the participants the step involves (domain/participation.ts); 'all': every current one. */
+  participants?: 'step' | 'all';
+  staff?: StaffRole[];
+  staffCallToAction?: Text | null;
+}
+
 export interface MessageDefinition<N extends string = string, S extends z.ZodObject = z.ZodObject> {
   /** The templates are templates/<name>.<it|en>.<subject|html|text>.hbs. */
   name: N;
   audience: Audience;
+  /** Who gets it, by role, and their calls to action (absent: as `audience` says, one reader). */
+  recipients?: Recipients;
   /** Goes whatever the recipient's preferences: opting out covers only the messages that are not. */
   essential: boolean;
   /**

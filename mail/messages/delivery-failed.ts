@@ -6,6 +6,7 @@ import { sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'delivery-failed',
   audience: 'consultant',
+  recipients: { staff: ['consultant'] },
   essential: true,
   window: 'any-time',
   deadline: null,

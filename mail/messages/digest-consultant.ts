@@ -21,6 +21,7 @@ const item = z.object({
 export default defineMessage({
   name: 'digest-consultant',
   audience: 'consultant-digest',
+  recipients: { staff: ['consultant'] },
   essential: false,
   window: 'office-hours',
   deadline: null,

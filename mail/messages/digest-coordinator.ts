@@ -18,6 +18,7 @@ const item = z.object({
 export default defineMessage({
   name: 'digest-coordinator',
   audience: 'coordinator',
+  recipients: { staff: ['coordinator'] },
   essential: false,
   window: 'office-hours',
   deadline: null,

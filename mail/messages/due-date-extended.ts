@@ -7,6 +7,7 @@ import { SAMPLE_NEXT_DUE_AT, sampleDueAt, sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'due-date-extended',
   audience: 'participant',
+  recipients: { participants: 'all' },
   essential: true,
   window: 'any-time',
   deadline: { at: 'dueAt', title: 'stepName' },

@@ -6,10 +6,11 @@ import { sampleDueAt, sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'enrollment-welcome',
   audience: 'participant',
+  recipients: { participants: 'all' },
   essential: false,
   window: 'any-time',
   deadline: null,
-  callToAction: { it: 'Apri il percorso', en: 'Open the pathway' },
+  callToAction: { it: 'Apri la tua pagina', en: 'Open your page' },
   context: z.object({ ...enrollment, stepName: text, dueAt: instant }),
   sample: (locale) => ({
     ...sampleEnrollment(),

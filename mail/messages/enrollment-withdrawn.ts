@@ -7,6 +7,7 @@ import { sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'enrollment-withdrawn',
   audience: 'pathway-team',
+  recipients: { participants: 'all', staff: ['consultant'] },
   essential: true,
   window: 'any-time',
   deadline: null,

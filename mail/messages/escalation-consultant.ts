@@ -6,6 +6,7 @@ import { sampleDueAt, sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'escalation-consultant',
   audience: 'consultant',
+  recipients: { staff: ['consultant'] },
   essential: true,
   window: 'office-hours',
   deadline: null,

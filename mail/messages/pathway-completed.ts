@@ -7,6 +7,7 @@ import { sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'pathway-completed',
   audience: 'participant',
+  recipients: { participants: 'all', staff: ['consultant'] },
   essential: false,
   window: 'any-time',
   deadline: null,

@@ -7,6 +7,7 @@ import { SAMPLE_PROGRAMME_END_AT, sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'pathway-expired',
   audience: 'pathway-team',
+  recipients: { participants: 'all', staff: ['consultant'] },
   essential: true,
   window: 'any-time',
   deadline: null,

@@ -10,6 +10,7 @@ const DUE_MOVED = ['later', 'earlier', 'unchanged'] as const;
 export default defineMessage({
   name: 'programme-end-changed',
   audience: 'pathway-team',
+  recipients: { participants: 'all', staff: ['consultant'] },
   essential: true,
   window: 'any-time',
   // No .ics: test/unit/mail-registry.test.ts pins the messages that carry one (the warnings carry the end).

@@ -7,6 +7,7 @@ import { SAMPLE_PROGRAMME_END_AT, sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'programme-end-warning',
   audience: 'pathway-team',
+  recipients: { participants: 'all', staff: ['consultant'] },
   essential: true,
   window: 'office-hours',
   deadline: { at: 'programmeEndAt', title: 'programmeName' },

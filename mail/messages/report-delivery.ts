@@ -6,6 +6,7 @@ import { sampleNetworkRecipient } from './samples';
 export default defineMessage({
   name: 'report-delivery',
   audience: 'report-recipient',
+  recipients: { staff: ['coordinator', 'admin'] },
   essential: false,
   window: 'office-hours',
   deadline: null,

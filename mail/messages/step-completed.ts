@@ -7,6 +7,7 @@ import { SAMPLE_COMPLETED_AT, SAMPLE_NEXT_DUE_AT, sampleEnrollment } from './sam
 export default defineMessage({
   name: 'step-completed',
   audience: 'participant',
+  recipients: { participants: 'all' },
   essential: false,
   window: 'any-time',
   deadline: null,

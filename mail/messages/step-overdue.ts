@@ -6,10 +6,15 @@ import { sampleDueAt, sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'step-overdue',
   audience: 'participant',
+  recipients: {
+    participants: 'step',
+    staff: ['consultant'],
+    staffCallToAction: { it: "Completa l'attività", en: 'Complete the step' },
+  },
   essential: true,
   window: 'office-hours',
   deadline: { at: 'dueAt', title: 'stepName' },
-  callToAction: { it: "Completa l'attività", en: 'Complete the step' },
+  callToAction: { it: 'Apri la tua pagina', en: 'Open your page' },
   context: z.object({ ...enrollment, stepName: text, dueAt: instant }),
   sample: (locale) => ({
     ...sampleEnrollment(),

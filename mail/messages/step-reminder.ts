@@ -9,10 +9,15 @@ const WHEN = ['before', 'due-today'] as const;
 export default defineMessage({
   name: 'step-reminder',
   audience: 'participant',
+  recipients: {
+    participants: 'step',
+    staff: ['consultant'],
+    staffCallToAction: { it: "Completa l'attività", en: 'Complete the step' },
+  },
   essential: true,
   window: 'office-hours',
   deadline: { at: 'dueAt', title: 'stepName' },
-  callToAction: { it: "Completa l'attività", en: 'Complete the step' },
+  callToAction: { it: 'Apri la tua pagina', en: 'Open your page' },
   context: z.object({ ...enrollment, stepName: text, dueAt: instant, when: z.enum(WHEN) }),
   values: { when: WHEN },
   sample: (locale) => ({

@@ -7,6 +7,7 @@ import { SAMPLE_NEXT_DUE_AT, sampleEnrollment } from './samples';
 export default defineMessage({
   name: 'step-reopened',
   audience: 'participant',
+  recipients: { participants: 'all', staff: ['consultant'] },
   essential: true,
   window: 'any-time',
   deadline: { at: 'dueAt', title: 'stepName' },

@@ -132,7 +132,8 @@ test('enroll over HTTP, idempotently; welcome email over SMTP; steps to completi
     expect(welcome.subject).toContain('Piani di congedo e flessibilità');
     expect(welcome.text).toContain(`Gentile ${owner.name}`);
     expect(welcome.text).toContain(req.company.name);
-    expect(welcome.text).toContain(`http://conciliaflow.test/enrollments/${id}`);
+    // The owner's personal link (signed over the enrollment and the person).
+    expect(welcome.text).toContain(`http://conciliaflow.test/p/${id}.`);
     expect(welcome.html).toContain('Regione Lombardia');
     expect(welcome.messageId).toMatch(/^<[0-9a-f]{32}@conciliaflow\.test>$/);
     const englishWelcome = await catcher.waitFor(

@@ -64,7 +64,7 @@ afterAll(() => stopDevStack({ worker, connection, nativeConnection, catcher, db,
 
 test('schedules are created once, keep a pause across restarts, and a triggered report arrives by email', async () => {
   const all = scheduleDefinitions(taskQueue).map((d) => d.scheduleId);
-  expect(all).toHaveLength(11); // 2 digests, 8 network reports, 1 regional report
+  expect(all).toHaveLength(12); // 2 digests, 8 network reports, 1 regional report, the anonymisation
 
   const first = await ensureSchedules(temporal, taskQueue);
   expect(first.created.sort()).toEqual([...all].sort());

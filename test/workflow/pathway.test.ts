@@ -69,7 +69,8 @@ test('a reminder due days ahead fires without waiting, on a working day in offic
       m.subject.includes('Colloquio di avvio') &&
       /promemoria/i.test(m.subject),
   );
-  expect(reminder.text).toContain(`http://conciliaflow.test/enrollments/${enrollment.id}`);
+  // A participant's link opens their personal page (no account needed).
+  expect(reminder.text).toMatch(new RegExp(`http://conciliaflow\\.test/p/${enrollment.id}\\.[A-Za-z0-9_-]+\\.`));
   const english = await catcher.waitFor(
     (m) => m.to.includes(req.participants[1]!.email) && /reminder/i.test(m.subject),
   );
