@@ -31,6 +31,7 @@ import type { ApiDeps } from './server';
 import { performPathwayAction, visibleEnrollment } from './routes-enrollments';
 import { completeStepFormSchema, parseForm, signInFormSchema } from '../web/forms';
 import { registerAccountPages } from './account-pages';
+import { withDocumentRule } from '../documents/documents';
 
 const SIGN_IN_TEXT = {
   it: {
@@ -193,7 +194,7 @@ export function registerDashboard(
           auditAction: 'step.complete',
           stepKey: req.params.stepKey,
           body: evidence ? { evidence } : {},
-          act: service.actions.completeStep,
+          act: withDocumentRule(db, service.actions.completeStep),
         });
         return reply.redirect(withQuery('done=1'), 303);
       } catch (err) {

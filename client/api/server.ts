@@ -32,6 +32,9 @@ import { registerAdminRoutes } from './routes-admin';
 import { registerConsentRoutes } from './routes-consents';
 import { registerAccountRoutes } from './routes-account';
 import { registerProgrammeRoutes } from './routes-programmes';
+import { registerDocumentRoutes } from './routes-documents';
+import { documentStoreFromEnv, type DocumentStore } from '../../infra/document-store';
+import path from 'node:path';
 import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { parseCookies, SESSION_COOKIE } from './cookies';
@@ -58,6 +61,8 @@ export interface ApiDeps {
   publicUrl?: string;
   /** Sign-in limits per account and address (client/auth/throttle.ts); DEFAULT_THROTTLE when absent. */
   signInThrottle?: ThrottlePolicy;
+  /** Where documents are stored; DOCUMENTS_URL (S3-compatible) or var/documents/ when absent. */
+  documents?: DocumentStore;
 }
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -235,6 +240,8 @@ export async function buildApi(deps: ApiDeps) {
   registerConsentRoutes(api, deps);
   registerAccountRoutes(api, deps);
   registerProgrammeRoutes(api, deps);
+  const documents = deps.documents ?? documentStoreFromEnv(process.env, path.resolve(__dirname, '..', '..', 'var'));
+  await registerDocumentRoutes(app, api, { ...deps, documents });
   registerDashboard(app, deps, authenticate);
 
   const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));

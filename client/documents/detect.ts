@@ -34,9 +34,7 @@ export interface Detected {
 }
 
 export type Refusal =
-  | { refused: 'unknown_type' }
-  | { refused: 'zip_bomb'; reason: string }
-  | { refused: 'malformed'; reason: string };
+  { refused: 'unknown_type' } | { refused: 'zip_bomb'; reason: string } | { refused: 'malformed'; reason: string };
 
 /** Bounds of the ZIP check: what a real office document stays well within. */
 export const ZIP_LIMITS = {
@@ -73,7 +71,8 @@ function detected(type: DocumentType, signerName: string | null = null, enclosed
 async function detectPdf(buf: Buffer): Promise<Detected> {
   const text = buf.toString('latin1');
   // A signature dictionary: the byte ranges it covers and the CMS blob in /Contents <hex>.
-  const sig = /\/ByteRange\s*\[\s*\d+\s+\d+\s+\d+\s+\d+\s*\][\s\S]{0,2000}?\/Contents\s*<([0-9A-Fa-f\s]+)>/.exec(text) ??
+  const sig =
+    /\/ByteRange\s*\[\s*\d+\s+\d+\s+\d+\s+\d+\s*\][\s\S]{0,2000}?\/Contents\s*<([0-9A-Fa-f\s]+)>/.exec(text) ??
     /\/Contents\s*<([0-9A-Fa-f\s]+)>[\s\S]{0,2000}?\/ByteRange\s*\[\s*\d+\s+\d+\s+\d+\s+\d+\s*\]/.exec(text);
   if (sig) {
     const hex = sig[1]!.replace(/\s+/g, '').replace(/(00)+$/, '');
@@ -215,8 +214,7 @@ async function detectZip(buf: Buffer): Promise<Detected | Refusal> {
     return { refused: 'malformed', reason: `ZIP: ${(err as Error).message}` };
   }
   zip.close();
-  if (firstName === 'mimetype' && mimetype.trim() === 'application/vnd.oasis.opendocument.text')
-    return detected('odt');
+  if (firstName === 'mimetype' && mimetype.trim() === 'application/vnd.oasis.opendocument.text') return detected('odt');
   if (names.has('[Content_Types].xml')) {
     const has = (prefix: string) => [...names].some((n) => n.startsWith(prefix));
     if (has('word/')) return detected('docx');

@@ -28,7 +28,10 @@ export function samplePdfA(): Buffer {
     '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
     '<rdf:Description xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="2" pdfaid:conformance="B"/>' +
     '</rdf:RDF></x:xmpmeta>';
-  return Buffer.concat([samplePdf('PDF/A'), Buffer.from(`5 0 obj << /Type /Metadata /Subtype /XML >> stream\n${xmp}\nendstream endobj\n`)]);
+  return Buffer.concat([
+    samplePdf('PDF/A'),
+    Buffer.from(`5 0 obj << /Type /Metadata /Subtype /XML >> stream\n${xmp}\nendstream endobj\n`),
+  ]);
 }
 
 let keyDir: string | undefined;
@@ -36,11 +39,25 @@ let keyDir: string | undefined;
 function signingKey(): { cert: string; key: string } {
   keyDir ??= (() => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-sign-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-      '-subj', `/C=IT/O=Tessitura Brianzola/CN=${SIGNER_NAME}`,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-subj',
+        `/C=IT/O=Tessitura Brianzola/CN=${SIGNER_NAME}`,
+      ],
+      { stdio: 'ignore' },
+    );
     return dir;
   })();
   return { cert: path.join(keyDir, 'cert.pem'), key: path.join(keyDir, 'key.pem') };
@@ -53,8 +70,18 @@ export function cmsSign(content: Buffer, opts: { detached?: boolean; pem?: boole
   const input = path.join(dir, 'in');
   fs.writeFileSync(input, content);
   const out = execFileSync('openssl', [
-    'cms', '-sign', '-binary', '-in', input, '-signer', cert, '-inkey', key,
-    '-outform', opts.pem ? 'PEM' : 'DER', ...(opts.detached ? [] : ['-nodetach']),
+    'cms',
+    '-sign',
+    '-binary',
+    '-in',
+    input,
+    '-signer',
+    cert,
+    '-inkey',
+    key,
+    '-outform',
+    opts.pem ? 'PEM' : 'DER',
+    ...(opts.detached ? [] : ['-nodetach']),
   ]);
   fs.rmSync(dir, { recursive: true, force: true });
   return out;
@@ -86,7 +113,11 @@ export function samplePng(): Buffer {
 }
 
 export function sampleJpeg(): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0scan'), Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+    Buffer.from('JFIF\0scan'),
+    Buffer.from([0xff, 0xd9]),
+  ]);
 }
 
 function zipOf(entries: [string, Buffer, boolean?][]): Promise<Buffer> {
