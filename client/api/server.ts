@@ -33,6 +33,7 @@ import { registerConsentRoutes } from './routes-consents';
 import { registerAccountRoutes } from './routes-account';
 import { registerProgrammeRoutes } from './routes-programmes';
 import { registerDocumentRoutes } from './routes-documents';
+import { registerDocumentPages } from './dashboard-documents';
 import { documentStoreFromEnv, type DocumentStore } from '../../infra/document-store';
 import path from 'node:path';
 import type { ThrottlePolicy } from '../auth/throttle';
@@ -242,6 +243,7 @@ export async function buildApi(deps: ApiDeps) {
   registerProgrammeRoutes(api, deps);
   const documents = deps.documents ?? documentStoreFromEnv(process.env, path.resolve(__dirname, '..', '..', 'var'));
   await registerDocumentRoutes(app, api, { ...deps, documents });
+  registerDocumentPages(app, { ...deps, documents }, authenticate);
   registerDashboard(app, deps, authenticate);
 
   const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));

@@ -13,6 +13,7 @@ import type { Service } from '../service';
 import type { EnrollmentStepRow, TimelineEntry } from './views/enrollment';
 import { ENROLLMENT_STATUS, MILESTONE_LABEL, STEP_STATUS, type Locale } from './views/texts';
 import type { WorkGroup, WorkItem } from './views/work-list';
+import { loadDocumentTimeline } from './loaders-documents';
 
 const DAY = 86_400_000;
 
@@ -80,6 +81,7 @@ export async function loadEnrollment(db: Db, service: Service, id: string, local
     consultantName: e.consultant.name,
     steps,
     timeline,
+    documents: await loadDocumentTimeline(db, e.id, def, locale),
   };
 }
 

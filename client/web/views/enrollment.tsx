@@ -1,4 +1,5 @@
 import { CompleteStepForm } from './complete-step';
+import { DocumentsTimeline, type DocumentTimelineItem } from './documents';
 import { Flash } from './flash';
 import { Layout, type NavUser } from './layout';
 import { T, type Locale } from './texts';
@@ -36,6 +37,7 @@ export interface EnrollmentPageProps {
   consultantName: string;
   steps: EnrollmentStepRow[];
   timeline: TimelineEntry[];
+  documents?: DocumentTimelineItem[];
 }
 
 export function EnrollmentPage(p: EnrollmentPageProps) {
@@ -110,6 +112,7 @@ export function EnrollmentPage(p: EnrollmentPageProps) {
           </li>
         ))}
       </ol>
+      <DocumentsTimeline locale={p.locale} enrollmentId={p.enrollmentId} items={p.documents ?? []} />
     </Layout>
   );
 }
