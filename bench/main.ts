@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- enrollment|reports|reminders|history|import|signin|actions|decree|first-start|cli-start ...]`: the benchmarks, each printing its
+ * `npm run bench [-- enrollment|reports|reminders|history|import|signin|actions|decree|first-start|cli-start|documents ...]`: the benchmarks, each printing its
  * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
 import { benchActions } from './actions';
 import { benchDecree } from './decree';
+import { benchDocuments } from './documents';
 import { benchEnrollment } from './enrollment';
 import { benchEnrollmentImport } from './enrollment-import';
 import { benchCliStart } from './cli-start';
@@ -24,6 +25,7 @@ const ALL: Record<string, () => Promise<void>> = {
   decree: benchDecree,
   'first-start': benchFirstStart,
   'cli-start': benchCliStart,
+  documents: benchDocuments,
 };
 
 async function main(): Promise<void> {

@@ -13,6 +13,8 @@ import type { Db } from '../../infra/db';
 import { filesystemStore, type DocumentStore } from '../../infra/document-store';
 import { enrollRequest, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';
 import { startSeaweed, type Seaweed } from '../support/seaweedfs';
+import { runCli } from '../support/cli';
+import { spawnSync } from 'node:child_process';
 import * as samples from '../support/sample-documents';
 
 type Store = 'filesystem' | 's3';
@@ -425,6 +427,33 @@ describe.each(['filesystem', 's3'] as const)('documents on the %s store', (store
     expect(entries.get('self-declaration.txt')!.toString()).toContain('Marco Rossi');
     expect((await http(store, 'smeB', 'GET', `/enrollments/${enrollmentA}/dossier.zip`)).status).toBe(404);
     expect((await http(store, 'anonymous', 'GET', `/enrollments/${enrollmentA}/dossier.zip`)).status).toBe(404);
+  });
+
+  test('`conciliaflow dossier export` writes the same dossier through the API; sha256sum -c verifies it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-dossier-cli-'));
+    const env = { ...process.env, CONCILIAFLOW_URL: bases[store], CONCILIAFLOW_TOKEN: tokens[store].smeA! };
+    const r = await runCli(env, 'dossier', 'export', enrollmentA, '--out', path.join(dir, 'd.zip'));
+    expect(r.stderr).toContain('sha256sum -c');
+    expect(r.code).toBe(0);
+    const entries = await unzip(fs.readFileSync(path.join(dir, 'd.zip')));
+    for (const [name, data] of entries) {
+      fs.mkdirSync(path.dirname(path.join(dir, 'x', name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'x', name), data);
+    }
+    const check = spawnSync('sha256sum', ['-c', 'manifest.sha256'], { cwd: path.join(dir, 'x'), encoding: 'utf8' });
+    expect(check.status).toBe(0);
+    expect(check.stdout).toContain('manifest.json: OK');
+    const denied = await runCli(
+      { ...env, CONCILIAFLOW_TOKEN: tokens[store].smeB! },
+      'dossier',
+      'export',
+      enrollmentA,
+      '--out',
+      path.join(dir, 'no.zip'),
+    );
+    expect(denied.code).toBe(3);
+    expect(fs.existsSync(path.join(dir, 'no.zip'))).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('the dossier of an ATS in an edition: one folder per enrollment, coordinators of their ATS only', async () => {
