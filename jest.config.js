@@ -15,7 +15,12 @@ module.exports = {
         },
       },
     ],
+    // Documents: pkijs and its helpers ship ES modules only; compiled to CommonJS like our own code.
+    '^.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: [
+    '/node_modules/(?!(pkijs|asn1js|bytestreamjs|@noble/hashes|@peculiar/utils|pvtsutils|pvutils)/)',
+  ],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   // Drops the per-file PostgreSQL databases of a TEST_DATABASE_URL run (SQLite files stay in /tmp).

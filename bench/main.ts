@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- enrollment|reports|reminders|history|import|signin|actions|decree|first-start|cli-start|workspace ...]`: the benchmarks, each printing its
+ * `npm run bench [-- enrollment|reports|reminders|history|import|signin|actions|decree|first-start|cli-start|workspace|documents ...]`: the benchmarks, each printing its
  * figures as JSON with a baseline measured in the same run. Not part of `npm test`.
  */
 import { benchActions } from './actions';
 import { benchDecree } from './decree';
+import { benchDocuments } from './documents';
 import { benchEnrollment } from './enrollment';
 import { benchEnrollmentImport } from './enrollment-import';
 import { benchCliStart } from './cli-start';
@@ -26,6 +27,7 @@ const ALL: Record<string, () => Promise<void>> = {
   'first-start': benchFirstStart,
   'cli-start': benchCliStart,
   workspace: benchWorkspace,
+  documents: benchDocuments,
 };
 
 async function main(): Promise<void> {

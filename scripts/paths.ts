@@ -45,3 +45,15 @@ export function testServerCachedPath(): string {
 
 export const repoRoot = path.resolve(__dirname, '..');
 export const varDir = path.join(repoRoot, 'var');
+
+/**
+ * SeaweedFS (Apache-2.0), the S3-compatible server the document tests run against: built from the
+ * Go module proxy at this pseudo-version (release 4.53) and cached like the Temporal servers.
+ */
+export const SEAWEEDFS_MODULE = 'github.com/seaweedfs/seaweedfs';
+export const SEAWEEDFS_MODULE_VERSION = 'v0.0.0-20261109003541-7506e5f91cd6';
+export const SEAWEEDFS_VERSION = '4.53';
+
+export function seaweedfsCachedPath(): string {
+  return path.join(cacheDir(), 'seaweedfs', `weed-${SEAWEEDFS_VERSION}`);
+}

@@ -4,14 +4,20 @@
  *   (pinned version and SHA-256), or `go install`ed from the Go module proxy where pip is missing
  *   or the platform is not linux x86-64;
  * - the Java time-skipping test server, resolved from Maven Central.
- * Both land in a cache directory outside the repository and are reused when present.
+ * - SeaweedFS (`weed`), the S3-compatible server of the document tests, built from its module on
+ *   the Go module proxy (about 10 minutes on 2 cores, once per machine).
+ * All land in a cache directory outside the repository and are reused when present.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  SEAWEEDFS_MODULE,
+  SEAWEEDFS_MODULE_VERSION,
+  SEAWEEDFS_VERSION,
+  seaweedfsCachedPath,
   TEMPORAL_CLI_VERSION,
   TEMPORAL_CLI_WHEEL,
   TEST_SERVER_VERSION,
@@ -206,7 +212,73 @@ export function ensureTestServer(quiet = false): string {
   return wrapper;
 }
 
-function main(): void {
+/**
+ * Path of the SeaweedFS binary the document tests run (`weed mini`); built once if missing: the
+ * module is fetched with `go mod download`, copied out of the read-only module cache and built with
+ * `go build ./weed`. Its progress is printed even under --quiet: it is a long, one-time wait.
+ */
+export async function ensureSeaweedfs(): Promise<string> {
+  const target = seaweedfsCachedPath();
+  if (fs.existsSync(target)) return target;
+  if (!has('go'))
+    throw new ProvisionError(
+      `SeaweedFS ${SEAWEEDFS_VERSION} (the S3-compatible server of the document tests) is not cached at ${target} and Go is not installed. ` +
+        'Install Go >= 1.24 (e.g. `apt-get install golang`) and run `npm run provision` again.',
+    );
+  const say = (msg: string) => process.stderr.write(`[provision] ${msg}\n`);
+  say(
+    `fetching ${SEAWEEDFS_MODULE}@${SEAWEEDFS_MODULE_VERSION} (SeaweedFS ${SEAWEEDFS_VERSION}) from the Go module proxy...`,
+  );
+  const dl = spawnSync('go', ['mod', 'download', '-json', `${SEAWEEDFS_MODULE}@${SEAWEEDFS_MODULE_VERSION}`], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const info = dl.status === 0 ? (JSON.parse(dl.stdout) as { Dir?: string; Error?: string }) : null;
+  if (!info?.Dir)
+    throw new ProvisionError(
+      `go mod download of SeaweedFS failed: ${info?.Error ?? dl.stderr?.slice(-2000) ?? ''}. Check that the Go module proxy is reachable (GOPROXY).`,
+    );
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-seaweedfs-'));
+  const src = path.join(work, 'src');
+  fs.cpSync(info.Dir, src, { recursive: true });
+  execFileSync('chmod', ['-R', 'u+w', src]);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const partial = `${target}.partial-${process.pid}`;
+  say(`building SeaweedFS into ${target} (about 10 minutes on 2 cores, once per machine)...`);
+  const started = Date.now();
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn('go', ['build', '-v', '-o', partial, './weed'], {
+      cwd: src,
+      env: { ...process.env, GOFLAGS: '-buildvcs=false' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let packages = 0;
+    let tail = '';
+    const progress = setInterval(
+      () => say(`  SeaweedFS build: ${packages} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`),
+      30_000,
+    );
+    child.stderr.on('data', (c: Buffer) => {
+      const text = c.toString();
+      packages += text.split('\n').filter((l) => l.trim() && !l.startsWith('go: ')).length;
+      tail = (tail + text).slice(-4000);
+    });
+    child.on('close', (status) => {
+      clearInterval(progress);
+      if (status !== 0) process.stderr.write(tail);
+      resolve(status);
+    });
+  });
+  fs.rmSync(work, { recursive: true, force: true });
+  if (code !== 0 || !fs.existsSync(partial))
+    throw new ProvisionError(`go build of SeaweedFS failed (exit ${code}); see the lines above.`);
+  // Renamed into place only once complete: an interrupted build leaves no binary that looks ready.
+  fs.renameSync(partial, target);
+  say(`SeaweedFS built in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
+  return target;
+}
+
+async function main(): Promise<void> {
   const quiet = process.argv.includes('--quiet');
   try {
     if (process.env.TEMPORAL_ADDRESS && !process.argv.includes('--test')) {
@@ -216,6 +288,7 @@ function main(): void {
     const ts = ensureTestServer(quiet);
     say(quiet, `temporal CLI: ${cli}`);
     say(quiet, `test server:  ${ts}`);
+    say(quiet, `SeaweedFS:    ${await ensureSeaweedfs()}`);
     if (!quiet) execFileSync(cli, ['--version'], { stdio: 'inherit' });
   } catch (err) {
     if (err instanceof ProvisionError) {
@@ -226,4 +299,4 @@ function main(): void {
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

@@ -29,6 +29,12 @@ export function sessionCsrfToken(req: FastifyRequest): string {
 export function presentedCsrfToken(req: FastifyRequest): string {
   const header = req.headers[CSRF_HEADER];
   if (typeof header === 'string' && header) return header;
+  // A multipart form (a document upload) is read by its handler, after this check: its form
+  // carries the token in its action URL instead (csrf_token, redacted from logs like any token).
+  if ((req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
+    const q = (req.query as { csrf_token?: unknown } | undefined)?.csrf_token;
+    return typeof q === 'string' ? q : '';
+  }
   const body = req.body as { csrf?: unknown } | undefined;
   return body && typeof body === 'object' && typeof body.csrf === 'string' ? body.csrf : '';
 }

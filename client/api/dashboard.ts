@@ -34,6 +34,7 @@ import { registerConsolePages } from './console-pages';
 import { registerWorkspacePages } from './workspace-pages';
 import { loadWorkload } from '../web/workspace-loaders';
 import { registerParticipantStaffPages } from './participant-staff-pages';
+import { withDocumentRule } from '../documents/documents';
 
 const SIGN_IN_TEXT = {
   it: {
@@ -174,7 +175,7 @@ export function registerDashboard(
           auditAction: 'step.complete',
           stepKey: req.params.stepKey,
           body: evidence ? { evidence } : {},
-          act: service.actions.completeStep,
+          act: withDocumentRule(db, service.actions.completeStep),
         });
         return reply.redirect(withQuery('done=1'), 303);
       } catch (err) {

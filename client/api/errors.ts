@@ -30,6 +30,7 @@ const STATUS: Record<string, number> = {
   invalid_dimension: 400,
   unsupported_format: 400,
   unsupported_media_type: 415,
+  document_too_large: 413,
   too_many_attempts: 429,
   participant_exists: 409,
   wrong_password: 403,

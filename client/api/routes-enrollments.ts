@@ -27,6 +27,7 @@ import { enrollForbidden, type ActionOutcome, type EnrollmentView, type Service 
 import type { Actor, PathwayBefore } from '../../workflows/messages';
 import { forbidden, pageQuery, paged, unauthenticated, type ApiRegistry, type Parsed } from './registry';
 import type { ApiDeps } from './server';
+import { withDocumentRule, withSupersede } from '../documents/documents';
 
 const ALL = ['admin', 'coordinator', 'consultant', 'sme'] as const;
 const text = z.object({ it: z.string(), en: z.string() });
@@ -404,7 +405,7 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
     summary: 'Complete the active step, with evidence when the step requires it',
     body: completeStepRequestSchema.omit({ actor: true, stepKey: true }),
     auditAction: 'step.complete',
-    act: actions.completeStep,
+    act: withDocumentRule(db, actions.completeStep),
   });
   stepAction({
     url: '/enrollments/:id/steps/:stepKey/reopen',
@@ -412,7 +413,7 @@ export function registerEnrollmentRoutes(api: ApiRegistry, deps: ApiDeps): void 
     summary: 'Reopen a completed step (staff only), with a reason',
     body: reopenStepRequestSchema.omit({ actor: true, stepKey: true }),
     auditAction: 'step.reopen',
-    act: actions.reopenStep,
+    act: withSupersede(db, actions.reopenStep),
   });
   stepAction({
     url: '/enrollments/:id/steps/:stepKey/extend',

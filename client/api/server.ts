@@ -37,6 +37,10 @@ import { registerFrontRoutes } from './routes-front';
 import { registerFrontPages } from './front-pages';
 import { registerParticipantRoutes } from './routes-participants';
 import { PARTICIPANT_FORM_ROUTES, registerParticipantPages } from './participant-pages';
+import { registerDocumentRoutes } from './routes-documents';
+import { registerDocumentPages } from './dashboard-documents';
+import { documentStoreFromEnv, type DocumentStore } from '../../infra/document-store';
+import path from 'node:path';
 import type { ThrottlePolicy } from '../auth/throttle';
 import { registerDashboard } from './dashboard';
 import { LANG_COOKIE, parseCookies, SESSION_COOKIE } from './cookies';
@@ -65,6 +69,8 @@ export interface ApiDeps {
   publicUrl?: string;
   /** Sign-in limits per account and address (client/auth/throttle.ts); DEFAULT_THROTTLE when absent. */
   signInThrottle?: ThrottlePolicy;
+  /** Where documents are stored; DOCUMENTS_URL (S3-compatible) or var/documents/ when absent. */
+  documents?: DocumentStore;
 }
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -261,6 +267,9 @@ export async function buildApi(deps: ApiDeps) {
   registerConsoleRoutes(api, deps);
   registerFrontRoutes(api, deps);
   registerParticipantRoutes(api, deps);
+  const documents = deps.documents ?? documentStoreFromEnv(process.env, path.resolve(__dirname, '..', '..', 'var'));
+  await registerDocumentRoutes(app, api, { ...deps, documents });
+  registerDocumentPages(app, { ...deps, documents }, authenticate);
   registerDashboard(app, deps, authenticate);
   registerFrontPages(app, deps, { authenticate });
   registerParticipantPages(app, deps);

@@ -9,9 +9,9 @@ import { formatRomeDateTime } from '../../domain/calendar';
 import { cliToken } from '../auth/cli-token';
 
 // Against the local embedded stack, the token `npm start` created is used when none is given.
-const token = () =>
+export const token = () =>
   process.env.CONCILIAFLOW_URL ? process.env.CONCILIAFLOW_TOKEN : cliToken(path.resolve(__dirname, '..', '..', 'var'));
-const baseUrl = () => (process.env.CONCILIAFLOW_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+export const baseUrl = () => (process.env.CONCILIAFLOW_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 
 export class CliError extends Error {
   constructor(

@@ -18,6 +18,7 @@ import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../auth/token-days';
 import { ENROLLMENT_CSV_COLUMNS } from '../enrollment-csv-columns';
 import { call, CliError, printEnrollment, printJson, readJsonFile, type View } from './common';
 import { registerProgrammeCommands } from './programmes';
+import { registerDossierCommands } from './dossier-command';
 import type { ReportMilestonesOptions, UsersCreateOptions } from './db-commands';
 
 // Loaded with require, not import(): synchronous, and seen by tsx's CommonJS hook and by the
@@ -328,6 +329,7 @@ Examples:
       templateCommands().templatesPreview(name, o, json()),
     );
   registerProgrammeCommands(program, { call, json, usage: (m) => new CliError(m, 2) });
+  registerDossierCommands(program);
   return program;
 }
 

@@ -4,6 +4,8 @@
  * the signed-in role may do on it; a firm with its participants, contacts and pathways; the
  * consultants' workload.
  */
+import { loadDocumentTimeline } from './loaders-documents';
+import type { DocumentTimelineItem } from './views/documents';
 import type { Db } from '../../infra/db';
 import { enrollmentTimeline } from '../../reports/milestones';
 import { formatRomeDateTime } from '../../domain/calendar';
@@ -61,6 +63,8 @@ export interface EnrollmentPageData {
   /** Consultants another may be assigned from (staff only). */
   consultants: { value: string; label: string }[];
   currentDueIso: string | null;
+  /** The enrollment's uploads, shown beside the timeline. */
+  documents?: DocumentTimelineItem[];
 }
 
 /** Names for the people a timeline mentions: users, participants, the consultant; "system" as such. */
@@ -226,6 +230,7 @@ export async function loadEnrollmentPage(
       : null,
     consultants,
     currentDueIso: currentDue ?? null,
+    documents: await loadDocumentTimeline(db, e.id, def, locale),
   };
 }
 

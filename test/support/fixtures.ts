@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createService } from '../../client/service';
 import { buildApi } from '../../client/api/server';
+import type { DocumentStore } from '../../infra/document-store';
 import { createApiToken, createUser } from '../../client/auth/users';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import pino from 'pino';
@@ -352,7 +353,7 @@ export async function terminateAll(env: TestWorkflowEnvironment, workflowIds: st
  * The real stack of the end-to-end tests: a Temporal dev server, a fresh database, an SMTP server on
  * loopback, a worker and the HTTP API listening on a free port.
  */
-export async function startDevStack(taskQueue: string, opts: { showMail?: boolean } = {}) {
+export async function startDevStack(taskQueue: string, opts: { showMail?: boolean; documents?: DocumentStore } = {}) {
   const server = await startDevServer({ cliPath: process.env.CF_TEMPORAL_CLI!, port: await freePort() });
   const { db, url } = createTestDb();
   const catcher = await startSmtp();
@@ -368,6 +369,7 @@ export async function startDevStack(taskQueue: string, opts: { showMail?: boolea
     logger,
     preferencesSecret: PREFERENCES_SECRET,
     ...(opts.showMail ? { mailCatcher: catcher } : {}),
+    ...(opts.documents ? { documents: opts.documents } : {}),
   });
   const base = await api.listen({ port: 0, host: '127.0.0.1' });
   return { server, db, url, catcher, nativeConnection, connection, temporal, worker, service, api, base };

@@ -4,6 +4,7 @@
  * asking for its reason where the API does, and the timeline with reasons, old and new dates and
  * people by name. A refused action comes back here with the error and what was typed.
  */
+import { DocumentsTimeline } from './documents';
 import { Flash, FlashText } from './flash';
 import { Layout, type NavUser } from './layout';
 import { T, type Locale } from './texts';
@@ -303,6 +304,7 @@ export function EnrollmentPage(p: EnrollmentPageProps) {
       <Actions {...p} />
       <h2 id="timeline">{t.timeline}</h2>
       <Timeline locale={p.locale} items={p.timeline} />
+      <DocumentsTimeline locale={p.locale} enrollmentId={p.enrollmentId} items={p.documents ?? []} />
     </Layout>
   );
 }
