@@ -6,7 +6,6 @@
  * change the page redirects with a flash code; a refusal shows the page again with its message.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import { isDomainError, type DomainError } from '../../domain/errors';
 import { eurosToCents } from '../../domain/money';
@@ -266,33 +265,27 @@ export function registerConsolePages(
     return reply.redirect('/app/console/funding?ok=imported', 303);
   });
 
-  // The upload is the one multipart form: its parser lives in this context only. Fields are read
-  // before the handlers' hooks, so the server-wide CSRF check sees the form's token.
-  void app.register(async (child) => {
-    await child.register(multipart, {
-      attachFieldsToBody: 'keyValues',
-      limits: { fileSize: FUNDING_UPLOAD_MAX_BYTES, files: 1, fields: 4, parts: 5 },
-    });
-    child.setErrorHandler(async (err, req, reply) => {
-      const p = await h.authenticate(req);
-      const code = (err as { code?: string }).code;
-      if (
-        p?.role === 'admin' &&
-        (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT')
-      )
-        return fundingPage(req, reply, p, { kind: 'err', text: CT[h.chrome(req, p).locale].tooLarge }, 413);
-      throw err;
-    });
-    child.post('/app/console/funding/preview', async (req, reply) => {
-      const p = await admin(req, reply);
-      if (!p) return reply;
-      const t = CT[h.chrome(req, p).locale];
-      const file = (req.body as { file?: unknown } | undefined)?.file;
-      const text = Buffer.isBuffer(file) ? file.toString('utf8') : typeof file === 'string' ? file : '';
-      if (text.trim() === '') return fundingPage(req, reply, p, { kind: 'err', text: t.emptyFile }, 400);
-      const preview = await previewFundingCsv(db, text);
-      const status = preview.projects.length > 0 ? 200 : 422;
-      return sendPage(reply, FundingPreviewPage, { ...h.chrome(req, p), preview, text }, status);
-    });
+  // The upload is a multipart form. Its parser is the server's (registered with the document
+  // routes); like every multipart form its CSRF token travels in the action URL (csrf_token), so the
+  // server-wide check sees it before the body is read. Only the first file part is read, and a file
+  // over the limit is refused whole.
+  app.post('/app/console/funding/preview', async (req, reply) => {
+    const p = await admin(req, reply);
+    if (!p) return reply;
+    const t = CT[h.chrome(req, p).locale];
+    let text = '';
+    if (req.isMultipart()) {
+      const part = await req.file({ limits: { fileSize: FUNDING_UPLOAD_MAX_BYTES, files: 1, fields: 4, parts: 5 } });
+      if (part) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of part.file) chunks.push(chunk as Buffer);
+        if (part.file.truncated) return fundingPage(req, reply, p, { kind: 'err', text: t.tooLarge }, 413);
+        text = Buffer.concat(chunks).toString('utf8');
+      }
+    }
+    if (text.trim() === '') return fundingPage(req, reply, p, { kind: 'err', text: t.emptyFile }, 400);
+    const preview = await previewFundingCsv(db, text);
+    const status = preview.projects.length > 0 ? 200 : 422;
+    return sendPage(reply, FundingPreviewPage, { ...h.chrome(req, p), preview, text }, status);
   });
 }

@@ -10,6 +10,7 @@ import { SAMPLE_NEXT_DUE_AT, SAMPLE_PROGRAMME_END_AT, sampleEnrollment } from '.
 export default defineMessage({
   name: 'pathway-revived',
   audience: 'pathway-team',
+  recipients: { participants: 'all', staff: ['consultant'] },
   essential: true,
   window: 'any-time',
   // No .ics: test/unit/mail-registry.test.ts pins the messages that carry one.

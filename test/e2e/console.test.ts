@@ -50,9 +50,14 @@ async function session(email: string) {
     });
   const upload = (path: string, name: string, text: string) => {
     const form = new FormData();
-    form.set('csrf', csrf);
     form.set('file', new Blob([text], { type: 'text/csv' }), name);
-    return fetch(`${base}${path}`, { method: 'POST', headers: { cookie }, body: form, redirect: 'manual' });
+    // A multipart form carries its CSRF token in its action URL, as the page's form does.
+    return fetch(`${base}${path}?csrf_token=${encodeURIComponent(csrf)}`, {
+      method: 'POST',
+      headers: { cookie },
+      body: form,
+      redirect: 'manual',
+    });
   };
   return { get, post, upload };
 }

@@ -705,7 +705,7 @@ export function FundingPage(p: FundingPageProps) {
         </p>
         <form
           method="post"
-          action="/app/console/funding/preview"
+          action={`/app/console/funding/preview?csrf_token=${encodeURIComponent(p.user.csrf)}`}
           enctype="multipart/form-data"
           class="inline"
           aria-describedby="import-help"
