@@ -48,10 +48,16 @@ export function createRecordActivities(db: Db) {
         // it, and Prisma's upsert cost more CPU than both statements. A retry inserts nothing new.
         await (
           await directSqlOf(db)
-        ).transaction([
-          sql`${insert!} ON CONFLICT ("enrollmentId", "eventKey") DO NOTHING`,
-          sql`UPDATE "Enrollment" SET ${join(set)} WHERE "id" = ${input.enrollmentId}`,
-        ]);
+        ).transaction(
+          [
+            sql`UPDATE "Enrollment" SET ${join(set)} WHERE "id" = ${input.enrollmentId}`,
+            sql`${insert!} ON CONFLICT ("enrollmentId", "eventKey") DO NOTHING`,
+          ],
+          ([updated]) => {
+            // As Prisma's update did: no enrollment, no milestone (the activity fails and retries).
+            if (updated === 0) throw new Error(`recordMilestone: no enrollment ${input.enrollmentId}`);
+          },
+        );
       } catch (err) {
         // A concurrent retry inserted the same milestone first: the outcome is the same.
         if (!isUniqueViolation(err)) throw err;
