@@ -1,6 +1,8 @@
 /** Shared pieces of the benchmarks: the machine, percentiles, a concurrency pool, JSON output. */
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
+import path from 'node:path';
 
 export const machine = () =>
   `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? ''}`.trim();
@@ -67,4 +69,27 @@ export async function withCpu(
       ? ((after.busy - before.busy) / (after.total - before.total)) * cores
       : NaN;
   return { ms, processCores: round((used.user + used.system) / 1000 / ms, 2), machineCores: round(machineCores, 2) };
+}
+
+/**
+ * With BENCH_PROFILE=<dir>, a V8 CPU profile of `phase` alone (open it in Chrome's DevTools):
+ * a benchmark spends seconds starting servers that a whole-process profile mixes in.
+ */
+export async function profiled<T>(name: string, phase: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return phase();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await phase();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${name}-${Date.now()}.cpuprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
+    process.stderr.write(`CPU profile of ${name}: ${file}\n`);
+    session.disconnect();
+  }
 }

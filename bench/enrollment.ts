@@ -8,44 +8,18 @@
 import { Client, Connection } from '@temporalio/client';
 import Fastify from 'fastify';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import path from 'node:path';
 import { createDb, tuneSqlite } from '../infra/db';
 import { buildApi } from '../client/api/server';
 import { enrollRequestSchema } from '../client/schemas';
 import { createService } from '../client/service';
 import { createTestDb, enrollRequest, logger, PREFERENCES_SECRET } from '../test/support/fixtures';
 import { emptyWorkflow } from '../workflows/bench';
-import { pool, print, round, withCpu } from './common';
+import { pool, print, profiled, round, withCpu } from './common';
 import { benchTemporalServer, startBenchApi } from './stack';
 import { postFromThread } from './http-load';
 
 const N = Number(process.env.BENCH_N ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-
-/**
- * With BENCH_PROFILE=<dir>, a V8 CPU profile of `phase` alone (open it in Chrome's DevTools):
- * `npm run bench -- enrollment` spends seconds starting servers that a whole-process profile mixes in.
- */
-async function profiled<T>(name: string, phase: () => Promise<T>): Promise<T> {
-  const dir = process.env.BENCH_PROFILE;
-  if (!dir) return phase();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  try {
-    return await phase();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${name}-${Date.now()}.cpuprofile`);
-    fs.writeFileSync(file, JSON.stringify(profile));
-    process.stderr.write(`CPU profile of ${name}: ${file}\n`);
-    session.disconnect();
-  }
-}
 
 /** Mean milliseconds of one call, one at a time, over 500 calls after 50 to warm up. */
 async function msPerCall(call: () => Promise<unknown>): Promise<number> {

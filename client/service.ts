@@ -21,7 +21,7 @@ import { findPathway } from '../domain/catalogue';
 import { findPathwayVersion } from '../domain/catalogue-history';
 import { DomainError } from '../domain/errors';
 import { checkEnrollmentEligibility } from '../domain/eligibility';
-import { enrollableProgramme, type Programme } from '../domain/programmes';
+import { enrollableProgramme, type Edition, type Programme } from '../domain/programmes';
 import { createProgrammeStore, programmeNotFound } from './programmes';
 import {
   DEFAULT_RECIPIENT_QUOTAS,
@@ -193,8 +193,8 @@ export function createService(deps: ServiceDeps) {
    * Starts the enrollment's pathway workflow, then records the start; one already running or
    * closed (a retried request, the reconciler) is fine. True when this call started it.
    */
-  async function startPathway(e: LoadedEnrollment): Promise<boolean> {
-    const input = await pathwayInputOf(e);
+  async function startPathway(e: LoadedEnrollment, edition?: Edition): Promise<boolean> {
+    const input = await pathwayInputOf(e, edition);
     let started = true;
     try {
       await temporal.workflow.start(pathwayWorkflow, {
@@ -215,11 +215,12 @@ export function createService(deps: ServiceDeps) {
   }
 
   /** The workflow input of an enrollment, from its stored rows and its edition as it is now. */
-  async function pathwayInputOf(e: LoadedEnrollment): Promise<PathwayInput> {
+  async function pathwayInputOf(e: LoadedEnrollment, read?: Edition): Promise<PathwayInput> {
     // A network's reminders reach its own contacts and every member firm's participants.
     const people = [...e.company.participants, ...e.company.members.flatMap((m) => m.participants)];
-    // The edition as it is now (its end may have moved by decree since the enrollment was made).
-    const edition = await programmes.findEdition(e.programmeCode);
+    // The edition as it is now (its end may have moved by decree since the enrollment was made);
+    // a new enrollment passes the one its own request read, milliseconds before.
+    const edition = read?.code === e.programmeCode ? read : await programmes.findEdition(e.programmeCode);
     if (!edition) throw programmeNotFound(e.programmeCode);
     if (!edition.endsOn)
       throw new DomainError('programme_end_unknown', {
@@ -463,6 +464,8 @@ export function createService(deps: ServiceDeps) {
     const scope = caller?.userId ?? actor?.id;
     return {
       req,
+      /** The edition as this request read it: the new enrollment's workflow starts with it. */
+      edition,
       clientKey,
       key: scope === undefined ? clientKey : `u:${encodeURIComponent(scope)}:${clientKey}`,
       requestHash: hashRequest(req),
@@ -884,7 +887,7 @@ export function createService(deps: ServiceDeps) {
   async function enrollPrepared(p: PreparedEnrollment) {
     const written = p.req.company.members?.length || deps.groupWrites === false ? null : await writeNewCompany(p);
     if (!written) return enrollOneByOne(p);
-    await startPathway(written);
+    await startPathway(written, p.edition);
     return { created: true, enrollment: enrollmentView(written, null) };
   }
 

@@ -116,14 +116,25 @@ function getFormatter(locale: Locale): Intl.NumberFormat {
  */
 export function formatEuro(cents: Cents, locale: Locale): string {
   assertCents(cents);
+  // The same amounts come back (the SME thresholds every enrollment's reasons quote), and
+  // formatToParts costs about as much CPU as the rest of the eligibility rules together.
+  const memoKey = `${locale}:${cents}`;
+  const memo = formatted.get(memoKey);
+  if (memo !== undefined) return memo;
   const whole = BigInt(cents) / 100n;
   const fraction = String(cents % 100).padStart(2, '0');
-  return getFormatter(locale)
+  const text = getFormatter(locale)
     .formatToParts(whole)
     .map((part) => (part.type === 'fraction' ? fraction : part.value))
     .join('')
     .replace(/[\u00a0\u202f]/g, ' ');
+  if (formatted.size >= FORMATTED_MAX) formatted.clear();
+  formatted.set(memoKey, text);
+  return text;
 }
+/** Amounts already formatted, per locale; emptied when full (bounded memory whatever the amounts). */
+const formatted = new Map<string, string>();
+const FORMATTED_MAX = 1000;
 
 /** cents × numerator / denominator, rounded down to the cent (e.g. an 80% co-funding cap never exceeds 80%). */
 export function percentOf(cents: Cents, numerator: number, denominator: number): Cents {

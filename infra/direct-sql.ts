@@ -121,8 +121,11 @@ export function toDate(v: unknown): Date | null {
 export interface DirectSql {
   /** Rows as objects keyed by column name (dates as the adapter gives them: see toDate). */
   query<T = Record<string, unknown>>(q: Sql): Promise<T[]>;
-  /** The statements in one transaction: all or none. */
-  transaction(statements: readonly Sql[]): Promise<void>;
+  /**
+   * The statements in one transaction: all or none. `check` sees the rows each statement changed
+   * before the commit; what it throws rolls the transaction back and reaches the caller.
+   */
+  transaction(statements: readonly Sql[], check?: (changed: number[]) => void): Promise<void>;
 }
 
 /** `onQuery` sees every statement, as createDb's option of that name sees Prisma's. */
@@ -137,13 +140,15 @@ export function directSql(adapter: DriverAdapter, onQuery?: (sql: string) => voi
       const { columnNames, rows } = await adapter.queryRaw(seen(render(q, provider)));
       return rows.map((row) => Object.fromEntries(columnNames.map((c, i) => [c, row[i]])) as T);
     },
-    async transaction(statements: readonly Sql[]): Promise<void> {
+    async transaction(statements: readonly Sql[], check?: (changed: number[]) => void): Promise<void> {
       const tx = await adapter.startTransaction();
       // Prisma sends COMMIT and ROLLBACK itself where the adapter asks it to (pg).
       const say = (word: 'COMMIT' | 'ROLLBACK') =>
         tx.options.usePhantomQuery ? Promise.resolve(0) : tx.executeRaw(seen(render(new Sql([word]), provider)));
       try {
-        for (const s of statements) await tx.executeRaw(seen(render(s, provider)));
+        const changed: number[] = [];
+        for (const s of statements) changed.push(await tx.executeRaw(seen(render(s, provider))));
+        check?.(changed);
         await say('COMMIT');
       } catch (err) {
         await say('ROLLBACK').catch(() => undefined);

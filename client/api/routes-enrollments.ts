@@ -9,7 +9,7 @@ import { enrollmentTimeline } from '../../reports/milestones';
 import { DomainError } from '../../domain/errors';
 import { localDateOf, localDateToIso } from '../../domain/calendar';
 import { atsForMunicipality, findProvince } from '../../domain/territory';
-import { audit, auditActor } from '../audit';
+import { auditActor, auditDirect } from '../audit';
 import { actorOf, canSeeEnrollment, enrollmentScope, type Principal } from '../auth/principal';
 import { checkActionRole, type PathwayAction } from '../auth/enrollment-permissions';
 import { findPathwayVersion } from '../../domain/catalogue-history';
@@ -143,7 +143,7 @@ async function auditAction(
   before: ReturnType<typeof snapshot>,
   after: EnrollmentView,
 ) {
-  await audit(db, {
+  await auditDirect(db, {
     actor: auditActor(p),
     action: action.auditAction,
     entity: 'enrollment',
