@@ -24,6 +24,8 @@ export interface RouteSpec<PS extends Schema = Schema, QS extends Schema = Schem
   tag: string;
   /** 'public' needs no credentials; otherwise the roles allowed to call. */
   access: 'public' | readonly Role[];
+  /** The route reads a multipart/form-data body itself (an upload); every other route refuses one. */
+  multipart?: true;
   params?: PS;
   query?: QS;
   body?: BS;
@@ -126,6 +128,8 @@ export class ApiRegistry {
         // The API speaks JSON only: a form or a text body (parsed for the dashboard's own pages) is refused,
         // so a cross-site form can never drive an API route.
         if (req.body !== undefined && !isJson(req.headers['content-type'])) throw unsupportedMediaType();
+        // A multipart body is left unread by the parser (uploads stream it), so the header decides.
+        if (!spec.multipart && /^multipart\//i.test(req.headers['content-type'] ?? '')) throw unsupportedMediaType();
         // Without a schema the part is absent (undefined), as its type says.
         const parse = <T>(schema: Schema, value: unknown): T => {
           if (!schema) return undefined as T;

@@ -105,6 +105,7 @@ export async function registerDocumentRoutes(
     {
       method: 'POST',
       url: '/enrollments/:id/steps/:stepKey/documents',
+      multipart: true,
       operationId: 'uploadDocument',
       summary: "Upload a document as a step's evidence (multipart/form-data, part `file`, at most 20 MB)",
       description:

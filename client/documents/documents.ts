@@ -334,7 +334,15 @@ export function withDocumentRule<
 >(db: Db, act: StepAct<R, K, O>): StepAct<R, K, O> {
   return async (id, req, known) => {
     const e = known ?? (await db.enrollment.findUnique({ where: { id } }));
-    if (e) await requireStepDocument(db, e, req.stepKey);
+    if (e) {
+      // Only the open step needs its document here: any other is refused by the pathway itself, with
+      // its own reason (not yet open, already completed), which says more than "a document is missing".
+      const current =
+        'currentStep' in e
+          ? (e as { currentStep: string | null }).currentStep
+          : (await db.enrollment.findUnique({ where: { id }, select: { currentStep: true } }))?.currentStep;
+      if (current === req.stepKey) await requireStepDocument(db, e, req.stepKey);
+    }
     return act(id, req, known);
   };
 }

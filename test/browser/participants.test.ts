@@ -13,6 +13,7 @@ import type { Db } from '../../infra/db';
 import { createApiToken, createUser } from '../../client/auth/users';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { Pathway } from '../../domain/pathway';
+import { samplePdf } from '../support/sample-documents';
 import { enrollRequest, startDevStack, stopDevStack, testMailActivities, transportFor } from '../support/fixtures';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -146,6 +147,15 @@ test('an employee opens the reminder link, answers the survey and confirms atten
   expect(await db.surveyResponse.count({ where: { enrollmentId } })).toBe(1);
 
   // The step moves on to the training; the consultant has planned a session.
+  // Its evidence is a report: a document first.
+  const form = new FormData();
+  form.set('file', new Blob([new Uint8Array(samplePdf('Rapporto'))], { type: 'application/pdf' }), 'rapporto.pdf');
+  const uploaded = await fetch(`${base}/enrollments/${enrollmentId}/steps/needs-analysis/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiToken}` },
+    body: form,
+  });
+  expect(uploaded.status).toBe(201);
   await call('POST', `/enrollments/${enrollmentId}/steps/needs-analysis/complete`, { evidence: 'rapporto-1' });
   const session = await db.trainingSession.create({
     data: {

@@ -2,6 +2,8 @@
  * End to end on real servers: the Temporal dev server (from the Temporal CLI), SQLite through
  * Prisma, an SMTP server on loopback whose messages are parsed, and the HTTP API over a socket.
  */
+import { DOCUMENT_EVIDENCE_KINDS } from '../../client/documents/documents';
+import { samplePdf } from '../support/sample-documents';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -94,6 +96,19 @@ async function http(
   return { status: res.status, body: (await res.json()) as any };
 }
 
+/** A step whose evidence is a document is completed only once one is uploaded on it. */
+async function uploadIfNeeded(id: string, step: { key: string; evidence?: { kind: string } | null }) {
+  if (!step.evidence || !DOCUMENT_EVIDENCE_KINDS.has(step.evidence.kind)) return;
+  const form = new FormData();
+  form.set('file', new Blob([new Uint8Array(samplePdf(step.key))], { type: 'application/pdf' }), `${step.key}.pdf`);
+  const res = await fetch(`${base}/enrollments/${id}/steps/${step.key}/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${giuliaToken}` },
+    body: form,
+  });
+  expect(res.status).toBe(201);
+}
+
 const consultant = { role: 'consultant' as const, id: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' };
 
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
@@ -152,6 +167,7 @@ test('enroll over HTTP, idempotently; welcome email over SMTP; steps to completi
     expect(outOfOrder.body.error.message).toContain('non è ancora aperto');
 
     for (const step of congedoFlessibilita.steps) {
+      await uploadIfNeeded(id, step);
       const r = await http('POST', `/enrollments/${id}/steps/${step.key}/complete`, {
         actor: consultant,
         evidence: step.evidence ? `PROT-${step.key}-2026` : undefined,
@@ -223,6 +239,7 @@ test('a worker stopped mid-pathway and started again loses nothing and sends not
   // No worker now. A second worker (empty cache: it replays the history) takes over.
   await withWorker(async () => {
     for (const step of congedoFlessibilita.steps.slice(1)) {
+      await uploadIfNeeded(id, step);
       const r = await http('POST', `/enrollments/${id}/steps/${step.key}/complete`, {
         actor: consultant,
         evidence: `DOC-${step.key}`,

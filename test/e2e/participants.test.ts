@@ -10,6 +10,7 @@ import { createMailActivities } from '../../activities/outbox';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { Pathway } from '../../domain/pathway';
 import { anonymiseEndedEditions, ANONYMISED_NAME } from '../../client/anonymise';
+import { samplePdf } from '../support/sample-documents';
 import {
   enrollRequest,
   startDevStack,
@@ -48,6 +49,18 @@ async function api(who: string, method: string, url: string, body?: unknown) {
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+/** The step's report as a document: a step whose evidence is a document is completed only with one. */
+async function uploadReport(who: string, stepKey: string) {
+  const form = new FormData();
+  form.set('file', new Blob([new Uint8Array(samplePdf('Rapporto'))], { type: 'application/pdf' }), 'rapporto.pdf');
+  const res = await fetch(`${base}/enrollments/${enrollmentId}/steps/${stepKey}/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens[who]}` },
+    body: form,
+  });
+  expect(res.status).toBe(201);
 }
 
 /** A fresh client with no cookie: what a person clicking the link in an email is. */
@@ -205,6 +218,7 @@ test('employees answer the survey once each; the consultant sees counts from thr
 });
 
 test('an employee confirms a training session once; the consultant sees it through the API', async () => {
+  await uploadReport('giulia', 'needs-analysis');
   expect(
     (
       await api('giulia', 'POST', `/enrollments/${enrollmentId}/steps/needs-analysis/complete`, {
