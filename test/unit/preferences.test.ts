@@ -184,6 +184,14 @@ describe('essential templates', () => {
         'escalation-consultant',
         'consultant-assigned',
         'delivery-failed',
+        // Sent to one address because it asked (or was invited): an account, a request and its outcome.
+        'account-invitation',
+        'password-reset',
+        'request-confirm',
+        'request-outcome',
+        // A coordinator must decide a request; the Region is told when one waits too long.
+        'request-received',
+        'request-escalated',
       ].sort(),
     );
     for (const name of ESSENTIAL_TEMPLATES) expect(MESSAGE_NAMES).toContain(name);
