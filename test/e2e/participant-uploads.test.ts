@@ -7,6 +7,7 @@
  */
 import type { Db } from '../../infra/db';
 import { newLinkNonce } from '../../client/participant-links';
+import { createUploadGuidance } from '../../activities/upload-guidance';
 import { enrollRequest, startDevStack, stopDevStack, until, userWithToken } from '../support/fixtures';
 import { sampleHtmlAsPdf, samplePdf } from '../support/sample-documents';
 
@@ -133,6 +134,61 @@ test('an employee, whom the step does not involve, is offered no upload and cann
   const res = await upload(`${link}/documenti?csrf=${csrf}`, 'x.pdf', samplePdf());
   expect(res.status).toBe(303);
   expect(await db.document.count({ where: { enrollmentId } })).toBe(count);
+});
+
+test('the welcome tells the owner what to upload and where; the link offers the upload; staff are sent to the documents page', async () => {
+  const welcome = (email: string) =>
+    stack.catcher!.messages().find((x) => x.headers['x-conciliaflow-key'] === `${enrollmentId}:welcome:${email}`)!;
+  const toOwner = welcome(owner).text ?? '';
+  expect(toOwner).toContain('puoi caricare tu stesso dalla tua pagina personale');
+  expect(toOwner).toContain('- Piano firmato (');
+  const section = toOwner.slice(toOwner.indexOf('puoi caricare tu stesso'));
+  const where = /http:\/\/conciliaflow\.test(\/p\/[A-Za-z0-9._-]+)/.exec(section)?.[1];
+  expect(where).toBe(linkOf(owner));
+  expect(uploadAction((await page(where!)).html)).toBeDefined();
+  // The employee is not involved in the signed plan: their welcome never mentions it.
+  expect(welcome(employee).text).not.toContain('Piano firmato');
+
+  // Staff (the consultant) are sent to the pathway's documents page, which offers the upload there.
+  const guidance = createUploadGuidance(db, base);
+  const input = {
+    template: 'step-reminder',
+    enrollmentId,
+    context: { stepName: { it: "Piano adottato dall'impresa", en: 'Plan adopted by the company' } },
+  };
+  const plan = (await db.enrollment.findUniqueOrThrow({ where: { id: enrollmentId } })).kind;
+  expect(plan).toBe('congedo-flessibilita');
+  const staff = await guidance(input, {
+    name: 'Giulia Bianchi',
+    email: 'giulia.bianchi@consulenti.test',
+    locale: 'it',
+  });
+  const employeeSide = await guidance(input, {
+    name: 'Luca Neri',
+    email: employee,
+    locale: 'it',
+    participantUrl: `${base}${linkOf(employee)}`,
+    participantRole: 'employee',
+  });
+  expect(employeeSide.uploadItems).toEqual([]);
+  expect(staff.uploadItems).toEqual(["Piano firmato (Piano adottato dall'impresa)"]);
+  expect(staff.uploadUrl).toBe(`${base}/app/enrollments/${encodeURIComponent(enrollmentId)}/documents`);
+  const password = 'ramo-vetro-pioggia-62';
+  await userWithToken(db, {
+    role: 'consultant',
+    email: 'giulia.bianchi@consulenti.test',
+    name: 'Giulia Bianchi',
+    password,
+  });
+  const signIn = await fetch(`${base}/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'giulia.bianchi@consulenti.test', password }),
+  });
+  const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+  const docs = await fetch(staff.uploadUrl!, { headers: { cookie } });
+  expect(docs.status).toBe(200);
+  expect(await docs.text()).toContain('enctype="multipart/form-data"');
 });
 
 test('a revoked link cannot upload', async () => {
