@@ -21,6 +21,7 @@ import type { ContextValue, MailAttachment, NotifyInput, NotifyResult, TemplateN
 import type { Locale } from '../domain/locale';
 import { SEND_WINDOW_GRACE_MS } from '../mail/send-window';
 import { createRecipientResolver, type ResolvedRecipient } from './recipients';
+import { createUploadGuidance } from './upload-guidance';
 
 type OutboxRow = NonNullable<Awaited<ReturnType<Db['outboxMessage']['findUnique']>>>;
 
@@ -181,6 +182,7 @@ export function createMailActivities(deps: MailDeps) {
   const { db, transport, from, publicUrl } = deps;
   const logger = redactingLogger(deps.logger);
   const resolveRecipients = createRecipientResolver(db, publicUrl, deps.preferencesSecret);
+  const uploadGuidance = createUploadGuidance(db, publicUrl);
   const consultantHasManyOverdue = async (email: string, now: number): Promise<boolean> => {
     if (!email) return false;
     const overdue = await db.enrollment.count({
@@ -225,6 +227,8 @@ export function createMailActivities(deps: MailDeps) {
       // Opting out is a participant's choice; staff get their messages with the role, so no such link.
       unsubscribeUrl: isParticipant ? `${publicUrl}/preferences/opt-out?token=${encodeURIComponent(token)}` : null,
       recipientKind: isParticipant ? 'participant' : input.enrollmentId ? 'staff' : 'unknown',
+      // What to upload and where, for the steps whose evidence is a document (welcome, reminders).
+      ...(await uploadGuidance(input, to)),
     };
     let rendered: { subject: string; html: string; text: string };
     let renderError: string | undefined;

@@ -13,6 +13,8 @@ import { participantLinkKey, participantLinkUrl, signParticipantLink } from '../
 export interface ResolvedRecipient extends Recipient {
   /** Present for a participant of the firm: their personal page. */
   participantUrl?: string;
+  /** Present for a participant: their role in the firm (owner, hr, employee). */
+  participantRole?: string;
 }
 
 export interface RecipientInput {
@@ -63,6 +65,7 @@ export function createRecipientResolver(db: Db, publicUrl: string, preferencesSe
         email: p.email,
         locale: p.locale === 'en' ? 'en' : 'it',
         participantUrl: participantLinkUrl(publicUrl, token),
+        participantRole: p.role,
       });
     }
     return out;

@@ -64,6 +64,8 @@ const LAYOUT_VARIABLES: ReadonlySet<string> = new Set([
   'unsubscribeUrl',
   'recipientKind',
   'recipientIsStaff',
+  'uploadItems',
+  'uploadUrl',
 ]);
 
 interface CompiledTemplate {
@@ -385,7 +387,8 @@ export function renderMessage(name: string, locale: Locale, context: Record<stri
   // Who reads this copy (the outbox says, per recipient): staff of a pathway get the staff footer and
   // the wording meant for them (a consultant is never told to contact herself).
   const recipientIsStaff = context.recipientKind === 'staff';
-  const messageContext = { ...context, lang: locale, recipientIsStaff };
+  // What to upload and where (activities/upload-guidance.ts): the outbox gives it per recipient; none otherwise.
+  const messageContext = { uploadItems: [], uploadUrl: null, ...context, lang: locale, recipientIsStaff };
 
   // Body parts first: a missing variable is then reported against the part a reader would look at.
   const htmlBody = run(parts.html, messageContext).trim();

@@ -7,13 +7,14 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { isDomainError, type DomainError } from '../../domain/errors';
+import { DomainError, isDomainError } from '../../domain/errors';
 import { eurosToCents } from '../../domain/money';
 import type { Principal } from '../auth/principal';
 import { auditActor } from '../audit';
 import { changeUserRole } from '../auth/user-roles';
 import { revokeApiToken, setUserDisabled } from '../auth/users';
 import { allocateFunds, importFundingCsv, previewFundingCsv } from '../funding-store';
+import { inviteAccount, sendPasswordReset } from '../invitations';
 import { controlSchedule, listSchedules, SCHEDULE_PREFIX } from '../schedules';
 import {
   auditChoices,
@@ -40,6 +41,7 @@ import { CT } from '../web/views/texts-console';
 import { sendPage } from './dashboard';
 import type { DashboardHelpers } from './account-pages';
 import { toErrorResponse } from './errors';
+import { baseUrlOf } from './routes-front';
 import type { AnyFastify } from './registry';
 import type { ApiDeps } from './server';
 
@@ -57,6 +59,16 @@ const roleForm = z.object({
 const csrfOnly = z.object({ csrf: field(200) });
 const allocateForm = z.object({ amount: field(30), expectedRemainingCents: field(20), csrf: field(200) });
 const importForm = z.object({ csv: field(250_000), digest: field(64), csrf: field(200) });
+const inviteForm = z.object({
+  email: field(254),
+  name: field(120),
+  role: field(20),
+  atsCode: field(40),
+  allianceCode: field(60),
+  companyVatNumber: field(20),
+  locale: field(5),
+  csrf: field(200),
+});
 
 export function registerConsolePages(
   app: AnyFastify,
@@ -92,7 +104,51 @@ export function registerConsolePages(
     if (!p) return reply;
     const filters = userFiltersOf(req.query);
     const data = await loadConsoleUsers(db, filters);
-    return sendPage(reply, UsersPage, { ...h.chrome(req, p), filters, ...data });
+    const notice = noticeFromQuery(h.chrome(req, p).locale, req.query);
+    return sendPage(reply, UsersPage, { ...h.chrome(req, p), filters, ...data, notice });
+  });
+
+  /** An invitation from the users list: the same function and audit as POST /invitations. */
+  app.post('/app/console/invitations', async (req, reply) => {
+    const p = await admin(req, reply);
+    if (!p) return reply;
+    const { csrf: _csrf, ...values } = parseForm(inviteForm, req.body);
+    try {
+      const vat = values.companyVatNumber.trim().toUpperCase();
+      const company = vat ? await db.company.findUnique({ where: { vatNumber: vat } }) : null;
+      if (values.role === 'sme' && vat && !company)
+        throw new DomainError('company_not_found', {
+          it: `Nessuna impresa con partita IVA ${vat}: iscrivere prima l'impresa.`,
+          en: `No company with VAT number ${vat}: enroll the company first.`,
+        });
+      const opt = (s: string) => (s.trim() === '' ? undefined : s.trim());
+      await inviteAccount(
+        db,
+        {
+          email: values.email,
+          name: values.name,
+          role: values.role,
+          atsCode: opt(values.atsCode),
+          allianceCode: opt(values.allianceCode),
+          companyId: values.role === 'sme' ? company?.id : undefined,
+          locale: values.locale === 'en' ? 'en' : 'it',
+        },
+        p,
+        { baseUrl: baseUrlOf(deps, req) },
+      );
+    } catch (err) {
+      const r = refusal(err, req, p);
+      req.log.info({ code: (err as DomainError).code }, 'console invitation refused');
+      const filters = userFiltersOf({});
+      const data = await loadConsoleUsers(db, filters);
+      return sendPage(
+        reply,
+        UsersPage,
+        { ...h.chrome(req, p), filters, ...data, notice: r.notice, inviteValues: values },
+        r.status,
+      );
+    }
+    return reply.redirect('/app/console/users?ok=invited', 303);
   });
 
   const userPage = async (
@@ -154,6 +210,28 @@ export function registerConsolePages(
         `${action}d`,
       );
     });
+
+  /** A password-reset link by email, as POST /users/:id/password-reset (audited user.password.reset-link). */
+  app.post<{ Params: { id: string } }>('/app/console/users/:id/password-reset', async (req, reply) => {
+    const p = await admin(req, reply);
+    if (!p) return reply;
+    parseForm(csrfOnly, req.body);
+    return userChange(
+      req,
+      reply,
+      p,
+      async () => {
+        const target = await db.user.findUnique({ where: { id: req.params.id } });
+        if (!target || target.disabledAt)
+          throw new DomainError('not_found', {
+            it: `Utente ${req.params.id} inesistente o disattivato.`,
+            en: `No active user ${req.params.id}.`,
+          });
+        await sendPasswordReset(db, target.email, { baseUrl: baseUrlOf(deps, req), actor: auditActor(p) });
+      },
+      'reset_sent',
+    );
+  });
 
   app.post<{ Params: { id: string; tokenId: string } }>(
     '/app/console/users/:id/tokens/:tokenId/revoke',
@@ -265,22 +343,23 @@ export function registerConsolePages(
     return reply.redirect('/app/console/funding?ok=imported', 303);
   });
 
-  // The upload is a multipart form. Its parser is the server's (registered with the document
-  // routes); like every multipart form its CSRF token travels in the action URL (csrf_token), so the
-  // server-wide check sees it before the body is read. Only the first file part is read, and a file
-  // over the limit is refused whole.
+  // The upload is a multipart form, parsed by the server's one multipart parser (registered with the
+  // documents' routes) and read here with the import's own size limit. Like the documents' upload
+  // forms, its CSRF token is in the action URL (csrf_token), checked by the server-wide hook.
   app.post('/app/console/funding/preview', async (req, reply) => {
     const p = await admin(req, reply);
     if (!p) return reply;
     const t = CT[h.chrome(req, p).locale];
     let text = '';
     if (req.isMultipart()) {
-      const part = await req.file({ limits: { fileSize: FUNDING_UPLOAD_MAX_BYTES, files: 1, fields: 4, parts: 5 } });
-      if (part) {
-        const chunks: Buffer[] = [];
-        for await (const chunk of part.file) chunks.push(chunk as Buffer);
-        if (part.file.truncated) return fundingPage(req, reply, p, { kind: 'err', text: t.tooLarge }, 413);
-        text = Buffer.concat(chunks).toString('utf8');
+      try {
+        const part = await req.file({ limits: { fileSize: FUNDING_UPLOAD_MAX_BYTES, files: 1, fields: 4, parts: 5 } });
+        if (part?.fieldname === 'file') text = (await part.toBuffer()).toString('utf8');
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT')
+          return fundingPage(req, reply, p, { kind: 'err', text: t.tooLarge }, 413);
+        throw err;
       }
     }
     if (text.trim() === '') return fundingPage(req, reply, p, { kind: 'err', text: t.emptyFile }, 400);

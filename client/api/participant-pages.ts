@@ -38,6 +38,9 @@ import {
   type ParticipantFlash,
 } from '../web/views/participant';
 import type { Locale } from '../../domain/locale';
+import type { DocumentStore } from '../../infra/document-store';
+import { cleanFilename, DOCUMENT_EVIDENCE_KINDS, stepOf, uploadDocument } from '../documents/documents';
+import { toErrorResponse } from './errors';
 
 /** The POST routes here: exempt from the session CSRF hook, since they carry their own value. */
 export const PARTICIPANT_FORM_ROUTES = [
@@ -45,6 +48,7 @@ export const PARTICIPANT_FORM_ROUTES = [
   'POST /p/:token/acknowledge',
   'POST /p/:token/survey',
   'POST /p/:token/dati',
+  'POST /p/:token/documenti',
 ] as const;
 
 const HOUR = 3600_000;
@@ -79,7 +83,7 @@ const privateHeaders = (reply: FastifyReply) =>
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-store');
 
-export function registerParticipantPages(app: AnyFastify, deps: ApiDeps): void {
+export function registerParticipantPages(app: AnyFastify, deps: ApiDeps & { documents: DocumentStore }): void {
   const { db } = deps;
   const key = participantLinkKey(deps.preferencesSecret);
   // Read once: a malformed ANONYMISE_AFTER_DAYS stops the API at start, not a participant's page.
@@ -105,6 +109,17 @@ export function registerParticipantPages(app: AnyFastify, deps: ApiDeps): void {
     const participation = stepParticipation(t.enrollment.kind, step);
     if (!participation || !participation.roles.includes(t.participant.role as 'owner')) return null;
     return { step, participation };
+  };
+
+  /**
+   * The document the current step asks for, if this person may upload it: the step's evidence is a
+   * document (document-ref, signed-agreement, report) and the step involves their role.
+   */
+  const uploadAsked = (t: LinkTarget) => {
+    const now = askedNow(t);
+    const step = now ? stepOf(t.enrollment, now.step) : undefined;
+    if (!now || !step?.evidence || !DOCUMENT_EVIDENCE_KINDS.has(step.evidence.kind)) return null;
+    return { step, label: step.evidence.label };
   };
 
   const redirectTo = (reply: FastifyReply, token: string, flash: ParticipantFlash, page = '') =>
@@ -183,6 +198,14 @@ export function registerParticipantPages(app: AnyFastify, deps: ApiDeps): void {
           })) > 0
         : false;
     const token = req.params.token;
+    const upload = uploadAsked(t);
+    const uploaded = upload
+      ? await db.document.findMany({
+          where: { enrollmentId: e.id, stepKey: upload.step.key, uploadedByParticipantId: t.participant.id },
+          orderBy: { createdAt: 'asc' },
+          select: { filename: true, createdAt: true, supersededAt: true },
+        })
+      : [];
     return {
       locale,
       here: `/p/${token}`,
@@ -191,7 +214,17 @@ export function registerParticipantPages(app: AnyFastify, deps: ApiDeps): void {
         attendance: participantFormCsrf(key, token, 'attendance'),
         acknowledge: participantFormCsrf(key, token, 'acknowledge'),
         survey: participantFormCsrf(key, token, 'survey'),
+        upload: participantFormCsrf(key, token, 'upload'),
       },
+      upload: upload
+        ? {
+            label: upload.label[locale],
+            uploaded: uploaded
+              .filter((d) => d.supersededAt === null)
+              .map((d) => ({ filename: d.filename, when: formatRomeDateTime(d.createdAt.getTime(), locale) })),
+          }
+        : null,
+      uploadError: null as string | null,
       flash,
       name: t.participant.name,
       role: t.participant.role,
@@ -404,6 +437,72 @@ export function registerParticipantPages(app: AnyFastify, deps: ApiDeps): void {
       }
       return 'survey';
     }),
+  );
+
+  /**
+   * A document for the current step, uploaded by the participant (multipart, part `file`). The
+   * body is read by this handler, so the form's CSRF value is in its action URL (`csrf`); the same
+   * per-link and per-address limits as the other forms. The uploader is recorded as the participant.
+   */
+  app.post(
+    '/p/:token/documenti',
+    async (
+      req: FastifyRequest<{ Params: { token: string }; Querystring: { csrf?: string; flash?: string } }>,
+      reply,
+    ) => {
+      const r = req as unknown as Req;
+      const t = await open(r, reply);
+      if (!t) return reply;
+      const token = req.params.token;
+      if (!checkParticipantFormCsrf(key, token, 'upload', req.query.csrf))
+        return redirectTo(reply, token, 'form-expired');
+      try {
+        await takeFormAttempt(db, [
+          { key: `p:${t.participant.id}`, limit: LIMITS.perLink },
+          { key: `p-ip:${req.ip}`, limit: LIMITS.perAddress },
+        ]);
+      } catch (err) {
+        if (isDomainError(err) && err.code === 'too_many_attempts')
+          return sendPage(reply, ParticipantPage, await pageProps(t, r, 'throttled'), 429);
+        throw err;
+      }
+      const upload = uploadAsked(t);
+      if (!upload) return redirectTo(reply, token, 'form-expired');
+      const part = req.isMultipart() ? await req.file() : undefined;
+      if (!part || part.fieldname !== 'file' || !part.filename) {
+        part?.file.resume();
+        return redirectTo(reply, token, 'upload-missing');
+      }
+      try {
+        await uploadDocument(
+          deps,
+          {
+            actor: { id: `participant:${t.participant.id}`, role: 'participant' },
+            name: t.participant.name,
+            participantId: t.participant.id,
+          },
+          {
+            enrollmentId: t.enrollment.id,
+            stepKey: upload.step.key,
+            filename: cleanFilename(part.filename),
+            body: part.file,
+            truncated: () => part.file.truncated,
+          },
+        );
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+        req.log.info({ code: err.code }, 'participant upload refused');
+        const props = await pageProps(t, r, null);
+        const locale = props.locale;
+        return sendPage(
+          reply,
+          ParticipantPage,
+          { ...props, uploadError: err.messages[locale] },
+          toErrorResponse(err, locale)?.status ?? 422,
+        );
+      }
+      return redirectTo(reply, token, 'uploaded');
+    },
   );
 
   app.post(

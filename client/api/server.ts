@@ -272,7 +272,7 @@ export async function buildApi(deps: ApiDeps) {
   registerDocumentPages(app, { ...deps, documents }, authenticate);
   registerDashboard(app, deps, authenticate);
   registerFrontPages(app, deps, { authenticate });
-  registerParticipantPages(app, deps);
+  registerParticipantPages(app, { ...deps, documents });
 
   const optOutPage = (props: OptOutProps) => render(h(OptOutPage, props));
 

@@ -7,18 +7,21 @@
 import { SCHEDULE_PREFIX, ensureSchedules } from '../../client/schedules';
 import { createApiToken, createUser } from '../../client/auth/users';
 import type { Db } from '../../infra/db';
-import { startDevStack, stopDevStack } from '../support/fixtures';
+import type { MailCatcher } from '../../mail/mail-catcher';
+import { startDevStack, stopDevStack, until } from '../support/fixtures';
+import { linkIn } from '../support/front-door';
 
 const PASSWORD = 'vetro-pioggia-ramo-26';
 const taskQueue = 'console-e2e';
 let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
 let db: Db;
 let base: string;
+let catcher: MailCatcher;
 
 beforeAll(async () => {
   const started = await startDevStack(taskQueue);
   stack = started;
-  ({ db, base } = started);
+  ({ db, base, catcher } = started);
   const system = { id: 'test', role: 'system' };
   await createUser(db, { role: 'admin', email: 'anna@regione.test', name: 'Anna Regione', password: PASSWORD }, system);
   await createUser(
@@ -50,14 +53,11 @@ async function session(email: string) {
     });
   const upload = (path: string, name: string, text: string) => {
     const form = new FormData();
+    form.set('csrf', csrf);
     form.set('file', new Blob([text], { type: 'text/csv' }), name);
-    // A multipart form carries its CSRF token in its action URL, as the page's form does.
-    return fetch(`${base}${path}?csrf_token=${encodeURIComponent(csrf)}`, {
-      method: 'POST',
-      headers: { cookie },
-      body: form,
-      redirect: 'manual',
-    });
+    // A multipart form carries its CSRF token in the action URL (read before the body is).
+    const url = `${base}${path}?csrf_token=${encodeURIComponent(csrf)}`;
+    return fetch(url, { method: 'POST', headers: { cookie }, body: form, redirect: 'manual' });
   };
   return { get, post, upload };
 }
@@ -266,3 +266,112 @@ test('an admin changes a role with the rules of creation, audited as a diff; nev
 async function tokenFor(userId: string): Promise<string> {
   return (await createApiToken(db, userId, 'test', { id: 'test', role: 'system' })).token;
 }
+
+const waitMail = async (email: string, subjectPart: string) => {
+  const find = () => catcher.messages().find((m) => m.to.includes(email) && m.subject.includes(subjectPart));
+  await until(`email to ${email} (${subjectPart})`, () => Boolean(find()));
+  return find()!;
+};
+
+test('the admin invites a consultant from the console; the emailed link sets the password and signs in', async () => {
+  const admin = await session('anna@regione.test');
+  const list = await admin.get('/app/console/users');
+  expect(list.status).toBe(200);
+  const html = await list.text();
+  expect(html).toContain('action="/app/console/invitations"');
+  expect(html).toContain('Invita un nuovo utente');
+
+  const email = 'marco@studio.test';
+  const sent = await admin.post('/app/console/invitations', {
+    email,
+    name: 'Marco Rota',
+    role: 'consultant',
+    atsCode: 'ats-brianza',
+    allianceCode: '',
+    companyVatNumber: '',
+    locale: 'it',
+  });
+  expect(sent.status).toBe(303);
+  expect(sent.headers.get('location')).toBe('/app/console/users?ok=invited');
+  expect(await (await admin.get('/app/console/users?ok=invited')).text()).toContain('Invito inviato');
+  const row = await db.accountInvitation.findFirstOrThrow({ where: { email, purpose: 'invite' } });
+  expect(row).toMatchObject({ role: 'consultant', atsCode: 'ats-brianza', usedAt: null });
+  expect(await db.auditLog.count({ where: { action: 'invitation.create', entityId: row.id } })).toBe(1);
+
+  const mail = await waitMail(email, 'Il tuo accesso');
+  expect(mail.text).toContain('Anna Regione');
+  const link = linkIn(mail.text, '/invito/');
+  const page = await fetch(`${base}${link}`);
+  expect(page.status).toBe(200);
+  const form = await page.text();
+  expect(form).toContain('Scegli la password');
+  const cookie = page.headers.get('set-cookie')?.split(';')[0];
+  const csrf = hidden(form, 'csrf');
+  const password = 'ponte-lago-nebbia-31';
+  const set = await fetch(`${base}${link}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+    body: new URLSearchParams({ ...(csrf ? { csrf } : {}), password, confirm: password }).toString(),
+    redirect: 'manual',
+  });
+  expect(set.status).toBe(200);
+  const signIn = await fetch(`${base}/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  expect(signIn.status).toBe(200);
+  expect((await signIn.json()).user).toMatchObject({ email, role: 'consultant', atsCode: 'ats-brianza' });
+
+  // The same address again is refused on the list page with the values kept, and nothing is sent.
+  const before = await db.accountInvitation.count();
+  const mails = catcher.messages().length;
+  const again = await admin.post('/app/console/invitations', { email, name: 'Marco Rota', role: 'consultant' });
+  expect(again.status).toBe(409);
+  const refused = await again.text();
+  expect(refused).toContain('Esiste già un account');
+  expect(refused).toContain(`value="${email}"`);
+  expect(await db.accountInvitation.count()).toBe(before);
+  // An sme user with an unknown VAT number is refused too.
+  const noFirm = await admin.post('/app/console/invitations', {
+    email: 'nuovo@impresa.test',
+    name: 'Nuovo Referente',
+    role: 'sme',
+    companyVatNumber: '00000000000',
+  });
+  expect(noFirm.status).toBe(404);
+  expect(await db.accountInvitation.count()).toBe(before);
+  expect(catcher.messages().length).toBe(mails);
+  // A consultant cannot invite from the console.
+  const giulia = await session('giulia@studio.test');
+  expect((await giulia.post('/app/console/invitations', { email: 'x@y.test', name: 'X', role: 'admin' })).status).toBe(
+    404,
+  );
+});
+
+test("the admin sends a password-reset link from a user's page; the link sets a new password", async () => {
+  const admin = await session('anna@regione.test');
+  const giulia = await db.user.findUniqueOrThrow({ where: { email: 'giulia@studio.test' } });
+  const page = await (await admin.get(`/app/console/users/${giulia.id}`)).text();
+  expect(page).toContain(`action="/app/console/users/${giulia.id}/password-reset"`);
+  const sent = await admin.post(`/app/console/users/${giulia.id}/password-reset`, {});
+  expect(sent.status).toBe(303);
+  expect(sent.headers.get('location')).toBe(`/app/console/users/${giulia.id}?ok=reset_sent`);
+  expect(await (await admin.get(`/app/console/users/${giulia.id}?ok=reset_sent`)).text()).toContain(
+    'Link per la nuova password inviato',
+  );
+  const anna = await db.user.findUniqueOrThrow({ where: { email: 'anna@regione.test' } });
+  expect(
+    await db.auditLog.count({
+      where: { action: 'user.password.reset-link', entityId: giulia.id, actorId: anna.id },
+    }),
+  ).toBe(1);
+  const mail = await waitMail('giulia@studio.test', 'Nuova password');
+  const link = linkIn(mail.text, '/password/reset/');
+  expect((await fetch(`${base}${link}`)).status).toBe(200);
+  // Without the form's CSRF token the change is refused and no link is made.
+  const count = await db.accountInvitation.count({ where: { userId: giulia.id, purpose: 'reset' } });
+  const noCsrf = await admin.post(`/app/console/users/${giulia.id}/password-reset`, { csrf: '' });
+  expect(noCsrf.status).toBe(403);
+  expect(await db.accountInvitation.count({ where: { userId: giulia.id, purpose: 'reset' } })).toBe(count);
+});

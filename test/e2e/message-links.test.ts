@@ -11,7 +11,14 @@ import type { Db } from '../../infra/db';
 import { createMailActivities } from '../../activities/outbox';
 import { MESSAGES, MESSAGE_NAMES, messageOf, type TemplateName } from '../../mail/messages';
 import { createUser } from '../../client/auth/users';
-import { enrollRequest, startDevStack, stopDevStack, testMailActivities, transportFor } from '../support/fixtures';
+import {
+  enrollRequest,
+  startDevStack,
+  stopDevStack,
+  testMailActivities,
+  transportFor,
+  until,
+} from '../support/fixtures';
 
 let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
 let db: Db;
@@ -142,3 +149,63 @@ test.each(pathwayMessages.flatMap((n) => audiences(n).map((a) => [n, a] as const
   },
   30_000,
 );
+
+test('a reminder of a step whose evidence is a document says what to upload and links where it can be uploaded', async () => {
+  // Once the pathway's run has welcomed its participants it has written its first step; then the
+  // step is moved on here as if the intake were done (the page reads the stored current step).
+  await until(
+    'the welcome',
+    async () => (await db.outboxMessage.count({ where: { enrollmentId, template: 'enrollment-welcome' } })) > 0,
+  );
+  const before = await db.enrollment.findUniqueOrThrow({ where: { id: enrollmentId } });
+  await db.enrollment.update({ where: { id: enrollmentId }, data: { currentStep: 'needs-analysis' } });
+  try {
+    const remind = async (stepName: { it: string; en: string }, to: { name: string; email: string }, key: string) => {
+      await mail.notify({
+        key,
+        enrollmentId,
+        template: 'step-reminder',
+        to: [{ ...to, locale: 'it' }],
+        context: {
+          companyName: req.company.name,
+          pathwayName: 'Piani di congedo e flessibilità',
+          consultantName: 'Giulia Bianchi',
+          consultantEmail: CONSULTANT,
+          stepName,
+          dueAt: Date.UTC(2027, 2, 12, 16),
+          when: 'before',
+        },
+      } as never);
+      return stack.catcher!.waitFor((m) => m.headers['x-conciliaflow-key'] === `${key}:${to.email}`, 10_000);
+    };
+    const needs = { it: 'Analisi dei bisogni di conciliazione', en: 'Work-life balance needs analysis' };
+    // The employee takes part in the needs analysis: their own page, where the upload form is.
+    const toLuca = await remind(needs, { name: 'Luca Neri', email: 'luca@tessitura-l.test' }, 'upload-needs-luca');
+    expect(toLuca.text).toContain("- Riferimento al rapporto d'analisi (Analisi dei bisogni di conciliazione)");
+    const own = /puoi caricare tu stesso[\s\S]*?(http:\/\/conciliaflow\.test\/p\/\S+)/.exec(toLuca.text)?.[1];
+    expect(own).toBeDefined();
+    const page = await get(own!);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Documento da caricare');
+    expect(page.html).toMatch(/action="\/p\/[^"]+\/documenti\?csrf=/);
+
+    // The consultant is sent to the pathway's documents page, which after signing in offers the upload.
+    const toGiulia = await remind(needs, { name: 'Giulia Bianchi', email: CONSULTANT }, 'upload-needs-giulia');
+    const documents = `/app/enrollments/${enrollmentId}/documents`;
+    expect(toGiulia.text).toContain('pagina dei documenti del percorso');
+    expect(toGiulia.text).toContain(`http://conciliaflow.test${documents}`);
+    const signedOut = await get(`http://conciliaflow.test${documents}`);
+    expect(signedOut.location).toBe(`/login?next=${encodeURIComponent(documents)}`);
+    const session = await signIn(CONSULTANT, documents);
+    const staffPage = await get(`${base}${documents}`, session);
+    expect(staffPage.status).toBe(200);
+    expect(staffPage.html).toContain('enctype="multipart/form-data"');
+
+    // The signed plan does not involve employees: their reminder promises no upload.
+    const plan = { it: "Piano adottato dall'impresa", en: 'Plan adopted by the company' };
+    const noUpload = await remind(plan, { name: 'Luca Neri', email: 'luca@tessitura-l.test' }, 'upload-plan-luca');
+    expect(noUpload.text).not.toMatch(/caricare|Piano firmato/);
+  } finally {
+    await db.enrollment.update({ where: { id: enrollmentId }, data: { currentStep: before.currentStep } });
+  }
+});

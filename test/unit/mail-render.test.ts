@@ -279,3 +279,28 @@ describe('renderMessage', () => {
     expect(renderMessage('enrollment-welcome', 'it', ctx)).toEqual(renderMessage('enrollment-welcome', 'it', ctx));
   });
 });
+
+describe('what to upload and where (welcome, step reminders)', () => {
+  const guided = ['enrollment-welcome', 'step-reminder'];
+  const items = { uploadItems: ['Piano firmato (Piano adottato)'], uploadUrl: 'https://cf.test/p/abc' };
+
+  it.each(guided.flatMap((n) => LOCALES.map((l): [string, Locale] => [n, l])))(
+    '%s (%s): a participant is sent to their page, staff to the documents page, and nothing is said without items',
+    (name, locale) => {
+      const base = sampleContext(name, locale);
+      const participant = renderMessage(name, locale, { ...base, ...items, recipientKind: 'participant' });
+      expect(participant.text).toContain('- Piano firmato (Piano adottato)');
+      expect(participant.text).toContain('https://cf.test/p/abc');
+      expect(participant.html).toContain('<li>Piano firmato (Piano adottato)</li>');
+      expect(participant.html).toContain('href="https://cf.test/p/abc"');
+      expect(participant.text).toMatch(locale === 'it' ? /tua pagina personale/ : /your personal page/);
+      const staffUrl = 'https://cf.test/app/enrollments/e1/documents';
+      const staff = renderMessage(name, locale, { ...base, ...items, uploadUrl: staffUrl, recipientKind: 'staff' });
+      expect(staff.text).toContain(staffUrl);
+      expect(staff.text).toMatch(locale === 'it' ? /pagina dei documenti del percorso/ : /documents page/);
+      const none = renderMessage(name, locale, { ...base, recipientKind: 'participant' });
+      expect(none.text).not.toContain('Piano firmato');
+      expect(none.text).not.toMatch(/puoi caricare|you can upload/);
+    },
+  );
+});

@@ -150,8 +150,10 @@ describe('participant views', () => {
         locale: 'it',
         here: '/p/t',
         token: 't',
-        csrf: { attendance: 'a', acknowledge: 'b', survey: 'c' },
+        csrf: { attendance: 'a', acknowledge: 'b', survey: 'c', upload: 'd' },
         flash: null,
+        upload: { label: 'Piano <firmato>', uploaded: [{ filename: '<img src=x>.pdf', when: 'oggi' }] },
+        uploadError: null,
         name: '<script>alert(1)</script>',
         role: 'employee',
         companyName: 'A & B "srl"',
@@ -170,6 +172,8 @@ describe('participant views', () => {
     expect(html).not.toContain('<script>alert');
     expect(html).toContain('&lt;script>');
     expect(html).not.toContain('<b>G</b>');
+    expect(html).not.toContain('<img src=x>');
+    expect(html).toContain('action="/p/t/documenti?csrf=d"');
     expect(render(h(LinkRefusedPage, { locale: 'en', reason: 'revoked' }))).toContain('revoked');
   });
 });

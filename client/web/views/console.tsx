@@ -14,6 +14,7 @@ import { FUNDING_CSV_COLUMNS } from '../../funding-csv';
 import type { AuditEntryView, AuditFilters, ConsoleUserRow, FundingConsoleData, UserFilters } from '../console-loaders';
 import { Layout, type NavUser } from './layout';
 import { CT } from './texts-console';
+import { InviteForm, ResetForm, type InviteValues } from './console-user-access';
 import type { Locale } from './texts';
 
 interface Chrome {
@@ -134,13 +135,16 @@ export interface UsersPageProps extends Chrome {
   items: ConsoleUserRow[];
   total: number;
   pages: number;
+  notice?: ConsoleNotice | null;
+  /** The invite form's values shown again after a refusal. */
+  inviteValues?: InviteValues | null;
 }
 
 export function UsersPage(p: UsersPageProps) {
   const t = CT[p.locale];
   const f = p.filters;
   return (
-    <ConsoleLayout {...p} title={t.users}>
+    <ConsoleLayout {...p} title={t.users} notice={p.notice ?? null}>
       <form method="get" action="/app/console/users" class="filters">
         <p>
           <label for="q">{t.search}</label>
@@ -222,6 +226,7 @@ export function UsersPage(p: UsersPageProps) {
         pages={p.pages}
         href={(page) => `/app/console/users${query({ q: f.q, role: f.role, ats: f.ats, status: f.status, page })}`}
       />
+      <InviteForm locale={p.locale} user={p.user} values={p.inviteValues ?? null} />
     </ConsoleLayout>
   );
 }
@@ -318,6 +323,8 @@ export function UserPage(p: UserPageProps) {
           </form>
         </section>
       )}
+
+      {u.disabled ? null : <ResetForm locale={p.locale} user={p.user} userId={u.id} />}
 
       <section aria-labelledby="tokens-h">
         <h2 id="tokens-h">{t.tokens}</h2>

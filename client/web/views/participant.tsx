@@ -23,7 +23,9 @@ export type ParticipantFlash =
   | 'survey-incomplete'
   | 'consent-missing'
   | 'throttled'
-  | 'form-expired';
+  | 'form-expired'
+  | 'uploaded'
+  | 'upload-missing';
 
 const FLASH: Record<ParticipantFlash, { ok: boolean; it: string; en: string }> = {
   attendance: { ok: true, it: 'Presenza confermata. Grazie!', en: 'Attendance confirmed. Thank you!' },
@@ -58,6 +60,16 @@ const FLASH: Record<ParticipantFlash, { ok: boolean; it: string; en: string }> =
     ok: false,
     it: 'Il modulo non è stato aperto da questa pagina: ricaricala e riprova.',
     en: 'The form was not opened from this page: reload it and try again.',
+  },
+  uploaded: {
+    ok: true,
+    it: 'Documento caricato: il consulente lo trova tra i documenti del percorso.',
+    en: 'Document uploaded: the consultant finds it among the pathway’s documents.',
+  },
+  'upload-missing': {
+    ok: false,
+    it: 'Scegli un file da caricare: nulla è stato registrato.',
+    en: 'Choose a file to upload: nothing was recorded.',
   },
 };
 
@@ -105,8 +117,12 @@ export interface ParticipantPageProps {
   locale: Locale;
   here: string;
   token: string;
-  csrf: { attendance: string; acknowledge: string; survey: string };
+  csrf: { attendance: string; acknowledge: string; survey: string; upload: string };
   flash: ParticipantFlash | null;
+  /** The document the current step asks this person to upload, and what they already uploaded. */
+  upload: { label: string; uploaded: { filename: string; when: string }[] } | null;
+  /** Why the last upload was refused (nothing stored). */
+  uploadError: string | null;
   name: string;
   role: string;
   companyName: string;
@@ -133,7 +149,7 @@ export const roleLabel = (role: string, t: Tx) =>
 export function ParticipantPage(p: ParticipantPageProps) {
   const t = tx(p.locale);
   const base = `/p/${p.token}`;
-  const asked = p.sessions.length > 0 || p.acknowledgement !== null || p.survey !== null;
+  const asked = p.sessions.length > 0 || p.acknowledgement !== null || p.survey !== null || p.upload !== null;
   const statusLabel = (s: ParticipantStep['status']) =>
     s === 'done' ? t('completata', 'done') : s === 'active' ? t('in corso', 'in progress') : t('da fare', 'to come');
   return (
@@ -191,6 +207,48 @@ export function ParticipantPage(p: ParticipantPageProps) {
                 </li>
               ))}
             </ul>
+          </div>
+        ) : null}
+        {!p.closed && p.upload ? (
+          <div class="card">
+            <h3>{t('Documento da caricare', 'Document to upload')}</h3>
+            <p>
+              {t(
+                `Questa attività chiede: «${p.upload.label}». Puoi caricarlo qui (PDF, PDF firmato, P7M, immagine, ODT, DOCX o XLSX; al massimo 20 MB).`,
+                `This step asks for: “${p.upload.label}”. You can upload it here (PDF, signed PDF, P7M, image, ODT, DOCX or XLSX; at most 20 MB).`,
+              )}
+            </p>
+            {p.upload.uploaded.length > 0 ? (
+              <ul>
+                {p.upload.uploaded.map((d) => (
+                  <li>
+                    {d.filename} ({t('caricato il', 'uploaded on')} {d.when})
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {p.uploadError ? (
+              <p class="flash err" role="alert" id="upload-error">
+                {p.uploadError}
+              </p>
+            ) : null}
+            <form
+              method="post"
+              action={`${base}/documenti?csrf=${encodeURIComponent(p.csrf.upload)}`}
+              enctype="multipart/form-data"
+            >
+              <p>
+                <label for="upload-file">{t('File', 'File')}</label>
+                <input
+                  id="upload-file"
+                  name="file"
+                  type="file"
+                  required
+                  aria-describedby={p.uploadError ? 'upload-error' : undefined}
+                />
+              </p>
+              <button type="submit">{t('Carica il documento', 'Upload the document')}</button>
+            </form>
           </div>
         ) : null}
         {!p.closed && p.acknowledgement ? (

@@ -141,6 +141,8 @@ const it = {
     triggered: 'Esecuzione avviata.',
     allocated: 'Risorse assegnate.',
     imported: 'Progetti importati.',
+    invited: 'Invito inviato: il link vale 7 giorni.',
+    reset_sent: 'Link per la nuova password inviato: vale un’ora.',
   } as Record<string, string>,
 };
 
@@ -283,6 +285,8 @@ const en: ConsoleText = {
     triggered: 'Run started.',
     allocated: 'Funds allocated.',
     imported: 'Projects imported.',
+    invited: 'Invitation sent: the link is valid for 7 days.',
+    reset_sent: 'New password link sent: it is valid for one hour.',
   },
 };
 
