@@ -219,8 +219,12 @@ test('the mail catcher follows the chosen language and downloads an attachment',
   expect(raw.headers()['content-disposition']).toMatch(/^attachment; filename=".+\.eml"/);
   // Signed out, the same link is a path that does not exist.
   expect((await fetch(new URL((await link.getAttribute('href'))!, base))).status).toBe(404);
-  await page.getByRole('link', { name: `${base}/app` }).click();
-  await page.waitForURL((u) => u.pathname === '/app');
+  // The message's own link leads to the dashboard.
+  const appLink = page.getByRole('link', { name: `${base}/app` });
+  expect(await appLink.getAttribute('href')).toBe(`${base}/app`);
+  const opened = await page.goto((await appLink.getAttribute('href'))!);
+  expect(opened?.status()).toBe(200);
+  expect(new URL(page.url()).pathname).toBe('/app');
   await context.close();
 });
 
