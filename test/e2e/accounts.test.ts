@@ -3,11 +3,11 @@
  * per address that hold across two API instances on one database, /health answering during a
  * flood, password change, deactivation, token expiry and an admin's hold over other users' tokens.
  */
-import http from 'node:http';
 import { createDb, type Db } from '../../infra/db';
 import { buildApi } from '../../client/api/server';
 import type { ThrottlePolicy } from '../../client/auth/throttle';
 import { logger, PREFERENCES_SECRET, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';
+import { request, type Answer } from '../support/front-door';
 
 let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
 let db: Db;
@@ -22,59 +22,6 @@ const closers: (() => Promise<unknown>)[] = [];
 
 const POLICY: ThrottlePolicy = { accountLimit: 3, addressLimit: 1000, windowSeconds: 600, lockSeconds: 600 };
 const PASSWORD = 'lungo-fiume-verde-42';
-
-interface Answer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are asserted field by field
-  body: any;
-  text: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-/** One request with node:http, so that the source address can be chosen (127.0.0.2 is loopback too). */
-function request(
-  url: string,
-  opts: { method?: string; body?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
-  localAddress = '127.0.0.1',
-): Promise<Answer> {
-  const payload =
-    opts.form !== undefined
-      ? new URLSearchParams(opts.form).toString()
-      : opts.body === undefined
-        ? undefined
-        : JSON.stringify(opts.body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: opts.method ?? (payload === undefined ? 'GET' : 'POST'),
-        localAddress,
-        headers: {
-          ...(payload === undefined
-            ? {}
-            : { 'content-type': opts.form ? 'application/x-www-form-urlencoded' : 'application/json' }),
-          ...opts.headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          let body: unknown;
-          try {
-            body = text ? JSON.parse(text) : null;
-          } catch {
-            body = null;
-          }
-          resolve({ status: res.statusCode ?? 0, body, text, headers: res.headers });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 const signIn = (api: string, email: string, password: string, headers: Record<string, string> = {}, from?: string) =>
   request(`${api}/session`, { body: { email, password }, headers }, from);
