@@ -7,6 +7,59 @@ import type { Locale } from './texts';
 
 const provinceName = (code: string) => PROVINCES.find((p) => p.code === code)?.name ?? code;
 
+type ReportProject = NonNullable<FundingReport['fundedProjects']>[number];
+
+/** Projects in rank order: the funded ones (with their eligible cost) or those admitted but not yet funded. */
+function ProjectTable(props: {
+  projects: readonly ReportProject[];
+  locale: Locale;
+  caption: string;
+  grantLabel: string;
+  withEligibleCost?: boolean;
+}) {
+  const { projects, locale } = props;
+  if (projects.length === 0) return null;
+  const t = (it: string, en: string) => (locale === 'it' ? it : en);
+  const euro = (cents: number) => formatEuro(cents, locale);
+  return (
+    <table>
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col" class="num">
+            {t('Posizione', 'Rank')}
+          </th>
+          <th scope="col">{t('Codice', 'Code')}</th>
+          <th scope="col">{t('Titolo', 'Title')}</th>
+          <th scope="col">{t('Capofila', 'Lead body')}</th>
+          <th scope="col">{t('Provincia', 'Province')}</th>
+          {props.withEligibleCost ? (
+            <th scope="col" class="num">
+              {t('Costo ammissibile', 'Eligible cost')}
+            </th>
+          ) : null}
+          <th scope="col" class="num">
+            {props.grantLabel}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {projects.map((p) => (
+          <tr>
+            <td class="num">{p.rank}</td>
+            <th scope="row">{p.code}</th>
+            <td>{p.title}</td>
+            <td>{p.leadBody}</td>
+            <td>{provinceName(p.provinceCode)}</td>
+            {props.withEligibleCost ? <td class="num">{euro(p.eligibleCostCents)}</td> : null}
+            <td class="num">{euro(p.requestedGrantCents)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** Horizontal bars of the granted amount per province, scaled to the largest; inline so the page stays offline. */
 function GrantChart({ report, locale, label }: { report: FundingReport; locale: Locale; label: string }) {
   const { rows } = report.byProvince;
@@ -123,77 +176,22 @@ export function FundingReportDocument({
         <figcaption>{chartLabel}</figcaption>
         <GrantChart report={report} locale={locale} label={chartLabel} />
       </figure>
-      {projects.length === 0 ? null : (
-        <table>
-          <caption>{t('Progetti finanziati in ordine di graduatoria', 'Funded projects in rank order')}</caption>
-          <thead>
-            <tr>
-              <th scope="col" class="num">
-                {t('Posizione', 'Rank')}
-              </th>
-              <th scope="col">{t('Codice', 'Code')}</th>
-              <th scope="col">{t('Titolo', 'Title')}</th>
-              <th scope="col">{t('Capofila', 'Lead body')}</th>
-              <th scope="col">{t('Provincia', 'Province')}</th>
-              <th scope="col" class="num">
-                {t('Costo ammissibile', 'Eligible cost')}
-              </th>
-              <th scope="col" class="num">
-                {t('Contributo', 'Grant')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {projects.map((p) => (
-              <tr>
-                <td class="num">{p.rank}</td>
-                <th scope="row">{p.code}</th>
-                <td>{p.title}</td>
-                <td>{p.leadBody}</td>
-                <td>{provinceName(p.provinceCode)}</td>
-                <td class="num">{euro(p.eligibleCostCents)}</td>
-                <td class="num">{euro(p.requestedGrantCents)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {unfunded.length === 0 ? null : (
-        <table>
-          <caption>
-            {t(
-              'Progetti ammessi non ancora finanziati, in ordine di graduatoria',
-              'Admitted projects not yet funded, in rank order',
-            )}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col" class="num">
-                {t('Posizione', 'Rank')}
-              </th>
-              <th scope="col">{t('Codice', 'Code')}</th>
-              <th scope="col">{t('Titolo', 'Title')}</th>
-              <th scope="col">{t('Capofila', 'Lead body')}</th>
-              <th scope="col">{t('Provincia', 'Province')}</th>
-              <th scope="col" class="num">
-                {t('Contributo richiesto', 'Requested grant')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {unfunded.map((p) => (
-              <tr>
-                <td class="num">{p.rank}</td>
-                <th scope="row">{p.code}</th>
-                <td>{p.title}</td>
-                <td>{p.leadBody}</td>
-                <td>{provinceName(p.provinceCode)}</td>
-                <td class="num">{euro(p.requestedGrantCents)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ProjectTable
+        projects={projects}
+        locale={locale}
+        caption={t('Progetti finanziati in ordine di graduatoria', 'Funded projects in rank order')}
+        withEligibleCost
+        grantLabel={t('Contributo', 'Grant')}
+      />
+      <ProjectTable
+        projects={unfunded}
+        locale={locale}
+        caption={t(
+          'Progetti ammessi non ancora finanziati, in ordine di graduatoria',
+          'Admitted projects not yet funded, in rank order',
+        )}
+        grantLabel={t('Contributo richiesto', 'Requested grant')}
+      />
     </ReportDocument>
   );
 }
