@@ -10,17 +10,16 @@ import type { Db } from '../infra/db';
 import { DomainError } from '../domain/errors';
 import {
   participantLimit,
+  recipientQuotaExceeded,
   quotaFreesAt,
   recipientQuotaFor,
   RECIPIENT_QUOTA_WINDOW_MS,
   type RecipientQuotas,
   DEFAULT_RECIPIENT_QUOTAS,
 } from '../domain/participant-limits';
-import { formatRomeDateTime } from '../domain/calendar';
 import { audit, auditActor } from './audit';
 import type { Principal } from './auth/principal';
 import { newLinkNonce } from './participant-links';
-import type { Locale } from '../domain/locale';
 
 export interface NewParticipant {
   name: string;
@@ -59,22 +58,6 @@ export function staffOnly(): DomainError {
     it: 'Solo il personale che segue il percorso (consulente, coordinatore, Regione) può farlo.',
     en: 'Only the staff following the pathway (consultant, coordinator, Region) may do this.',
   });
-}
-
-function quotaExceeded(limit: number, freesAt: Date | null): DomainError {
-  const when = (l: Locale) => (freesAt ? formatRomeDateTime(freesAt.getTime(), l) : null);
-  return new DomainError(
-    'recipient_quota_exceeded',
-    {
-      it:
-        `Limite di ${limit} nuovi destinatari nelle ultime 24 ore raggiunto: nessuna modifica fatta. ` +
-        (freesAt ? `Si potrà riprovare dal ${when('it')} (ora di Roma).` : ''),
-      en:
-        `Limit of ${limit} new recipients in the last 24 hours reached: nothing was changed. ` +
-        (freesAt ? `Retry from ${when('en')} (Rome time).` : ''),
-    },
-    { limit, windowHours: 24, retryAt: freesAt?.toISOString() ?? null },
-  );
 }
 
 function tooMany(limit: number): DomainError {
@@ -152,7 +135,7 @@ export function createParticipantOps(db: Db, quotas: RecipientQuotas = DEFAULT_R
             select: { createdAt: true },
           });
           if (added.length + 1 > quota)
-            throw quotaExceeded(
+            throw recipientQuotaExceeded(
               quota,
               quotaFreesAt(
                 added.map((r) => r.createdAt),

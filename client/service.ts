@@ -27,11 +27,11 @@ import {
   DEFAULT_RECIPIENT_QUOTAS,
   participantLimit,
   quotaFreesAt,
+  recipientQuotaExceeded,
   recipientQuotaFor,
   RECIPIENT_QUOTA_WINDOW_MS,
   type RecipientQuotas,
 } from '../domain/participant-limits';
-import { formatRomeDateTime } from '../domain/calendar';
 import { canSeeEnrollment, type Principal } from './auth/principal';
 import {
   assignConsultantUpdate,
@@ -57,7 +57,6 @@ import { pathwayWorkflow } from '../workflows/pathway';
 import type { EnrollRequest } from './schemas';
 import { validationError } from './validation';
 import { revivePathway } from './revival';
-import type { Locale } from '../domain/locale';
 
 export { validationError };
 
@@ -126,22 +125,6 @@ function tooManyParticipants(fiscalId: string, limit: number, staff: number): Do
       en: `Company ${fiscalId} may have at most ${limit} participants (its ${staff} declared staff plus a few external contacts).`,
     },
     { vatNumber: fiscalId, limit },
-  );
-}
-
-function recipientQuotaExceeded(limit: number, freesAt: Date | null): DomainError {
-  const when = (locale: Locale) => (freesAt ? formatRomeDateTime(freesAt.getTime(), locale) : null);
-  return new DomainError(
-    'recipient_quota_exceeded',
-    {
-      it:
-        `Limite di ${limit} nuovi destinatari nelle ultime 24 ore raggiunto: nessuna modifica fatta. ` +
-        (freesAt ? `Si potrà riprovare dal ${when('it')} (ora di Roma).` : 'La richiesta da sola supera il limite.'),
-      en:
-        `Limit of ${limit} new recipients in the last 24 hours reached: nothing was changed. ` +
-        (freesAt ? `Retry from ${when('en')} (Rome time).` : 'The request alone exceeds the limit.'),
-    },
-    { limit, windowHours: 24, retryAt: freesAt?.toISOString() ?? null },
   );
 }
 

@@ -3,6 +3,9 @@
  * reminders, so an enrollment is also a way to make the service write to addresses: the list is
  * bounded by what a firm can have, and each account by how many new addresses it adds in a day.
  */
+import { formatRomeDateTime } from './calendar';
+import { DomainError } from './errors';
+import type { Locale } from './locale';
 import { MEDIUM_STAFF_LIMIT } from './sme';
 
 /** Contacts beyond the staff a firm may list: its consultant, an accountant, an external HR adviser. */
@@ -45,4 +48,21 @@ export function quotaFreesAt(addedAt: readonly Date[], wanted: number, limit: nu
   const mustLeave = addedAt.length + wanted - limit;
   if (mustLeave <= 0) return new Date(0);
   return new Date(addedAt[mustLeave - 1]!.getTime() + RECIPIENT_QUOTA_WINDOW_MS);
+}
+
+/** The refusal of an account over its daily quota of new recipients: nothing was changed, and when to retry. */
+export function recipientQuotaExceeded(limit: number, freesAt: Date | null): DomainError {
+  const when = (locale: Locale) => (freesAt ? formatRomeDateTime(freesAt.getTime(), locale) : null);
+  return new DomainError(
+    'recipient_quota_exceeded',
+    {
+      it:
+        `Limite di ${limit} nuovi destinatari nelle ultime 24 ore raggiunto: nessuna modifica fatta. ` +
+        (freesAt ? `Si potrà riprovare dal ${when('it')} (ora di Roma).` : 'La richiesta da sola supera il limite.'),
+      en:
+        `Limit of ${limit} new recipients in the last 24 hours reached: nothing was changed. ` +
+        (freesAt ? `Retry from ${when('en')} (Rome time).` : 'The request alone exceeds the limit.'),
+    },
+    { limit, windowHours: 24, retryAt: freesAt?.toISOString() ?? null },
+  );
 }
