@@ -5,6 +5,7 @@
  * a coordinator invites consultants and sme users of their own ATS network only.
  */
 import { z } from 'zod';
+import { singleLine } from './schemas';
 import type { Db } from '../infra/db';
 import { isUniqueViolation } from '../infra/db';
 import { DomainError } from '../domain/errors';
@@ -32,12 +33,7 @@ export const ROLE_NAMES: Record<Role, { it: string; en: string }> = {
 export const inviteSchema = z
   .object({
     email: z.string().trim().toLowerCase().max(254).email(),
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(120)
-      .regex(/^[^\p{Cc}]*$/u, 'una riga di testo / a single line of text'),
+    name: singleLine(120),
     role: z.enum(ROLES),
     atsCode: z.string().trim().max(20).optional(),
     allianceCode: z.string().trim().max(60).optional(),
