@@ -433,11 +433,13 @@ export function registerFrontPages(app: AnyFastify, deps: ApiDeps, h: FrontPageH
     const c = await chrome(req, reply);
     const t = FT[c.base.locale];
     try {
+      await throttled(deps, req, reply, 'link');
       const r = await confirmRequest({ db, temporal: deps.temporal, taskQueue: service.taskQueue }, req.params.token);
       const network = ATS_NETWORKS.find((a) => a.code === r.atsCode)?.name ?? r.atsCode;
       return notice(reply, c.base, t.confirmedTitle, t.confirmed(network));
     } catch (err) {
       if (err instanceof LinkError) return linkPage(reply, c.base, err, 'request');
+      if (err instanceof FormThrottledError) return throttledPage(reply, c.base, err);
       throw err;
     }
   });
@@ -483,10 +485,12 @@ export function registerFrontPages(app: AnyFastify, deps: ApiDeps, h: FrontPageH
       const f = formOf(req.body);
       if ((f.password ?? '') !== (f.confirm ?? '')) return show(req, reply, t.mismatch, 400);
       try {
+        await throttled(deps, req, reply, 'link');
         if (mode === 'invite') await acceptInvitation(db, req.params.token, f.password ?? '');
         else await completePasswordReset(db, req.params.token, f.password ?? '');
       } catch (err) {
         if (err instanceof LinkError) return linkPage(reply, c.base, err, mode);
+        if (err instanceof FormThrottledError) return throttledPage(reply, c.base, err);
         if (isDomainError(err)) return show(req, reply, err.messages[c.base.locale], 422);
         throw err;
       }

@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { checkEligibility, eligibilityCheckSchema } from '../front/eligibility-check';
-import { claimFormSubmission, FormThrottledError } from '../front/form-throttle';
+import { claimFormSubmission, FormThrottledError, type PublicForm } from '../front/form-throttle';
 import { decideRequest, findRequest, listRequests, requestView } from '../front/requests';
 import { inviteAccount, inviteSchema, listInvitations, revokeInvitation, sendPasswordReset } from '../invitations';
 import { DomainError } from '../../domain/errors';
@@ -26,7 +26,7 @@ export async function throttled(
   deps: ApiDeps,
   req: FastifyRequest,
   reply: FastifyReply,
-  form: 'check' | 'forgot' | 'request',
+  form: PublicForm,
   email?: string,
 ): Promise<void> {
   try {

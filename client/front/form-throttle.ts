@@ -7,7 +7,8 @@ import type { Db } from '../../infra/db';
 import { isUniqueViolation } from '../../infra/db';
 import { DomainError } from '../../domain/errors';
 
-export type PublicForm = 'check' | 'forgot' | 'request';
+/** `link`: the POST behind a single-use link (confirm a request, accept an invitation, reset a password). */
+export type PublicForm = 'check' | 'forgot' | 'request' | 'link';
 
 export interface FormLimit {
   perAddress: number;
@@ -21,6 +22,7 @@ export const FORM_LIMITS: Record<PublicForm, FormLimit> = {
   check: { perAddress: 60, perEmail: 60, windowMs: HOUR },
   forgot: { perAddress: 10, perEmail: 3, windowMs: HOUR },
   request: { perAddress: 10, perEmail: 3, windowMs: HOUR },
+  link: { perAddress: 30, perEmail: 30, windowMs: HOUR },
 };
 
 export class FormThrottledError extends DomainError {

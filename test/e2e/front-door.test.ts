@@ -444,6 +444,23 @@ describe('abuse of public forms', () => {
     expect(await db.enrollmentRequest.count({ where: { declarantEmail: other.email! } })).toBe(0);
   });
 
+  it('limits the POSTs behind single-use links per address (30 an hour), so tokens cannot be tried at speed', async () => {
+    const from = address();
+    for (let i = 0; i < 30; i++) {
+      const r = await request(`${base}/invito/cf_inv_guess${i}`, { form: { password: 'x', confirm: 'x' } }, from);
+      expect(r.status).not.toBe(429);
+    }
+    const next = await request(`${base}/password/reset/cf_rst_guess`, { form: { password: 'x', confirm: 'x' } }, from);
+    expect(next.status).toBe(429);
+    expect(Number(next.headers['retry-after'])).toBeGreaterThan(0);
+    const confirm = await request(`${base}/richiesta/conferma/cf_req_guess`, { method: 'POST', form: {} }, from);
+    expect(confirm.status).toBe(429);
+    // Another address is not held up.
+    expect(
+      (await request(`${base}/richiesta/conferma/cf_req_guess`, { method: 'POST', form: {} }, address())).status,
+    ).toBe(404);
+  });
+
   it('says what to do with an expired, unknown or used confirmation link', async () => {
     const from = address();
     const form = requestForm();
