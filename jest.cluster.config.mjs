@@ -8,6 +8,7 @@ import base from './jest.config.js';
 export default {
   testEnvironment: base.testEnvironment,
   transform: base.transform,
+  transformIgnorePatterns: base.transformIgnorePatterns,
   reporters: base.reporters,
   testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
   // One server and two worker processes at a time on two cores.

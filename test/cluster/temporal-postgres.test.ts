@@ -17,9 +17,12 @@ import type { temporal } from '@temporalio/proto';
 import { tuneSqlite, type Db } from '../../infra/db';
 import type { MailCatcher } from '../../mail/mail-catcher';
 import { buildApi } from '../../client/api/server';
+import { documentStoreFromEnv } from '../../infra/document-store';
 import { createApiToken, createUser } from '../../client/auth/users';
 import { createService } from '../../client/service';
 import { congedoFlessibilita } from '../../domain/catalogue';
+import { DOCUMENT_EVIDENCE_KINDS } from '../../client/documents/documents';
+import { samplePdf } from '../support/sample-documents';
 import { pgTargetFromEnv, startTemporalPostgres, type TemporalPgServer } from '../../scripts/temporal-pg';
 import {
   createTestDb,
@@ -145,7 +148,15 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: server.address });
   temporalClient = new Client({ connection, namespace: server.namespace });
   const service = createService({ db, temporal: temporalClient, taskQueue });
-  api = await buildApi({ service, db, temporal: temporalClient, logger, preferencesSecret: PREFERENCES_SECRET });
+  api = await buildApi({
+    service,
+    db,
+    temporal: temporalClient,
+    logger,
+    preferencesSecret: PREFERENCES_SECRET,
+    // Uploaded evidence goes to a folder of this run, not the repository's var/.
+    documents: documentStoreFromEnv({}, fs.mkdtempSync(path.join(os.tmpdir(), 'cf-cluster-docs-'))),
+  });
   base = await api.listen({ port: 0, host: '127.0.0.1' });
   const system = { id: 'test', role: 'system' };
   const giulia = await createUser(
@@ -209,6 +220,17 @@ async function enroll(n: number): Promise<{ id: string; workflowId: string; req:
 
 async function completeStep(id: string, index: number): Promise<void> {
   const step = steps[index]!;
+  // A step whose evidence is a document is completed only once one is uploaded on it.
+  if (step.evidence && DOCUMENT_EVIDENCE_KINDS.has(step.evidence.kind)) {
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(samplePdf(step.key))], { type: 'application/pdf' }), `${step.key}.pdf`);
+    const up = await fetch(`${base}/enrollments/${id}/steps/${step.key}/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    expect(up.status).toBe(201);
+  }
   const r = await http('POST', `/enrollments/${id}/steps/${step.key}/complete`, {
     actor: consultant,
     evidence: step.evidence ? `PROT-${step.key}-2026` : undefined,
@@ -309,7 +331,8 @@ test('pathways end to end on Temporal with PostgreSQL persistence, spread over t
   const owner = list[0]!.req.participants[0]!;
   const welcome = catcher.messages().find((m) => m.to.includes(owner.email))!;
   expect(welcome.subject).toMatch(/benvenut/i);
-  expect(welcome.text).toContain(`http://conciliaflow.test/enrollments/${list[0]!.id}`);
+  // A participant's copy carries their personal link (enrollment.participant.signature).
+  expect(welcome.text).toContain(`http://conciliaflow.test/p/${list[0]!.id}.`);
 
   // Steps in rounds over every pathway: updates and email activities from all of them at once.
   for (let i = 0; i < steps.length; i++) {
