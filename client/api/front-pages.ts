@@ -560,19 +560,28 @@ export function registerFrontPages(app: AnyFastify, deps: ApiDeps, h: FrontPageH
     });
   });
 
-  /** An sme user's request for their own company, prefilled from its stored record. */
-  app.get<{ Querystring: { edizione?: string; percorso?: string } }>('/app/requests/new', async (req, reply) => {
+  /** A signed-in sme user of a company, or the answer already sent (sign-in, or 403 for anyone else). */
+  const smeSignedIn = async (req: FastifyRequest, reply: FastifyReply) => {
     const c = await signedIn(req, reply);
-    if (!c) return reply;
-    if (c.p.role !== 'sme' || !c.p.companyId)
-      return notice(
+    if (!c) return null;
+    if (c.p.role !== 'sme' || !c.p.companyId) {
+      await notice(
         reply,
         c.base,
         '403',
         c.base.locale === 'it' ? 'Pagina per gli utenti impresa.' : 'For company users.',
         403,
       );
-    const co = await db.company.findUniqueOrThrow({ where: { id: c.p.companyId } });
+      return null;
+    }
+    return { ...c, companyId: c.p.companyId };
+  };
+
+  /** An sme user's request for their own company, prefilled from its stored record. */
+  app.get<{ Querystring: { edizione?: string; percorso?: string } }>('/app/requests/new', async (req, reply) => {
+    const c = await smeSignedIn(req, reply);
+    if (!c) return reply;
+    const co = await db.company.findUniqueOrThrow({ where: { id: c.companyId } });
     const euros = (n: number | null) => (n === null ? '' : String(n / 100));
     return requestForm(req, reply, '/app/requests/new', {
       ragione: co.name,
@@ -594,16 +603,8 @@ export function registerFrontPages(app: AnyFastify, deps: ApiDeps, h: FrontPageH
     });
   });
   app.post('/app/requests/new', async (req, reply) => {
-    const c = await signedIn(req, reply);
+    const c = await smeSignedIn(req, reply);
     if (!c) return reply;
-    if (c.p.role !== 'sme' || !c.p.companyId)
-      return notice(
-        reply,
-        c.base,
-        '403',
-        c.base.locale === 'it' ? 'Pagina per gli utenti impresa.' : 'For company users.',
-        403,
-      );
     return submitRequest(req, reply, '/app/requests/new', c.p);
   });
 

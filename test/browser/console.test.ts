@@ -10,6 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { h } from 'preact';
+import { render } from 'preact-render-to-string';
 import type { Db } from '../../infra/db';
 import { createApiToken, createUser } from '../../client/auth/users';
 import { ensureSchedules, SCHEDULE_PREFIX } from '../../client/schedules';
@@ -59,7 +61,7 @@ beforeAll(async () => {
     to: 'giulia@studio.test',
     subject: 'Invito: incontro di avvio',
     text: `Apri il percorso: ${base}/app\n`,
-    html: `<p><a href="${base}/app">Apri il percorso</a></p>`,
+    html: render(h('p', null, h('a', { href: `${base}/app` }, 'Apri il percorso'))),
     attachments: [
       { filename: 'incontro.ics', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', contentType: 'text/calendar' },
     ],
