@@ -5,11 +5,15 @@
  * TypeScript through tsx (CONCILIAFLOW_CLI_SOURCE=1, what every call cost before), `npx
  * conciliaflow --help`, and `npx conciliaflow show <id>` against a small HTTP server in this
  * process that answers the enrollment (the CLI's cost, not the service's). Builds dist/ first when
- * it is not current. Prints median/min/max in ms and each median over `node -e 0`'s.
+ * it is not current. Prints median/min/max in ms and each median over `node -e 0`'s; each npx
+ * command also over npx's own floor, `npx noop` in a project whose node_modules/.bin holds a shell
+ * no-op (what npx costs before any command of ours runs).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { buildCli, cliBuildIsCurrent } from '../scripts/build-cli';
 import { repoRoot } from '../scripts/paths';
@@ -41,16 +45,23 @@ export async function benchCliStart(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const bin = path.join(repoRoot, 'bin', 'conciliaflow.js');
+  // npx's own floor: a project whose node_modules/.bin holds a shell no-op, run as `npx noop`.
+  const floorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-npx-floor-'));
+  fs.mkdirSync(path.join(floorDir, 'node_modules', '.bin'), { recursive: true });
+  fs.writeFileSync(path.join(floorDir, 'package.json'), '{"name":"npx-floor","private":true}\n');
+  fs.writeFileSync(path.join(floorDir, 'node_modules', '.bin', 'noop'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
   const env: NodeJS.ProcessEnv = { ...process.env, CONCILIAFLOW_URL: url, CONCILIAFLOW_TOKEN: 'bench' };
   delete env.NODE_OPTIONS;
-  const commands: Record<string, { cmd: string; args: string[]; env?: NodeJS.ProcessEnv }> = {
+  const commands: Record<string, { cmd: string; args: string[]; env?: NodeJS.ProcessEnv; cwd?: string }> = {
     'node -e 0': { cmd: process.execPath, args: ['-e', '0'] },
+    'npx noop (a shell no-op in node_modules/.bin: npx alone)': { cmd: 'npx', args: ['noop'], cwd: floorDir },
     'node bin/conciliaflow.js --help': { cmd: process.execPath, args: [bin, '--help'] },
     'node bin/conciliaflow.js --help (source through tsx)': {
       cmd: process.execPath,
       args: [bin, '--help'],
       env: { ...env, CONCILIAFLOW_CLI_SOURCE: '1' },
     },
+    [`node bin/conciliaflow.js show ${ID}`]: { cmd: process.execPath, args: [bin, 'show', ID] },
     'npx conciliaflow --help': { cmd: 'npx', args: ['conciliaflow', '--help'] },
     [`npx conciliaflow show ${ID}`]: { cmd: 'npx', args: ['conciliaflow', 'show', ID] },
     [`npx conciliaflow show ${ID} (source through tsx)`]: {
@@ -65,7 +76,7 @@ export async function benchCliStart(): Promise<void> {
       for (const [name, c] of Object.entries(commands)) {
         const started = performance.now();
         // Spawned asynchronously: the server in this process answers `show` meanwhile.
-        const r = await runCommand(c.cmd, c.args, c.env ?? env);
+        const r = await runCommand(c.cmd, c.args, c.env ?? env, c.cwd ?? repoRoot);
         times[name]!.push(performance.now() - started);
         if (r.code !== 0) throw new Error(`${name} exited ${r.code}: ${r.stderr}`);
         if (name.includes('show') && !r.stdout.includes('Officine Brambilla')) throw new Error(`${name}: ${r.stdout}`);
@@ -74,6 +85,7 @@ export async function benchCliStart(): Promise<void> {
     }
   } finally {
     server.close();
+    fs.rmSync(floorDir, { recursive: true, force: true });
   }
   const stats = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -81,6 +93,7 @@ export async function benchCliStart(): Promise<void> {
     return { medianMs: round(mid), minMs: round(s[0]!), maxMs: round(s[s.length - 1]!) };
   };
   const base = stats(times['node -e 0']!).medianMs;
+  const npxFloor = stats(times['npx noop (a shell no-op in node_modules/.bin: npx alone)']!).medianMs;
   print({
     benchmark: 'cli-start',
     runs: RUNS,
@@ -88,15 +101,20 @@ export async function benchCliStart(): Promise<void> {
     results: Object.fromEntries(
       Object.entries(times).map(([name, xs]) => {
         const s = stats(xs);
-        return [name, { ...s, overBareNode: round(s.medianMs / base, 2) }];
+        const overNpx = cmdOf(name) === 'npx' ? { overNpxFloor: round(s.medianMs / npxFloor, 2) } : {};
+        return [name, { ...s, overBareNode: round(s.medianMs / base, 2), ...overNpx }];
       }),
     ),
   });
 }
 
-function runCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
+function cmdOf(name: string): string {
+  return name.split(' ')[0]!;
+}
+
+function runCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, env });
+    const child = spawn(cmd, args, { cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

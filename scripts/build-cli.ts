@@ -100,7 +100,28 @@ export function cliBuildIsCurrent(): boolean {
   }
 }
 
+/**
+ * node_modules/.bin/conciliaflow → bin/conciliaflow.js, so that `npx conciliaflow` in the project
+ * finds the command there and runs it at once. package.json declares no `bin` on purpose: npx, given
+ * a name the project's own package.json declares as a bin, installs the project into its cache and
+ * loads the whole dependency tree first, on every call (about 5 s, against 0.3 s for npx to run any
+ * local command at all).
+ */
+export function linkCliBin(): void {
+  const binDir = path.join(root, 'node_modules', '.bin');
+  const link = path.join(binDir, 'conciliaflow');
+  const target = path.relative(fs.realpathSync(binDir), path.join(root, 'bin', 'conciliaflow.js'));
+  try {
+    if (fs.readlinkSync(link) === target) return;
+    fs.unlinkSync(link);
+  } catch {
+    // not there yet, or not a link
+  }
+  fs.symlinkSync(target, link);
+}
+
 if (require.main === module) {
+  if (fs.existsSync(path.join(root, 'node_modules', '.bin'))) linkCliBin();
   const ifStale = process.argv.includes('--if-stale');
   if (ifStale && cliBuildIsCurrent()) process.exit(0);
   buildCli().then(

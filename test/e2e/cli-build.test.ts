@@ -106,6 +106,16 @@ test('a database command loads Prisma from the bundle when it runs, and works', 
   expect(listed.loaded.filter((f) => f.endsWith('.ts'))).toEqual([]);
 });
 
+test('npx conciliaflow runs the command linked in node_modules/.bin, without installing the project into its cache', async () => {
+  expect(fs.realpathSync(path.join(root, 'node_modules', '.bin', 'conciliaflow'))).toBe(fs.realpathSync(cli));
+  const cache = path.join(work, 'npm-cache');
+  const env = { ...process.env, npm_config_cache: cache, npm_config_update_notifier: 'false' };
+  const { stdout } = await run('npx', ['conciliaflow', '--help'], { cwd: root, env });
+  expect(stdout).toMatch(/users password|revoke-token/);
+  // Had package.json declared the command as its `bin`, npx would have installed the project there.
+  expect(fs.existsSync(path.join(cache, '_npx'))).toBe(false);
+});
+
 test('a source file changed after the build sends the CLI back to tsx', async () => {
   const file = path.join(root, 'client', 'cli', 'common.ts');
   const before = fs.statSync(file);
