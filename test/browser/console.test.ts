@@ -7,19 +7,16 @@
  * attachment. Every console page passes axe-core (WCAG 2.1 AA) at 1280 and 375 px without
  * scrolling sideways. Screenshots in test-artifacts/browser/.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { h } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { Db } from '../../infra/db';
 import { createApiToken, createUser } from '../../client/auth/users';
 import { ensureSchedules, SCHEDULE_PREFIX } from '../../client/schedules';
 import { startDevStack, stopDevStack, transportFor } from '../support/fixtures';
+import { ARTIFACTS, axeViolations, launchChromium } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/browser');
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'vetro-pioggia-ramo-26';
 const taskQueue = 'console-browser';
 
@@ -30,11 +27,6 @@ let browser: Browser;
 let giuliaId: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`,
-    );
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const started = await startDevStack(taskQueue, { showMail: true });
   stack = started;
   ({ db, base } = started);
@@ -67,10 +59,7 @@ beforeAll(async () => {
     ],
   });
   transport.close();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -231,19 +220,7 @@ test('the mail catcher follows the chosen language and downloads an attachment',
 });
 
 async function checkAccessibility(page: Page, name: string) {
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run: (o: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-  });
-  expect({
-    name,
-    violations: result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-  }).toEqual({
+  expect({ name, violations: await axeViolations(page) }).toEqual({
     name,
     violations: [],
   });

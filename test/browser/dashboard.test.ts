@@ -5,15 +5,13 @@
  * sees the timeline change; switches to English; checks labels, keyboard use and a phone-sized
  * screen; changes a password. Screenshots are kept in test-artifacts/browser/.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Db } from '../../infra/db';
 import { createUser } from '../../client/auth/users';
 import { enrollRequest, startDevStack, stopDevStack } from '../support/fixtures';
+import { ARTIFACTS, launchChromium } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/browser');
 const PASSWORD = 'vetro-pioggia-ramo-26';
 
 let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
@@ -24,11 +22,6 @@ let enrollmentId: string;
 let companyName: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`,
-    );
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const started = await startDevStack('browser-e2e', { showMail: true });
   stack = started;
   ({ db, base } = started);
@@ -55,10 +48,7 @@ beforeAll(async () => {
   companyName = req.company.name;
   enrollmentId = (await service.enroll(req)).enrollment.id;
   await catcher.waitFor((m) => /benvenut/i.test(m.subject), 20_000);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {

@@ -8,17 +8,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Db } from '../../infra/db';
 import { createUser } from '../../client/auth/users';
 import { filesystemStore } from '../../infra/document-store';
 import { enrollRequest, startDevStack, stopDevStack } from '../support/fixtures';
 import { sampleHtmlAsPdf, samplePdf } from '../support/sample-documents';
+import { ARTIFACTS, axeViolations, launchChromium, sidewaysOverflow } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/browser');
 const PASSWORD = 'vetro-pioggia-ramo-26';
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
 let db: Db;
@@ -29,11 +27,6 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-docs-browser-'));
 const files = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-docs-upload-'));
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`,
-    );
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startDevStack('documents-browser', { documents: filesystemStore(root) });
   ({ db, base } = stack as Awaited<ReturnType<typeof startDevStack>>);
   await createUser(
@@ -44,10 +37,7 @@ beforeAll(async () => {
   enrollmentId = (await stack.service!.enroll(enrollRequest())).enrollment.id;
   fs.writeFileSync(path.join(files, 'analisi-bisogni.pdf'), samplePdf('Analisi dei bisogni'));
   fs.writeFileSync(path.join(files, 'pagina.pdf'), sampleHtmlAsPdf());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {
@@ -65,27 +55,13 @@ async function signIn(page: Page, next: string) {
   await page.waitForURL((u) => u.pathname === next);
 }
 
-/** axe-core's WCAG 2.1 AA violations of the page (evaluated through the debugger, as the CSP allows no script). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
-
 async function checkAccessible(page: Page, name: string) {
   await page.setViewportSize({ width: 1280, height: 900 });
   expect(await axeViolations(page)).toEqual([]);
   await page.setViewportSize({ width: 375, height: 800 });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}-375.png`), fullPage: true });
   expect(await axeViolations(page)).toEqual([]);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 

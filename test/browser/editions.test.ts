@@ -6,16 +6,13 @@
  * refusals change nothing; a consultant is turned away; a form without its CSRF token is refused.
  * Accessibility with axe-core (WCAG 2.1 AA) at 1280 and 375 px, with no sideways scroll.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Db } from '../../infra/db';
 import { createUser } from '../../client/auth/users';
 import { startDevStack, stopDevStack, until } from '../support/fixtures';
+import { ARTIFACTS, axeViolations, launchChromium, sidewaysOverflow } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/browser');
-const AXE = require.resolve('axe-core/axe.min.js');
 const PASSWORD = 'vetro-pioggia-ramo-26';
 
 let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
@@ -24,11 +21,6 @@ let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`,
-    );
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const started = await startDevStack('editions-browser');
   stack = started;
   ({ db, base } = started);
@@ -39,10 +31,7 @@ beforeAll(async () => {
     { role: 'consultant', email: 'giulia@consulenti.test', name: 'Giulia Bianchi', password: PASSWORD },
     system,
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {
@@ -65,18 +54,10 @@ const shot = (page: Page, name: string) =>
 async function checkAccessible(page: Page, name: string) {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 900 });
-    await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: unknown[] }> } }).axe;
-      const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return (r.violations as { id: string; nodes: { target: string[] }[] }[]).map(
-        (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-      );
-    });
+    const violations = await axeViolations(page);
     expect(violations).toEqual([]);
     if (width === 375) {
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     }
     await shot(page, `editions-${name}-${width}`);
   }

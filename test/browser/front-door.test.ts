@@ -9,16 +9,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Db } from '../../infra/db';
 import { createUser } from '../../client/auth/users';
 import type { MailCatcher } from '../../mail/mail-catcher';
 import { startDevStack, stopDevStack, until } from '../support/fixtures';
 import { linkIn, validVat } from '../support/front-door';
+import { ARTIFACTS, axeViolations, launchChromium, sidewaysOverflow } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/browser');
-const AXE = require.resolve('axe-core/axe.min.js');
 const PASSWORD = 'vetro-pioggia-ramo-26';
 const OWNER_PASSWORD = 'nuvola-tessuto-ponte-83';
 
@@ -31,11 +29,6 @@ let browser: Browser;
 const checked: Record<string, string[]> = {};
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`,
-    );
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const started = await startDevStack('front-browser');
   stack = started;
   ({ db, base, catcher } = started);
@@ -54,10 +47,7 @@ beforeAll(async () => {
   await db.user.create({
     data: { email: 'francesca@consulenti.test', name: 'Francesca Villa', role: 'consultant', atsCode: 'ats-brianza' },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {
@@ -70,26 +60,10 @@ async function accessible(page: Page, name: string): Promise<void> {
   const found: string[] = [];
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 900 });
-    await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: {
-            run: (
-              ctx: unknown,
-              opts: unknown,
-            ) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-          };
-        }
-      ).axe;
-      const r = await axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      });
-      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
+    const violations = await axeViolations(page);
     found.push(...violations.map((v) => `${width}px ${v}`));
     if (width === 375) {
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await sidewaysOverflow(page);
       if (overflow > 0) found.push(`375px: ${overflow}px of horizontal scroll`);
       await page.screenshot({ path: path.join(ARTIFACTS, `front-${name}-375.png`), fullPage: true });
     }

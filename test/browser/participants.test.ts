@@ -6,19 +6,16 @@
  * and sees both. Every participant page, the staff pages and a revoked link's page pass axe-core
  * (WCAG 2.1 AA) at 1280 and 375 px, with no sideways scrolling on the phone.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Db } from '../../infra/db';
 import { createApiToken, createUser } from '../../client/auth/users';
 import { congedoFlessibilita } from '../../domain/catalogue';
 import { Pathway } from '../../domain/pathway';
 import { samplePdf } from '../support/sample-documents';
 import { enrollRequest, startDevStack, stopDevStack, testMailActivities, transportFor } from '../support/fixtures';
+import { ARTIFACTS, axeViolations, launchChromium } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/browser');
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'vetro-pioggia-ramo-26';
 
 let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
@@ -36,8 +33,6 @@ const req = enrollRequest({
 });
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it or set CHROMIUM_PATH.`);
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startDevStack('participants-browser');
   ({ db, base } = stack as Required<typeof stack>);
   const system = { id: 'test', role: 'system' };
@@ -53,10 +48,7 @@ beforeAll(async () => {
     30_000,
   );
   await call('POST', `/enrollments/${enrollmentId}/steps/intake/complete`, {});
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -82,18 +74,7 @@ async function call(method: string, url: string, body?: unknown) {
 async function accessible(page: Page, name: string) {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 900 });
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
-        }
-      ).axe;
-      const r = await axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      });
-      return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
-    });
+    const violations = await axeViolations(page);
     expect({ page: name, width, violations }).toEqual({ page: name, width, violations: [] });
     if (width === 375) {
       const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);

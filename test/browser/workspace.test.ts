@@ -6,18 +6,15 @@
  * in the timeline; a refused action keeping what was typed; an SME seeing only its own actions;
  * bulk reassignment; axe-core (WCAG 2.1 AA) at 1280 and 375 px with no sideways scroll.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Db } from '../../infra/db';
 import { createUser } from '../../client/auth/users';
 import { readCsvRecords } from '../../client/csv';
 import { seedWorkspace } from '../../scripts/seed-workspace';
 import { enrollRequest, requestForKind, startDevStack, stopDevStack } from '../support/fixtures';
+import { ARTIFACTS, axeViolations, launchChromium, sidewaysOverflow } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/browser');
-const AXE = require.resolve('axe-core/axe.min.js');
 const PASSWORD = 'vetro-pioggia-ramo-26';
 const CONSULTANT = 'giulia.bianchi@consulenti.test';
 
@@ -31,8 +28,6 @@ let secondId: string;
 let secondCompany: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: set CHROMIUM_PATH.`);
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const started = await startDevStack('browser-workspace');
   stack = started;
   ({ db, base } = started);
@@ -58,10 +53,7 @@ beforeAll(async () => {
     name: 'Marco Rossi',
     companyVatNumber: second.company.vatNumber!,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -92,17 +84,8 @@ const tableCells = (page: Page) =>
 
 /** axe-core's WCAG 2.1 AA violations of the page now, and its sideways overflow in pixels. */
 async function audit(page: Page): Promise<{ violations: string[]; overflow: number }> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
-      }
-    ).axe;
-    const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
-  });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const violations = await axeViolations(page);
+  const overflow = await sidewaysOverflow(page);
   return { violations, overflow };
 }
 
