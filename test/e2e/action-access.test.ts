@@ -150,3 +150,86 @@ describe('readActionRow', () => {
     expect(await readActionRow(db, "' OR 1=1 --")).toBeNull();
   });
 });
+
+describe('pathway actions through the API, on the one-statement read', () => {
+  let stack: Partial<Awaited<ReturnType<typeof startDevStack>>> = {};
+  let db: Db;
+  let base: string;
+  let mine: string; // Monza (ATS Brianza), consultant Giulia
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const started = await startDevStack('action-access-e2e');
+    stack = started;
+    ({ db, base } = started);
+    const req = enrollRequest();
+    mine = (await started.service.enroll(req)).enrollment.id;
+    const users: [string, Parameters<typeof userWithToken>[1]][] = [
+      ['admin', { role: 'admin', email: 'regione@regione.test', name: 'Regione' }],
+      ['giulia', { role: 'consultant', email: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' }],
+      ['paolo', { role: 'consultant', email: 'paolo@consulenti.test', name: 'Paolo Neri' }],
+      ['coordMilano', { role: 'coordinator', atsCode: 'ats-milano', email: 'marco@ats-milano.test', name: 'Marco' }],
+      ['coordBrianza', { role: 'coordinator', atsCode: 'ats-brianza', email: 'elena@ats-brianza.test', name: 'Elena' }],
+      [
+        'smeMine',
+        { role: 'sme', email: 'titolare@mine.test', name: 'Titolare', companyVatNumber: req.company.vatNumber },
+      ],
+    ];
+    for (const [who, input] of users) tokens[who] = (await userWithToken(db, input)).token;
+  }, 60_000);
+  afterAll(() => stopDevStack(stack));
+
+  const post = async (who: string, url: string, body: unknown, lang = 'en') => {
+    const res = await fetch(`${base}${url}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json', 'accept-language': lang },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
+  };
+  const unchanged = async () => ({
+    milestones: await db.milestone.count({ where: { enrollmentId: mine } }),
+    row: await db.enrollment.findUniqueOrThrow({ where: { id: mine } }),
+    audit: await db.auditLog.count({ where: { entityId: mine } }),
+  });
+
+  it('refuses another tenant with not_found, exactly as for an enrollment that does not exist', async () => {
+    const before = await unchanged();
+    for (const who of ['paolo', 'coordMilano']) {
+      const r = await post(who, `/enrollments/${mine}/steps/intake/complete`, {});
+      expect(r.status).toBe(404);
+      expect(r.body.error?.code).toBe('not_found');
+    }
+    const missing = await post('giulia', '/enrollments/no-such-id/steps/intake/complete', {});
+    expect(missing.status).toBe(404);
+    expect(missing.body.error?.code).toBe('not_found');
+    expect(await unchanged()).toEqual(before);
+  });
+
+  it("refuses a role the action does not allow with 403, in the caller's language", async () => {
+    const before = await unchanged();
+    const r = await post(
+      'smeMine',
+      `/enrollments/${mine}/steps/intake/extend`,
+      { newDueDate: '2027-01-29', reason: 'Serve più tempo per i documenti' },
+      'it',
+    );
+    expect(r.status).toBe(403);
+    expect(r.body.error?.message).toMatch(/prorogare/);
+    expect(await unchanged()).toEqual(before);
+  });
+
+  it("lets the network's coordinator and the assigned consultant act, and refuses a withdrawn pathway", async () => {
+    const done = await post('giulia', `/enrollments/${mine}/steps/intake/complete`, {});
+    expect(done.status).toBe(200);
+    const withdrawn = await post('coordBrianza', `/enrollments/${mine}/withdraw`, { reason: 'Prova' });
+    // Withdrawing is not the coordinator's to do; the firm's own user may.
+    expect(withdrawn.status).toBe(403);
+    expect((await post('smeMine', `/enrollments/${mine}/withdraw`, { reason: 'Chiudiamo' })).status).toBe(200);
+    const before = await unchanged();
+    expect(before.row.status).toBe('withdrawn');
+    const late = await post('giulia', `/enrollments/${mine}/steps/intake/reopen`, { reason: 'Di nuovo' });
+    expect(late.status).toBe(409);
+    expect(await unchanged()).toEqual(before);
+  });
+});
