@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- actions`: how fast a person's action on a pathway is answered through the API,
  * one request at a time (complete, reopen, extend, reassign, withdraw on N enrollments, p50 and
- * p99 each, back to back and one every BENCH_PACE_MS), against the raw Temporal floor measured in the same run on the same dev server and
- * worker process: an Update whose handler runs one activity that does nothing (and one whose
- * handler runs none). The target is a complete at most 1.2x the Update with one activity. Prints
- * JSON with the ratios; asserts nothing.
+ * p99 each), back to back and one every BENCH_PACE_MS, against the raw Temporal floor measured in
+ * the same run on the same dev server and worker process: an Update whose handler runs one
+ * activity that does nothing (and one whose handler runs none). The target is a complete at most
+ * 1.2x the Update with one activity. Prints JSON with the ratios and the load average; asserts
+ * nothing.
  */
 import fs from 'node:fs';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
