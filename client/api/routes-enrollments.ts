@@ -28,6 +28,7 @@ import type { Actor, PathwayBefore } from '../../workflows/messages';
 import { forbidden, pageQuery, paged, unauthenticated, type ApiRegistry, type Parsed } from './registry';
 import type { ApiDeps } from './server';
 import { withDocumentRule, withSupersede } from '../documents/documents';
+import { readActionRow } from '../action-access';
 
 const ALL = ['admin', 'coordinator', 'consultant', 'sme'] as const;
 const text = z.object({ it: z.string(), en: z.string() });
@@ -164,7 +165,7 @@ const PERMISSION_OF: Record<string, PathwayAction> = {
 };
 
 /**
- * A pathway action on behalf of a signed-in user (API and dashboard), on the lean path: one read of the enrollment (the caller's scope comes from
+ * A pathway action on behalf of a signed-in user (API and dashboard), on the lean path: one read of the enrollment, one SQL statement (the caller's scope comes from
  * that stored row, and it is what the answer is built on), then the Update, whose answer carries the
  * state after the change and before it. No Query, no read-back.
  */
@@ -183,7 +184,8 @@ export async function performPathwayAction<B extends object, S extends string | 
     ) => Promise<ActionOutcome>;
   },
 ): Promise<EnrollmentView> {
-  const e = await deps.service.findForView(id);
+  // One statement (client/action-access.ts) where Prisma made four; the tenant check is the same, on the stored row.
+  const e = await readActionRow(deps.db, id);
   if (!e || !canSeeEnrollment(p, e)) throw enrollmentNotFound(id);
   // The same role rules the dashboard shows its buttons by (client/auth/enrollment-permissions.ts).
   const permission = PERMISSION_OF[action.auditAction];

@@ -326,23 +326,25 @@ export async function supersedeStepDocuments(db: Db, enrollmentId: string, stepK
 
 type StepAct<R extends { stepKey: string }, K, O> = (id: string, req: R, known?: K) => Promise<O>;
 
-/** Wraps a completion so that the document rule runs first (API and dashboard alike). */
+/**
+ * Wraps a completion so that the document rule runs first (API and dashboard alike). It judges the
+ * row the caller read for access (`known`: its current step), read here only without one.
+ */
 export function withDocumentRule<
   R extends { stepKey: string },
-  K extends { id: string; kind: string; catalogueVersion: number },
+  K extends { id: string; kind: string; catalogueVersion: number; currentStep: string | null },
   O,
 >(db: Db, act: StepAct<R, K, O>): StepAct<R, K, O> {
   return async (id, req, known) => {
-    const e = known ?? (await db.enrollment.findUnique({ where: { id } }));
-    if (e) {
-      // Only the open step needs its document here: any other is refused by the pathway itself, with
-      // its own reason (not yet open, already completed), which says more than "a document is missing".
-      const current =
-        'currentStep' in e
-          ? (e as { currentStep: string | null }).currentStep
-          : (await db.enrollment.findUnique({ where: { id }, select: { currentStep: true } }))?.currentStep;
-      if (current === req.stepKey) await requireStepDocument(db, e, req.stepKey);
-    }
+    const e =
+      known ??
+      (await db.enrollment.findUnique({
+        where: { id },
+        select: { id: true, kind: true, catalogueVersion: true, currentStep: true },
+      }));
+    // Only the open step needs its document here: any other is refused by the pathway itself, with
+    // its own reason (not yet open, already completed), which says more than "a document is missing".
+    if (e && e.currentStep === req.stepKey) await requireStepDocument(db, e, req.stepKey);
     return act(id, req, known);
   };
 }
