@@ -1,3 +1,9 @@
+-- DropIndex
+DROP INDEX "Enrollment_consultantEmail_status_idx";
+
+-- CreateIndex
+CREATE INDEX "Enrollment_consultantEmail_status_currentDueAt_idx" ON "Enrollment"("consultantEmail", "status", "currentDueAt");
+
 -- AlterTable
 ALTER TABLE "Company" ADD COLUMN "searchName" TEXT;
 

@@ -1,3 +1,9 @@
+-- DropIndex
+DROP INDEX "Enrollment_consultantEmail_status_idx";
+
+-- CreateIndex
+CREATE INDEX "Enrollment_consultantEmail_status_currentDueAt_idx" ON "Enrollment"("consultantEmail", "status", "currentDueAt");
+
 -- AlterTable
 -- The work list's search: the name in lower case, computed by the database for every writer.
 ALTER TABLE "Company" ADD COLUMN     "searchName" TEXT GENERATED ALWAYS AS (lower("name")) STORED;
