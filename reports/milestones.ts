@@ -2,11 +2,13 @@
  * Milestone reports: SQL aggregations over the reporting projection (Enrollment, Milestone,
  * Company), grouped by programme, ATS network, alliance, province or pathway kind, optionally
  * restricted to a programme, a network and an enrollment period. Never a loop over workflows.
+ * Step outcomes and durations come from the summary tables (reports/milestone-summary.ts) unless an
+ * enrollment period is asked, which only the milestones themselves can answer.
  *
  * Definitions (also in the README):
  * - completion rate: completed enrollments / all enrollments of the group (withdrawn included);
  * - days per step: calendar days from the step's start (enrollment, previous completion or
- *   reopening) to its completion; median and 90th percentile by nearest rank;
+ *   reopening) to its completion, in tenths of a day; median and 90th percentile by nearest rank;
  * - at risk: active, and either the current step is past its due date or the programme's hard
  *   end is at most 20 working days away.
  */
@@ -20,6 +22,7 @@ import { ATS_NETWORKS, PROVINCES } from '../domain/territory';
 import type { Db } from '../infra/db';
 import type { Dialect } from '../infra/db-url';
 import { REPORT_DIMENSIONS, type ReportDimension } from './dimensions';
+import { SUMMARY_GROUP, tenthsBetween } from './milestone-summary';
 
 export { REPORT_DIMENSIONS, type ReportDimension };
 
@@ -35,6 +38,11 @@ export interface MilestoneReportQuery {
   to?: number;
   /** The instant "now" of the report (overdue and at-risk are judged against it). */
   asOf: number;
+  /**
+   * Steps from every milestone even where the summary could answer (reports/milestone-summary.ts):
+   * the reference its test compares with. An enrollment period (from, to) always reads them.
+   */
+  fromMilestones?: boolean;
 }
 
 export interface MilestoneFigures {
@@ -73,12 +81,6 @@ const GROUP_EXPR: Record<ReportDimension, string> = {
   alliance: `COALESCE(e."allianceCode", '-')`,
   programme: 'e."programmeCode"',
 };
-
-function daysBetween(dialect: Dialect, later: string, earlier: string): string {
-  return dialect === 'postgresql'
-    ? `(EXTRACT(EPOCH FROM (${later} - ${earlier})) / 86400.0)`
-    : `(julianday(${later}) - julianday(${earlier}))`;
-}
 
 /** `column < instant`, comparing instants whatever the storage (ISO text in SQLite). */
 function before(dialect: Dialect, column: string, at: Date): Prisma.Sql {
@@ -141,7 +143,101 @@ const EMPTY = (): MilestoneFigures => ({
 });
 
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
-const days = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
+const tenthsToDays = (v: unknown) => (v === null || v === undefined ? null : Number(v) / 10);
+
+type StepRows = { stepRows: Record<string, unknown>[]; durationRows: Record<string, unknown>[] };
+
+/** Steps on time and late, median and p90 tenths of a day per step: from every milestone. */
+async function stepsFromMilestones(db: Db, dialect: Dialect, g: Prisma.Sql, where: Prisma.Sql): Promise<StepRows> {
+  const stepRows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    SELECT ${g} AS grp,
+      SUM(CASE WHEN m."onTime" = true THEN 1 ELSE 0 END) AS "onTime",
+      SUM(CASE WHEN m."onTime" = false THEN 1 ELSE 0 END) AS late
+    FROM "Milestone" m
+      JOIN "Enrollment" e ON e."id" = m."enrollmentId"
+      JOIN "Company" c ON c."id" = e."companyId"
+    WHERE m."type" = 'step_completed' AND ${where}
+    GROUP BY 1`);
+
+  // A step lasts from the previous start-like event of its pathway (enrollment, completion of the
+  // step before, reopening) to its completion. Nearest-rank percentiles with window functions:
+  // rank ceil(n/2) for the median, ceil(9n/10) for p90, in integer arithmetic on both dialects,
+  // over whole tenths of a day (what the report shows, and what the summary counts).
+  const spanTenths = Prisma.raw(tenthsBetween(dialect, 'ev."occurredAt"', 'ev.prev'));
+  const durationRows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    WITH ev AS (
+      SELECT m."enrollmentId", m."type", m."occurredAt",
+        LAG(m."occurredAt") OVER (PARTITION BY m."enrollmentId" ORDER BY m."seq") AS prev
+      FROM "Milestone" m
+      WHERE m."type" IN ('enrolled', 'step_completed', 'step_reopened')
+    ), d AS (
+      SELECT ${g} AS grp, ${spanTenths} AS days
+      FROM ev JOIN "Enrollment" e ON e."id" = ev."enrollmentId" JOIN "Company" c ON c."id" = e."companyId"
+      WHERE ev."type" = 'step_completed' AND ev.prev IS NOT NULL AND ${where}
+    ), r AS (
+      SELECT grp, days,
+        ROW_NUMBER() OVER (PARTITION BY grp ORDER BY days) AS rn,
+        COUNT(*) OVER (PARTITION BY grp) AS cnt,
+        ROW_NUMBER() OVER (ORDER BY days) AS arn,
+        COUNT(*) OVER () AS acnt
+      FROM d
+    )
+    SELECT grp,
+      MAX(CASE WHEN rn = (cnt + 1) / 2 THEN days END) AS median,
+      MAX(CASE WHEN rn = (9 * cnt + 9) / 10 THEN days END) AS p90
+    FROM r GROUP BY grp
+    UNION ALL
+    SELECT '*' AS grp,
+      MAX(CASE WHEN arn = (acnt + 1) / 2 THEN days END) AS median,
+      MAX(CASE WHEN arn = (9 * acnt + 9) / 10 THEN days END) AS p90
+    FROM r`);
+
+  return { stepRows, durationRows };
+}
+
+/**
+ * The same rows from the summary tables (reports/milestone-summary.ts): outcomes summed, and the
+ * nearest-rank median and p90 walked over the histogram of tenths, per group and overall.
+ */
+async function stepsFromSummary(db: Db, q: MilestoneReportQuery): Promise<StepRows> {
+  const g = Prisma.raw(SUMMARY_GROUP[q.by]);
+  const parts: Prisma.Sql[] = [Prisma.sql`1 = 1`];
+  if (q.programme) parts.push(Prisma.sql`s."programmeCode" = ${q.programme}`);
+  if (q.atsCode) parts.push(Prisma.sql`s."atsCode" = ${q.atsCode}`);
+  const where = Prisma.join(parts, ' AND ');
+  const [stepRows, histogram] = await Promise.all([
+    db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+      SELECT ${g} AS grp, SUM(s."onTime") AS "onTime", SUM(s."late") AS late
+      FROM "StepOutcomeSummary" s WHERE ${where} GROUP BY 1`),
+    db.$queryRaw<{ grp: unknown; tenths: unknown; steps: unknown }[]>(Prisma.sql`
+      SELECT ${g} AS grp, s."tenths" AS tenths, SUM(s."steps") AS steps
+      FROM "StepDurationSummary" s WHERE ${where}
+      GROUP BY 1, 2 HAVING SUM(s."steps") > 0 ORDER BY 2`),
+  ]);
+  const byGroup = new Map<string, [number, number][]>();
+  const all = new Map<number, number>();
+  for (const r of histogram) {
+    const t = Number(r.tenths);
+    const c = Number(r.steps);
+    const key = String(r.grp);
+    let list = byGroup.get(key);
+    if (!list) byGroup.set(key, (list = []));
+    list.push([t, c]);
+    all.set(t, (all.get(t) ?? 0) + c);
+  }
+  const ranks = (buckets: [number, number][]) => {
+    const cnt = buckets.reduce((a, [, c]) => a + c, 0);
+    const at = (rank: number) => {
+      let seen = 0;
+      for (const [t, c] of buckets) if ((seen += c) >= rank) return t;
+      return null;
+    };
+    return { median: at(Math.floor((cnt + 1) / 2)), p90: at(Math.floor((9 * cnt + 9) / 10)) };
+  };
+  const durationRows: Record<string, unknown>[] = [...byGroup.entries()].map(([grp, b]) => ({ grp, ...ranks(b) }));
+  if (all.size > 0) durationRows.push({ grp: '*', ...ranks([...all.entries()].sort((a, b) => a[0] - b[0])) });
+  return { stepRows, durationRows };
+}
 
 async function figuresBy(
   db: Db,
@@ -170,47 +266,10 @@ async function figuresBy(
     WHERE ${where}
     GROUP BY 1`);
 
-  const stepRows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
-    SELECT ${g} AS grp,
-      SUM(CASE WHEN m."onTime" = true THEN 1 ELSE 0 END) AS "onTime",
-      SUM(CASE WHEN m."onTime" = false THEN 1 ELSE 0 END) AS late
-    FROM "Milestone" m
-      JOIN "Enrollment" e ON e."id" = m."enrollmentId"
-      JOIN "Company" c ON c."id" = e."companyId"
-    WHERE m."type" = 'step_completed' AND ${where}
-    GROUP BY 1`);
-
-  // A step lasts from the previous start-like event of its pathway (enrollment, completion of the
-  // step before, reopening) to its completion. Nearest-rank percentiles with window functions:
-  // rank ceil(n/2) for the median, ceil(9n/10) for p90, in integer arithmetic on both dialects.
-  const spanDays = Prisma.raw(daysBetween(dialect, 'ev."occurredAt"', 'ev.prev'));
-  const durationRows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
-    WITH ev AS (
-      SELECT m."enrollmentId", m."type", m."occurredAt",
-        LAG(m."occurredAt") OVER (PARTITION BY m."enrollmentId" ORDER BY m."seq") AS prev
-      FROM "Milestone" m
-      WHERE m."type" IN ('enrolled', 'step_completed', 'step_reopened')
-    ), d AS (
-      SELECT ${g} AS grp, ${spanDays} AS days
-      FROM ev JOIN "Enrollment" e ON e."id" = ev."enrollmentId" JOIN "Company" c ON c."id" = e."companyId"
-      WHERE ev."type" = 'step_completed' AND ev.prev IS NOT NULL AND ${where}
-    ), r AS (
-      SELECT grp, days,
-        ROW_NUMBER() OVER (PARTITION BY grp ORDER BY days) AS rn,
-        COUNT(*) OVER (PARTITION BY grp) AS cnt,
-        ROW_NUMBER() OVER (ORDER BY days) AS arn,
-        COUNT(*) OVER () AS acnt
-      FROM d
-    )
-    SELECT grp,
-      MAX(CASE WHEN rn = (cnt + 1) / 2 THEN days END) AS median,
-      MAX(CASE WHEN rn = (9 * cnt + 9) / 10 THEN days END) AS p90
-    FROM r GROUP BY grp
-    UNION ALL
-    SELECT '*' AS grp,
-      MAX(CASE WHEN arn = (acnt + 1) / 2 THEN days END) AS median,
-      MAX(CASE WHEN arn = (9 * acnt + 9) / 10 THEN days END) AS p90
-    FROM r`);
+  const { stepRows, durationRows } =
+    q.fromMilestones || q.from !== undefined || q.to !== undefined
+      ? await stepsFromMilestones(db, dialect, g, where)
+      : await stepsFromSummary(db, q);
 
   const out = new Map<string, MilestoneFigures>();
   const get = (key: string): MilestoneFigures => {
@@ -252,8 +311,8 @@ async function figuresBy(
     total.enrollments === 0 ? null : Math.round((total.completed / total.enrollments) * 1000) / 1000;
   for (const r of durationRows) {
     const f = String(r.grp) === '*' ? total : get(String(r.grp));
-    f.medianDaysPerStep = days(r.median);
-    f.p90DaysPerStep = days(r.p90);
+    f.medianDaysPerStep = tenthsToDays(r.median);
+    f.p90DaysPerStep = tenthsToDays(r.p90);
   }
   return { groups: out, total };
 }

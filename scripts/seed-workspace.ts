@@ -8,9 +8,10 @@
  * DATABASE_URL chooses the database (migrated first), as for the service.
  */
 import { parseArgs } from 'node:util';
-import { createDb, databaseUrl, directSqlOf, tuneSqlite, type Db } from '../infra/db';
+import { createDb, databaseUrl, dialectOfDb, directSqlOf, tuneSqlite, type Db } from '../infra/db';
 import { insertRows } from '../infra/direct-sql';
 import { migrate } from '../infra/migrate';
+import { rebuildMilestoneSummary } from '../reports/milestone-summary';
 import { CATALOGUE } from '../domain/catalogue';
 import { ATS_NETWORKS, PROVINCES, atsForProvince } from '../domain/territory';
 import { ensureProgrammeSeeds } from '../client/programmes';
@@ -214,6 +215,8 @@ export async function seedWorkspace(db: Db, opts: SeedOptions) {
     ]);
     milestones += rows.length;
   }
+  // Written in bulk, not by recordMilestone: the reports' summary is recomputed once at the end.
+  await rebuildMilestoneSummary(db, dialectOfDb(db));
   return { enrollments: n, milestones, consultants: consultants.length, companies: n };
 }
 

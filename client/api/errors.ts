@@ -46,6 +46,9 @@ const STATUS: Record<string, number> = {
   already_active: 409,
   not_revivable: 409,
   programme_ended: 409,
+  // funding console: the ledger moved since the form was shown; another file than the previewed one
+  ledger_changed: 409,
+  preview_mismatch: 409,
   // front door (client/front, client/invitations.ts)
   too_many_requests: 429,
   link_invalid: 404,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Db } from '../../infra/db';
 import type { Dialect } from '../../infra/db-url';
 import type { Prisma } from '../../generated/prisma/client';
+import { companiesNamed } from './work-search';
 import { formatRomeDateTime } from '../../domain/calendar';
 import { pathwayAndStepNames } from '../../domain/catalogue-history';
 import { CATALOGUE, CATALOGUE_VERSIONS } from '../../domain/catalogue';
@@ -74,7 +75,24 @@ export function workQueryString(
   return s ? `?${s}` : '';
 }
 
-export function workWhere(p: Principal, q: WorkQuery, now: number, dialect: Dialect): Prisma.EnrollmentWhereInput {
+/** A search that is neither a VAT number nor a tax code: a part of the firm's name. */
+export function nameSearchOf(q: WorkQuery): string | null {
+  if (!q.q) return null;
+  const vat = q.q.replace(/\s+/g, '').toUpperCase().replace(/^IT/, '');
+  return /^\d+$/.test(vat) || /^[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]$/.test(vat) ? null : q.q;
+}
+
+/**
+ * `named`: the companies the name search found first (client/web/work-search.ts), or null when
+ * there were too many and the search goes through the join.
+ */
+export function workWhere(
+  p: Principal,
+  q: WorkQuery,
+  now: number,
+  dialect: Dialect,
+  named: string[] | null = null,
+): Prisma.EnrollmentWhereInput {
   const and: Prisma.EnrollmentWhereInput[] = [enrollmentScope(p)];
   if (q.status !== 'all') and.push({ status: q.status });
   if (q.edition) and.push({ programmeCode: q.edition });
@@ -92,6 +110,7 @@ export function workWhere(p: Principal, q: WorkQuery, now: number, dialect: Dial
     if (/^\d{11}$/.test(vat) || /^[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]$/.test(vat))
       and.push({ company: { vatNumber: vat } });
     else if (/^\d+$/.test(vat)) and.push({ company: { vatNumber: { startsWith: vat } } });
+    else if (named) and.push({ companyId: { in: named } });
     else and.push({ company: { name: { contains: q.q, ...insensitive } } });
   }
   return { AND: and };
@@ -151,7 +170,8 @@ export async function loadWorkPage(
   locale: Locale,
   now: number,
 ): Promise<WorkPage> {
-  const where = workWhere(p, q, now, dialect);
+  const text = nameSearchOf(q);
+  const where = workWhere(p, q, now, dialect, text === null ? null : await companiesNamed(db, dialect, text));
   const [total, found] = await Promise.all([
     db.enrollment.count({ where }),
     db.enrollment.findMany({

@@ -6,7 +6,8 @@
  */
 import { loadDocumentTimeline } from './loaders-documents';
 import type { DocumentTimelineItem } from './views/documents';
-import type { Db } from '../../infra/db';
+import { Prisma } from '../../generated/prisma/client';
+import { dialectOfDb, type Db } from '../../infra/db';
 import { enrollmentTimeline } from '../../reports/milestones';
 import { formatRomeDateTime } from '../../domain/calendar';
 import { findPathwayVersion } from '../../domain/catalogue-history';
@@ -291,28 +292,58 @@ export async function loadCompanyPage(db: Db, p: Principal, companyId: string, l
 }
 export type CompanyPageData = NonNullable<Awaited<ReturnType<typeof loadCompanyPage>>>;
 
-/** Each consultant's open pathways and how many are overdue, in the caller's scope. */
+/**
+ * Each consultant's open pathways and how many are overdue, in the caller's scope. The network page
+ * (admins, coordinators) counts both in one pass over the open pathways, its network's firms
+ * found first by their atsCode index; any other role through the scope filter, as the lists do.
+ */
 export async function loadWorkload(db: Db, p: Principal, now: number) {
-  const scope = enrollmentScope(p);
-  const [open, late] = await Promise.all([
-    db.enrollment.groupBy({
-      by: ['consultantEmail', 'consultantName'],
-      where: { AND: [scope, { status: 'active' }] },
-      _count: { _all: true },
-    }),
-    db.enrollment.groupBy({
-      by: ['consultantEmail'],
-      where: { AND: [scope, { status: 'active', currentDueAt: { lt: new Date(now) } }] },
-      _count: { _all: true },
-    }),
-  ]);
-  const lateBy = new Map(late.map((l) => [l.consultantEmail, l._count._all]));
+  let counted: { email: string; name: string; open: number; overdue: number }[];
+  if (p.role === 'admin' || p.role === 'coordinator') {
+    const overdue =
+      dialectOfDb(db) === 'postgresql'
+        ? Prisma.sql`e."currentDueAt" < ${new Date(now)}`
+        : Prisma.sql`julianday(e."currentDueAt") < julianday(${new Date(now).toISOString()})`;
+    const network =
+      p.role === 'coordinator'
+        ? Prisma.sql`AND e."companyId" IN (SELECT c."id" FROM "Company" c WHERE c."atsCode" = ${p.atsCode ?? '\u0000'})`
+        : Prisma.empty;
+    const rows = await db.$queryRaw<{ email: string; name: string; open: unknown; overdue: unknown }[]>(Prisma.sql`
+      SELECT e."consultantEmail" AS email, e."consultantName" AS name, COUNT(*) AS open,
+        SUM(CASE WHEN e."currentDueAt" IS NOT NULL AND ${overdue} THEN 1 ELSE 0 END) AS overdue
+      FROM "Enrollment" e
+      WHERE e."status" = 'active' ${network}
+      GROUP BY e."consultantEmail", e."consultantName"`);
+    counted = rows.map((r) => ({ email: r.email, name: r.name, open: Number(r.open), overdue: Number(r.overdue) }));
+  } else {
+    const scope = enrollmentScope(p);
+    const [open, late] = await Promise.all([
+      db.enrollment.groupBy({
+        by: ['consultantEmail', 'consultantName'],
+        where: { AND: [scope, { status: 'active' }] },
+        _count: { _all: true },
+      }),
+      db.enrollment.groupBy({
+        by: ['consultantEmail', 'consultantName'],
+        where: { AND: [scope, { status: 'active', currentDueAt: { lt: new Date(now) } }] },
+        _count: { _all: true },
+      }),
+    ]);
+    const lateBy = new Map(late.map((l) => [`${l.consultantEmail}\n${l.consultantName}`, l._count._all]));
+    counted = open.map((o) => ({
+      email: o.consultantEmail,
+      name: o.consultantName,
+      open: o._count._all,
+      overdue: lateBy.get(`${o.consultantEmail}\n${o.consultantName}`) ?? 0,
+    }));
+  }
+  // One row per consultant (a renamed one may have pathways under both names).
   const rows = new Map<string, { email: string; name: string; open: number; overdue: number }>();
-  for (const o of open) {
-    const r = rows.get(o.consultantEmail) ?? { email: o.consultantEmail, name: o.consultantName, open: 0, overdue: 0 };
-    r.open += o._count._all;
-    r.overdue = lateBy.get(o.consultantEmail) ?? 0;
-    rows.set(o.consultantEmail, r);
+  for (const c of counted) {
+    const r = rows.get(c.email) ?? { email: c.email, name: c.name, open: 0, overdue: 0 };
+    r.open += c.open;
+    r.overdue += c.overdue;
+    rows.set(c.email, r);
   }
   return [...rows.values()].sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.name.localeCompare(b.name));
 }

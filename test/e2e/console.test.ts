@@ -109,7 +109,7 @@ test('import: a bad file is refused row by row and writes nothing; the previewed
   // Another file under the previewed digest is refused.
   const swapped = Buffer.from(good.replace('80.000,00', '70.000,00'), 'utf8').toString('base64');
   const tampered = await admin.post('/app/console/funding/import', { ...form, csv: swapped });
-  expect(tampered.status).toBe(422);
+  expect(tampered.status).toBe(409);
   expect(await db.fundingProject.count()).toBe(0);
 
   expect((await admin.post('/app/console/funding/import', form)).status).toBe(303);
@@ -135,7 +135,7 @@ test('the €14,000 left by one allocation is spent by the next, and a form sent
 
   // The same form again (its ledger state is now stale) is refused: nothing is spent twice.
   const twice = await admin.post('/app/console/funding/allocate', { amount: '94.000,00', expectedRemainingCents: '0' });
-  expect(twice.status).toBe(422);
+  expect(twice.status).toBe(409);
 
   // 36,000 more + the 14,000 left = 50,000: B2 is funded. Before the fix the 14,000 vanished and B2 waited.
   expect(

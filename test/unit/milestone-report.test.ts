@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { createTestDb } from '../support/fixtures';
 import type { Db } from '../../infra/db';
 import { dialectOf } from '../../infra/db-url';
+import { rebuildMilestoneSummary } from '../../reports/milestone-summary';
 import {
   enrollmentTimeline,
   milestoneReport,
@@ -188,6 +189,8 @@ describe('milestone report (SQLite)', () => {
     // The report reads the editions' current ends from the Programme table.
     await ensureProgrammeSeeds(db);
     data = await generate(db, 160, 20261123);
+    // Milestones written with createMany: the reports' summary is rebuilt from them.
+    await rebuildMilestoneSummary(db, dialectOf(url));
   });
   afterAll(async () => {
     await db.$disconnect();
