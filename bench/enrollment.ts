@@ -8,10 +8,11 @@
 import { Client, Connection } from '@temporalio/client';
 import Fastify from 'fastify';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { createDb, tuneSqlite } from '../infra/db';
 import { buildApi } from '../client/api/server';
 import { enrollRequestSchema } from '../client/schemas';
-import { createService } from '../client/service';
+import { createService, START_MARK_LINGER_MS } from '../client/service';
 import { createTestDb, enrollRequest, logger, PREFERENCES_SECRET } from '../test/support/fixtures';
 import { emptyWorkflow } from '../workflows/bench';
 import { pool, print, profiled, round, withCpu } from './common';
@@ -94,6 +95,8 @@ export async function benchEnrollment(): Promise<void> {
   const [rawBeforeMs, rawAfterMs, apiMs, bareMs] = [rawBefore.ms, rawAfter.ms, apiPhase.ms, barePhase.ms];
 
   const rate = (ms: number) => (N / ms) * 1000;
+  const cpuMsPerRequest = (phase: typeof apiPhase, cores: 'processCores' | 'machineCores') =>
+    (phase[cores] * phase.ms) / N;
   const rawRate = (rate(rawBeforeMs) + rate(rawAfterMs)) / 2;
   const apiRate = rate(apiMs);
   const bareRate = rate(bareMs);
@@ -101,7 +104,18 @@ export async function benchEnrollment(): Promise<void> {
   // Where the time goes: SQL statements per enrollment (a second API on a client that counts them,
   // outside the timed run) and what one Prisma query costs here.
   let statements = 0;
-  const counting = createDb(url, { onQuery: () => statements++ });
+  const kinds = new Map<string, number>();
+  const counting = createDb(url, {
+    onQuery: (text) => {
+      statements++;
+      // The statement's verb and table, e.g. "INSERT Company", "COMMIT".
+      const m = /^\s*(\w+)(?:[^"`]*?[`"](?:main[`"]\.[`"])?(\w+)[`"])?/.exec(text);
+      const kind = m
+        ? `${m[1]!.toUpperCase()}${m[2] && !/^(BEGIN|COMMIT|ROLLBACK)$/i.test(m[1]!) ? ` ${m[2]}` : ''}`
+        : '?';
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    },
+  });
   const countingApi = await buildApi({
     service: createService({ db: counting, temporal, taskQueue }),
     db: counting,
@@ -119,6 +133,8 @@ export async function benchEnrollment(): Promise<void> {
     });
     if (res.statusCode !== 201) throw new Error(`counted enrollment ${i}: HTTP ${res.statusCode} ${res.body}`);
   }
+  // The start marks follow the answers (one UPDATE per START_MARK_LINGER_MS): counted once written.
+  await new Promise((r) => setTimeout(r, 2 * START_MARK_LINGER_MS + 100));
   const perEnrollment = statements / COUNTED;
   await countingApi.close();
   await counting.$disconnect();
@@ -136,7 +152,20 @@ export async function benchEnrollment(): Promise<void> {
     bareRoutePerSecond: Number(bareRate.toFixed(1)),
     bareRouteRatio: Number((bareRate / rawRate).toFixed(2)),
     enrollmentsAgainstBareRoute: Number((apiRate / bareRate).toFixed(2)),
+    targetAgainstBareRoute: 0.9,
     sqlStatementsPerEnrollment: Number(perEnrollment.toFixed(1)),
+    // Over the COUNTED enrollments sent one at a time (so no two share a group), per enrollment.
+    sqlStatementsByKind: Object.fromEntries([...kinds].map(([k, n]) => [k, round(n / COUNTED, 2)])),
+    // What the enrollment path costs over the bare route, per request: CPU milliseconds of this
+    // process (the API's thread, the load thread, the Temporal client) and of the whole machine
+    // (with the dev server and whatever else runs); the first is the path's own, the second what the
+    // rates follow when the cores are all busy.
+    ownCostMsPerEnrollment: {
+      process: round(cpuMsPerRequest(apiPhase, 'processCores') - cpuMsPerRequest(barePhase, 'processCores'), 2),
+      machine: round(cpuMsPerRequest(apiPhase, 'machineCores') - cpuMsPerRequest(barePhase, 'machineCores'), 2),
+      wall: round((apiMs - bareMs) / N, 2),
+    },
+    loadAverage: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
     prismaFindUniqueMs: Number(queryMs.toFixed(3)),
     prismaRawSelect1Ms: Number(rawQueryMs.toFixed(3)),
     // Cores busy during each phase: this process (load generator thread, API, Temporal client) and
@@ -147,6 +176,7 @@ export async function benchEnrollment(): Promise<void> {
         k,
         {
           process: v.processCores,
+          processMsPerRequest: round((v.processCores * v.ms) / N, 2),
           machine: v.machineCores,
           machineMsPerRequest: round((v.machineCores * v.ms) / N, 2),
         },
