@@ -138,3 +138,21 @@ test('the edition enrollment reads with hand-written SQL is the one Prisma reads
   }
   expect(await store.findEdition('no-such-edition')).toBeUndefined();
 });
+
+test.each([
+  ['the grouped fast path', true],
+  ['the one-by-one path', false],
+])('by %s: a refused enrollment writes nothing, starts nothing and leaves no mark to write', async (_, groupWrites) => {
+  const { db, counts } = countingDb();
+  const service = createService({ db, temporal, taskQueue, groupWrites, startMarkLingerMs: NEVER_ON_ITS_OWN });
+  const outside = enrollRequest({ company: { ...enrollRequest().company, province: 'RM', city: 'roma' } });
+  await expect(service.enroll(outside, undefined, { actor })).rejects.toMatchObject({ code: 'territory_not_covered' });
+  const unknown = enrollRequest({ programme: 'no-such-edition' });
+  await expect(service.enroll(unknown, undefined, { actor })).rejects.toMatchObject({ code: 'unknown_programme' });
+  expect(await db.enrollment.count()).toBe(0);
+  expect(await db.company.count()).toBe(0);
+  expect(await db.participant.count()).toBe(0);
+  expect(await db.auditLog.count({ where: { action: 'enrollment.create' } })).toBe(0);
+  await service.flushStartMarks();
+  expect(counts.markUpdates).toBe(0);
+});
