@@ -8,10 +8,11 @@
 import { Client, Connection } from '@temporalio/client';
 import Fastify from 'fastify';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { createDb, tuneSqlite } from '../infra/db';
 import { buildApi } from '../client/api/server';
 import { enrollRequestSchema } from '../client/schemas';
-import { createService } from '../client/service';
+import { createService, START_MARK_LINGER_MS } from '../client/service';
 import { createTestDb, enrollRequest, logger, PREFERENCES_SECRET } from '../test/support/fixtures';
 import { emptyWorkflow } from '../workflows/bench';
 import { pool, print, profiled, round, withCpu } from './common';
@@ -20,6 +21,8 @@ import { postFromThread } from './http-load';
 
 const N = Number(process.env.BENCH_N ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+/** Slices the API and the bare route take turns in (BENCH_ROUNDS). */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 6));
 
 /** Mean milliseconds of one call, one at a time, over 500 calls after 50 to warm up. */
 async function msPerCall(call: () => Promise<unknown>): Promise<number> {
@@ -63,17 +66,6 @@ export async function benchEnrollment(): Promise<void> {
   }));
   const unsigned = signed.map(({ body }) => ({ body }));
   const rawBefore = await raw('before');
-  process.stderr.write(`POST /enrollments x${N} (concurrency ${CONCURRENCY})...\n`);
-  const apiPhase = await profiled('enrollment-api', () =>
-    withCpu(() =>
-      postFromThread(`${base}/enrollments`, signed, {
-        concurrency: CONCURRENCY,
-        expect: 201,
-        label: 'POST /enrollments',
-      }),
-    ),
-  );
-
   // What HTTP alone costs here: a bare route on the same framework that parses and validates the
   // same body and starts the empty workflow. No database, no token: the API's ceiling on this machine.
   const bare = Fastify();
@@ -85,15 +77,59 @@ export async function benchEnrollment(): Promise<void> {
     return reply.status(201).send({ workflowId, kind: parsed.data.kind });
   });
   const bareBase = await bare.listen({ port: 0, host: '127.0.0.1' });
-  process.stderr.write(`POST to a bare route (validation and start only) x${N}...\n`);
-  const barePhase = await withCpu(() =>
-    postFromThread(`${bareBase}/enrollments`, unsigned, { concurrency: CONCURRENCY, expect: 201, label: 'bare route' }),
+  // The two phases in ROUNDS slices each, in the order A B B A A B …, summed: on a machine shared
+  // with other work the load drifts within a minute, and slices side by side meet the same load.
+  process.stderr.write(
+    `POST /enrollments and a bare route (validation and start only), x${N} each in ${ROUNDS} rounds (concurrency ${CONCURRENCY})...\n`,
   );
+  const slices = {
+    api: [] as Awaited<ReturnType<typeof withCpu>>[],
+    bare: [] as Awaited<ReturnType<typeof withCpu>>[],
+  };
+  const slice = (i: number) => [Math.floor((i * N) / ROUNDS), Math.floor(((i + 1) * N) / ROUNDS)] as const;
+  const runApi = (i: number) =>
+    withCpu(() =>
+      postFromThread(`${base}/enrollments`, signed.slice(...slice(i)), {
+        concurrency: CONCURRENCY,
+        expect: 201,
+        label: 'POST /enrollments',
+      }),
+    );
+  const runBare = (i: number) =>
+    withCpu(() =>
+      postFromThread(`${bareBase}/enrollments`, unsigned.slice(...slice(i)), {
+        concurrency: CONCURRENCY,
+        expect: 201,
+        label: 'bare route',
+      }),
+    );
+  await profiled('enrollment-api-and-bare', async () => {
+    for (let i = 0; i < ROUNDS; i++) {
+      const apiFirst = i % 2 === 0;
+      if (apiFirst) slices.api.push(await runApi(i));
+      slices.bare.push(await runBare(i));
+      if (!apiFirst) slices.api.push(await runApi(i));
+    }
+  });
+  const summed = (list: Awaited<ReturnType<typeof withCpu>>[]) => {
+    const ms = list.reduce((a, x) => a + x.ms, 0);
+    return {
+      ms,
+      processCores: round(list.reduce((a, x) => a + x.processCores * x.ms, 0) / ms, 2),
+      machineCores: round(list.reduce((a, x) => a + x.machineCores * x.ms, 0) / ms, 2),
+    };
+  };
+  const apiPhase = summed(slices.api);
+  const barePhase = summed(slices.bare);
+  // Each round's ratio: the spread says how far one figure of a loaded machine can be trusted.
+  const roundRatios = slices.api.map((a, i) => round(slices.bare[i]!.ms / a.ms, 2));
   await bare.close();
   const rawAfter = await raw('after');
   const [rawBeforeMs, rawAfterMs, apiMs, bareMs] = [rawBefore.ms, rawAfter.ms, apiPhase.ms, barePhase.ms];
 
   const rate = (ms: number) => (N / ms) * 1000;
+  const cpuMsPerRequest = (phase: typeof apiPhase, cores: 'processCores' | 'machineCores') =>
+    (phase[cores] * phase.ms) / N;
   const rawRate = (rate(rawBeforeMs) + rate(rawAfterMs)) / 2;
   const apiRate = rate(apiMs);
   const bareRate = rate(bareMs);
@@ -101,7 +137,18 @@ export async function benchEnrollment(): Promise<void> {
   // Where the time goes: SQL statements per enrollment (a second API on a client that counts them,
   // outside the timed run) and what one Prisma query costs here.
   let statements = 0;
-  const counting = createDb(url, { onQuery: () => statements++ });
+  const kinds = new Map<string, number>();
+  const counting = createDb(url, {
+    onQuery: (text) => {
+      statements++;
+      // The statement's verb and table, e.g. "INSERT Company", "COMMIT".
+      const m = /^\s*(\w+)(?:[^"`]*?[`"](?:main[`"]\.[`"])?(\w+)[`"])?/.exec(text);
+      const kind = m
+        ? `${m[1]!.toUpperCase()}${m[2] && !/^(BEGIN|COMMIT|ROLLBACK)$/i.test(m[1]!) ? ` ${m[2]}` : ''}`
+        : '?';
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    },
+  });
   const countingApi = await buildApi({
     service: createService({ db: counting, temporal, taskQueue }),
     db: counting,
@@ -119,6 +166,8 @@ export async function benchEnrollment(): Promise<void> {
     });
     if (res.statusCode !== 201) throw new Error(`counted enrollment ${i}: HTTP ${res.statusCode} ${res.body}`);
   }
+  // The start marks follow the answers (one UPDATE per START_MARK_LINGER_MS): counted once written.
+  await new Promise((r) => setTimeout(r, 2 * START_MARK_LINGER_MS + 100));
   const perEnrollment = statements / COUNTED;
   await countingApi.close();
   await counting.$disconnect();
@@ -136,7 +185,21 @@ export async function benchEnrollment(): Promise<void> {
     bareRoutePerSecond: Number(bareRate.toFixed(1)),
     bareRouteRatio: Number((bareRate / rawRate).toFixed(2)),
     enrollmentsAgainstBareRoute: Number((apiRate / bareRate).toFixed(2)),
+    targetAgainstBareRoute: 0.9,
+    roundRatios,
     sqlStatementsPerEnrollment: Number(perEnrollment.toFixed(1)),
+    // Over the COUNTED enrollments sent one at a time (so no two share a group), per enrollment.
+    sqlStatementsByKind: Object.fromEntries([...kinds].map(([k, n]) => [k, round(n / COUNTED, 2)])),
+    // What the enrollment path costs over the bare route, per request: CPU milliseconds of this
+    // process (the API's thread, the load thread, the Temporal client) and of the whole machine
+    // (with the dev server and whatever else runs); the first is the path's own, the second what the
+    // rates follow when the cores are all busy.
+    ownCostMsPerEnrollment: {
+      process: round(cpuMsPerRequest(apiPhase, 'processCores') - cpuMsPerRequest(barePhase, 'processCores'), 2),
+      machine: round(cpuMsPerRequest(apiPhase, 'machineCores') - cpuMsPerRequest(barePhase, 'machineCores'), 2),
+      wall: round((apiMs - bareMs) / N, 2),
+    },
+    loadAverage: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
     prismaFindUniqueMs: Number(queryMs.toFixed(3)),
     prismaRawSelect1Ms: Number(rawQueryMs.toFixed(3)),
     // Cores busy during each phase: this process (load generator thread, API, Temporal client) and
@@ -147,6 +210,7 @@ export async function benchEnrollment(): Promise<void> {
         k,
         {
           process: v.processCores,
+          processMsPerRequest: round((v.processCores * v.ms) / N, 2),
           machine: v.machineCores,
           machineMsPerRequest: round((v.machineCores * v.ms) / N, 2),
         },

@@ -79,7 +79,16 @@ export interface ServiceDeps {
   groupWrites?: boolean;
   /** New participant addresses an account may add per 24 hours (RECIPIENTS_PER_DAY…); defaults when absent. */
   recipientQuotas?: RecipientQuotas;
+  /** How long a new enrollment's start mark waits for others to share its UPDATE; START_MARK_LINGER_MS when absent. */
+  startMarkLingerMs?: number;
 }
+
+/**
+ * The longest a new enrollment's row stays unmarked after its start (plus the UPDATE itself): far
+ * inside any reconciler grace period (RECONCILE_GRACE_SECONDS), and long enough that a busy API marks
+ * many starts with one commit.
+ */
+export const START_MARK_LINGER_MS = 100;
 
 function notFound(id: string): DomainError {
   return new DomainError('not_found', {
@@ -171,12 +180,43 @@ export function createService(deps: ServiceDeps) {
   const programmes = createProgrammeStore({ db, temporal, taskQueue });
 
   const markStarted = groupCommit<string>((ids) => markWorkflowsStarted(db, ids, new Date()));
+  /**
+   * The same mark after a new enrollment's answer: not awaited, and gathered over
+   * `startMarkLingerMs` into one UPDATE (one commit for every start in that window instead of one
+   * each). The row and its audit entry are committed before the start, the start happens before the
+   * answer; a mark lost to a crash in that window is the reconciler's to set, as a failed mark
+   * always was. `flushStartMarks` writes the gathered ones at once (on shutdown, in tests).
+   */
+  const markLingerMs = deps.startMarkLingerMs ?? START_MARK_LINGER_MS;
+  const pendingMarks = new Set<string>();
+  let markTimer: ReturnType<typeof setTimeout> | undefined;
+  let marking: Promise<void> = Promise.resolve();
+  function markStartedLater(id: string): void {
+    pendingMarks.add(id);
+    if (markTimer) return;
+    markTimer = setTimeout(() => void flushStartMarks(), markLingerMs);
+    // Pending marks never keep a process alive: the reconciler sets what an exit loses.
+    markTimer.unref();
+  }
+  function flushStartMarks(): Promise<void> {
+    clearTimeout(markTimer);
+    markTimer = undefined;
+    const ids = [...pendingMarks];
+    pendingMarks.clear();
+    // One after the other: a mark never overtakes an earlier one (either way the first time stays).
+    if (ids.length > 0) marking = marking.then(() => markWorkflowsStarted(db, ids, new Date())).catch(() => undefined);
+    return marking;
+  }
 
   /**
    * Starts the enrollment's pathway workflow, then records the start; one already running or
    * closed (a retried request, the reconciler) is fine. True when this call started it.
    */
-  async function startPathway(e: LoadedEnrollment, edition?: Edition): Promise<boolean> {
+  async function startPathway(
+    e: LoadedEnrollment,
+    edition?: Edition,
+    opts: { markLater?: boolean } = {},
+  ): Promise<boolean> {
     const input = await pathwayInputOf(e, edition);
     let started = true;
     try {
@@ -193,7 +233,8 @@ export function createService(deps: ServiceDeps) {
       started = false;
     }
     // A failed mark loses nothing: the reconciler finds the row, meets the running workflow and marks it.
-    await markStarted(e.id).catch(() => undefined);
+    if (opts.markLater) markStartedLater(e.id);
+    else await markStarted(e.id).catch(() => undefined);
     return started;
   }
 
@@ -231,9 +272,9 @@ export function createService(deps: ServiceDeps) {
   }
 
   /** Starts the pathway of an enrollment whose row exists and returns its view (database only). */
-  async function startAndView(id: string) {
+  async function startAndView(id: string, opts: { markLater?: boolean } = {}) {
     const e = await loadEnrollment(id);
-    await startPathway(e);
+    await startPathway(e, undefined, opts);
     return enrollmentView(e, null);
   }
 
@@ -864,13 +905,13 @@ export function createService(deps: ServiceDeps) {
         if (attempt >= 2) throw err;
       }
     }
-    return { created: true, enrollment: await startAndView(enrollmentId) };
+    return { created: true, enrollment: await startAndView(enrollmentId, { markLater: true }) };
   }
 
   async function enrollPrepared(p: PreparedEnrollment) {
     const written = p.req.company.members?.length || deps.groupWrites === false ? null : await writeNewCompany(p);
     if (!written) return enrollOneByOne(p);
-    await startPathway(written, p.edition);
+    await startPathway(written, p.edition, { markLater: true });
     return { created: true, enrollment: enrollmentView(written, null) };
   }
 
@@ -892,6 +933,8 @@ export function createService(deps: ServiceDeps) {
   return {
     /** The task queue its workflows run on (the front door starts request workflows there too). */
     taskQueue,
+    /** Writes the start marks of new enrollments still gathering (see markStartedLater) and waits for them. */
+    flushStartMarks,
     /** Programme editions (client/programmes.ts): what enrollment reads, and what the API manages. */
     programmes,
 

@@ -24,6 +24,7 @@
  */
 import type { InStatement, ResultSet, Transaction, TransactionMode } from '@libsql/client';
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
+import { cacheSqliteStatements } from './sqlite-statements';
 
 /** How long a statement waits for another connection's lock before "database is locked". */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -160,6 +161,8 @@ export class SqliteAdapter extends PrismaLibSQL {
   constructor(config: Parameters<PrismaLibSQL['createClient']>[0], opts: SqliteOptions = {}) {
     super(config);
     this.#opts = opts;
+    // Statements prepared once per connection, not once per execution (infra/sqlite-statements.ts).
+    cacheSqliteStatements();
   }
   override createClient(config: Parameters<PrismaLibSQL['createClient']>[0]): LibsqlClient {
     return oneConnection(() => super.createClient(config), this.#opts);

@@ -139,6 +139,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping: API, then worker (draining), then servers...');
     await api.close();
+    // The start marks of the last enrollments, before the database closes (else the reconciler's).
+    await service.flushStartMarks();
     await reconciler.stop();
     worker.shutdown();
     await workerRun.catch((err) => logger.error({ err }, 'worker stopped with an error'));

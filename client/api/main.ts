@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   );
   const stop = async () => {
     await api.close();
+    // The start marks of the last enrollments, before the database closes (else the reconciler's).
+    await service.flushStartMarks();
     await reconciler.stop();
     await connection.close();
     await db.$disconnect();

@@ -109,6 +109,8 @@ test.each([
 test('a row whose workflow exists is marked, and nothing is started twice', async () => {
   const req = enrollRequest();
   const { enrollment } = await stack.service.enroll(req);
+  // A new enrollment's mark follows its answer (client/service.ts, markStartedLater).
+  await stack.service.flushStartMarks();
   expect(await startedAt(enrollment.id)).not.toBeNull();
   await unmark(enrollment.id);
   // Two processes' reconcilers at once.

@@ -1,0 +1,53 @@
+/**
+ * Prepared statements kept per SQLite connection. @libsql/client 0.8 prepares every statement anew
+ * (`db.prepare(sql)` in its executeStmt, for Prisma's queries and the hand-written ones alike), and
+ * on the enrollment path preparing cost more than running: about 1.2 ms of the API's one thread per
+ * enrollment for ten statements whose text never changes (the token look-up, the edition, the
+ * INSERTs, BEGIN and COMMIT), measured with a timer around libsql's `prepare`, `run` and `all`.
+ *
+ * The libsql connection under @libsql/client cannot be reached (a private field), so `prepare` is
+ * wrapped on libsql's Database class, once per process, with one cache per connection object:
+ * the most recently used STATEMENT_CACHE_SIZE texts. Reuse is safe for how @libsql/client uses a
+ * statement: it prepares, runs it to the end (`all` or `run`, synchronously) and drops it, so no two
+ * uses of one statement overlap; a statement binds its values afresh on each run, is usable again
+ * after it failed (checked: a constraint violation, an error while stepping), and SQLite prepares
+ * it again by itself after a schema change. A connection replaced after an error
+ * (infra/sqlite-client.ts) takes its cache with it; a closed connection's statements go with it.
+ */
+import Database from 'libsql';
+
+/** Distinct statement texts kept per connection (multi-row INSERTs differ by their number of rows). */
+export const STATEMENT_CACHE_SIZE = 256;
+
+type Prepared = ReturnType<Database.Database['prepare']>;
+const caches = new WeakMap<object, Map<string, Prepared>>();
+let installed = false;
+
+/** Installs the cache (idempotent). */
+export function cacheSqliteStatements(): void {
+  if (installed) return;
+  installed = true;
+  const proto = (Database as unknown as { prototype: { prepare(sql: string, ...rest: unknown[]): Prepared } })
+    .prototype;
+  const prepare = proto.prepare;
+  proto.prepare = function cachedPrepare(this: object, sql: string, ...rest: unknown[]): Prepared {
+    let cache = caches.get(this);
+    if (!cache) caches.set(this, (cache = new Map()));
+    const hit = cache.get(sql);
+    if (hit) {
+      // Most recently used last: the first key is the one to drop.
+      cache.delete(sql);
+      cache.set(sql, hit);
+      return hit;
+    }
+    const stmt = prepare.call(this, sql, ...rest);
+    cache.set(sql, stmt);
+    if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    return stmt;
+  };
+}
+
+/** How many statements a connection object holds prepared (tests). */
+export function cachedStatementCount(connection: object): number {
+  return caches.get(connection)?.size ?? 0;
+}

@@ -1,0 +1,75 @@
+/**
+ * The per-connection cache of prepared statements under @libsql/client (infra/sqlite-statements.ts):
+ * one statement per text and connection, bounded, and a reused statement behaves as a new one
+ * (fresh values, usable after an error, after a schema change).
+ */
+import Database from 'libsql';
+import { cachedStatementCount, cacheSqliteStatements, STATEMENT_CACHE_SIZE } from '../../infra/sqlite-statements';
+
+cacheSqliteStatements();
+
+function memoryDb() {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)');
+  return db;
+}
+
+test('the same text on the same connection is prepared once; another connection prepares its own', () => {
+  const a = memoryDb();
+  const b = memoryDb();
+  const sql = 'SELECT v FROM t WHERE id = ?';
+  expect(a.prepare(sql)).toBe(a.prepare(sql));
+  expect(b.prepare(sql)).not.toBe(a.prepare(sql));
+  expect(a.prepare('SELECT 1')).not.toBe(a.prepare(sql));
+  expect(cachedStatementCount(a)).toBe(2);
+  expect(cachedStatementCount(b)).toBe(1);
+});
+
+test('a reused statement binds new values, and works again after a constraint violation and an error while stepping', () => {
+  const db = memoryDb();
+  const insert = 'INSERT INTO t (v) VALUES (?)';
+  db.prepare(insert).run(['a']);
+  expect(() => db.prepare(insert).run(['a'])).toThrow(/UNIQUE/);
+  db.prepare(insert).run(['b']);
+  const select = db.prepare('SELECT v FROM t WHERE v >= ? ORDER BY v');
+  expect(select.all(['a'])).toEqual([{ v: 'a' }, { v: 'b' }]);
+  expect(db.prepare('SELECT v FROM t WHERE v >= ? ORDER BY v').all(['b'])).toEqual([{ v: 'b' }]);
+  // abs() of the smallest integer overflows while stepping; the statement is usable afterwards.
+  db.exec('CREATE TABLE n (x INTEGER)');
+  db.exec('INSERT INTO n VALUES (1), (-9223372036854775808), (3)');
+  const abs = 'SELECT abs(x) AS a FROM n WHERE x >= ? ORDER BY x';
+  expect(() => db.prepare(abs).all([-9223372036854775808n])).toThrow(/overflow/);
+  expect(db.prepare(abs).all([0])).toEqual([{ a: 1 }, { a: 3 }]);
+  // A transaction opened and closed by cached BEGIN and COMMIT statements commits.
+  db.prepare('BEGIN IMMEDIATE').run([]);
+  db.prepare(insert).run(['c']);
+  db.prepare('COMMIT').run([]);
+  db.prepare('BEGIN IMMEDIATE').run([]);
+  db.prepare(insert).run(['d']);
+  db.prepare('COMMIT').run([]);
+  expect(db.inTransaction).toBe(false);
+  expect(db.prepare('SELECT count(*) AS c FROM t').all([])).toEqual([{ c: 4 }]);
+});
+
+test('a cached statement sees a column added after it was prepared', () => {
+  const db = memoryDb();
+  db.prepare('INSERT INTO t (v) VALUES (?)').run(['a']);
+  const all = 'SELECT * FROM t';
+  expect(db.prepare(all).all([])).toEqual([{ id: 1, v: 'a' }]);
+  db.exec('ALTER TABLE t ADD COLUMN w TEXT');
+  expect(db.prepare(all).all([])).toEqual([{ id: 1, v: 'a', w: null }]);
+});
+
+test('the least recently used text goes once a connection holds STATEMENT_CACHE_SIZE', () => {
+  const db = memoryDb();
+  const first = db.prepare('SELECT 0');
+  const one = db.prepare('SELECT 1');
+  const two = db.prepare('SELECT 2');
+  for (let i = 3; i < STATEMENT_CACHE_SIZE; i++) db.prepare(`SELECT ${i}`);
+  expect(db.prepare('SELECT 0')).toBe(first); // used again: now the most recent
+  db.prepare('SELECT -1'); // one past the bound: "SELECT 1", the least recent, goes
+  expect(cachedStatementCount(db)).toBe(STATEMENT_CACHE_SIZE);
+  expect(db.prepare('SELECT 0')).toBe(first);
+  expect(db.prepare('SELECT 2')).toBe(two);
+  expect(db.prepare('SELECT 1')).not.toBe(one); // prepared again
+});
