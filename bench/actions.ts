@@ -8,6 +8,7 @@
  * nothing.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { tuneSqlite } from '../infra/db';
@@ -22,7 +23,9 @@ import {
   MAIL_FROM,
   PREFERENCES_SECRET,
   PUBLIC_URL,
+  spawnProgram,
 } from '../test/support/fixtures';
+import { repoRoot } from '../scripts/paths';
 import { createWorker } from '../worker/create-worker';
 import { benchActivityUpdate, benchDoneSignal, benchEmptyUpdate, updateBenchWorkflow } from '../workflows/bench';
 import { percentile, print, profiled, round } from './common';
@@ -65,6 +68,9 @@ export async function benchActions(): Promise<void> {
   const workflowBundle = await bundleBenchWorkflows();
 
   // The service's worker, as deployed, and the floor's, in the same process on the same server.
+  // BENCH_WORKERS=split: this process's worker takes the workflow tasks only, and worker/main.ts with
+  // WORKER_TASKS=activities, in a process of its own, the activities (the emails).
+  const split = process.env.BENCH_WORKERS === 'split';
   const taskQueue = 'bench-actions';
   const deps = { db, transport, from: MAIL_FROM, publicUrl: PUBLIC_URL, logger, preferencesSecret: PREFERENCES_SECRET };
   const worker = await createWorker({
@@ -73,7 +79,26 @@ export async function benchActions(): Promise<void> {
     taskQueue,
     deps,
     workflowBundle,
+    tasks: split ? 'workflows' : 'all',
   });
+  const activityProcess = split
+    ? spawnProgram(path.join(repoRoot, 'worker', 'main.ts'), {
+        env: {
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          DATABASE_URL: url,
+          SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
+          SMTP_MAX_CONNECTIONS: '5',
+          SMTP_RATE_PER_SECOND: '1000',
+          MAIL_FROM,
+          PUBLIC_URL,
+          PREFERENCES_SECRET,
+          WORKER_TASKS: 'activities',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      })
+    : undefined;
   const floorWorker = await Worker.create({
     connection: nativeConnection,
     taskQueue: 'bench-update-floor',
@@ -203,6 +228,7 @@ export async function benchActions(): Promise<void> {
   const empty = figures([...before.empty, ...after.empty]);
   print({
     benchmark: 'pathway actions through the API, sequential',
+    workers: split ? 'workflows here, activities in their own process' : 'one worker, in this process',
     n: N,
     note: 'shared, loaded machine: compare the ratios, not the milliseconds',
     rawUpdateOneActivityMs: withActivity,
@@ -221,6 +247,11 @@ export async function benchActions(): Promise<void> {
 
   await floor.signal(benchDoneSignal);
   await api.close();
+  if (activityProcess) {
+    const gone = new Promise((resolve) => activityProcess.once('exit', resolve));
+    activityProcess.kill('SIGTERM');
+    await gone;
+  }
   worker.shutdown();
   floorWorker.shutdown();
   await running;

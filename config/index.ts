@@ -46,6 +46,9 @@ const schema = z.object({
   SCHEDULES: z.enum(['on', 'off']).default('on'),
   WORKFLOW_BUNDLE: z.string().optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  WORKER_TASKS: z
+    .enum(['all', 'workflows', 'activities'], { message: "must be 'all', 'workflows' or 'activities'" })
+    .default('all'),
   WORKER_MEMORY_MB: z.coerce
     .number()
     .int('must be a whole number of MiB')
@@ -65,6 +68,8 @@ const schema = z.object({
     .default(DEFAULT_RECIPIENT_QUOTAS.coordinatorPerDay),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
+
+export type WorkerTasks = 'all' | 'workflows' | 'activities';
 
 export interface Config {
   port: number;
@@ -104,6 +109,12 @@ export interface Config {
   workerMaxCachedWorkflows?: number;
   /** The memory the worker is given, in MiB; undefined: the cgroup limit, else a share of the machine's. */
   workerMemoryMb?: number;
+  /**
+   * What a worker process takes from the task queue: `all`; `workflows` (workflow tasks and the
+   * local activities they run, such as the milestone write); `activities` (the other activities:
+   * emails, digests, reports; and the dispatcher of staged emails).
+   */
+  workerTasks: WorkerTasks;
   /**
    * How far ahead a pathway stages each reminder in the outbox, for the dispatcher to send on
    * time (0: no staging, each reminder is sent by its own activity when its timer fires).
@@ -217,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workflowBundle: e.WORKFLOW_BUNDLE,
     workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     workerMemoryMb: e.WORKER_MEMORY_MB,
+    workerTasks: e.WORKER_TASKS,
     reminderLeadMs: e.REMINDER_LEAD_MINUTES * 60_000,
     dispatchPollMs: e.DISPATCH_POLL_MS,
     dispatchLeaseMs: e.DISPATCH_LEASE_SECONDS * 1000,

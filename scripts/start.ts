@@ -82,12 +82,16 @@ async function main(): Promise<void> {
   }
   const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config, temporalAddress));
   logger.info('bundling workflows and starting the worker...');
-  const { worker, transport, run } = await createConfiguredWorker(config, {
-    connection: workerConnection,
-    db,
-    smtpUrl,
-    logger: logger.child({ part: 'worker' }),
-  });
+  // The embedded stack is one process: its worker takes every task (WORKER_TASKS is for `npm run worker`).
+  const { worker, transport, run } = await createConfiguredWorker(
+    { ...config, workerTasks: 'all' },
+    {
+      connection: workerConnection,
+      db,
+      smtpUrl,
+      logger: logger.child({ part: 'worker' }),
+    },
+  );
   const workerRun = run();
 
   const { connection, temporal, service } = await connectService(config, db, temporalAddress, logger);

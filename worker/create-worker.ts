@@ -5,7 +5,7 @@ import { createActivities, type ActivityDeps, type Db } from '../activities';
 import { createDispatcher, type Dispatcher } from '../activities/dispatcher';
 import { createMailActivities } from '../activities/outbox';
 import { createTransport } from '../mail/transport';
-import type { Config } from '../config';
+import type { Config, WorkerTasks } from '../config';
 import { dialectOf } from '../infra/db-url';
 import { bundleInChildProcess } from './bundle';
 import { chooseCacheSize } from './cache-size';
@@ -22,21 +22,34 @@ export interface WorkerSetup {
    * passes the size chosen from its memory (cache-size.ts); tests keep the SDK's.
    */
   maxCachedWorkflows?: number;
+  /**
+   * `all` (the default); `workflows`: workflow tasks and their local activities only (the worker
+   * does not poll for activity tasks); `activities`: activity tasks only (no workflow code loaded).
+   */
+  tasks?: WorkerTasks;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
+  const tasks = setup.tasks ?? 'all';
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
     // Bundled in a child process, so that webpack's memory does not stay in the worker's.
-    workflowBundle: setup.workflowBundle ?? { code: await bundleInChildProcess() },
+    ...(tasks === 'activities'
+      ? {}
+      : { workflowBundle: setup.workflowBundle ?? { code: await bundleInChildProcess() } }),
+    // Local activities (the milestone written inside an Update) still run here: they are part of
+    // the workflow task.
+    ...(tasks === 'workflows' ? { enableNonLocalActivities: false } : {}),
     // The decree fan-out's activities reach the pathways through a client of this same connection.
     activities: createActivities({
       ...setup.deps,
       temporal: setup.deps.temporal ?? new Client({ connection: setup.connection, namespace: setup.namespace }),
     }),
-    ...(setup.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.maxCachedWorkflows } : {}),
+    ...(setup.maxCachedWorkflows !== undefined && tasks !== 'activities'
+      ? { maxCachedWorkflows: setup.maxCachedWorkflows }
+      : {}),
     // A stopping worker finishes in-flight activities (an email half-sent) before it exits.
     shutdownGraceTime: '20 seconds',
   });
@@ -62,11 +75,13 @@ export async function createConfiguredWorker(
     digestThreshold: config.consultantDigestThreshold,
     dialect: dialectOf(config.databaseUrl),
   };
+  const tasks = config.workerTasks;
   const cache = chooseCacheSize(config.workerMaxCachedWorkflows, { memoryMb: config.workerMemoryMb });
   const { belowMinimum, ...cacheLog } = cache;
-  if (belowMinimum)
+  if (tasks === 'activities') opts.logger.info({ tasks }, 'activity tasks only: no workflow cache');
+  else if (belowMinimum)
     opts.logger.warn(cacheLog, 'workflow cache: the memory given holds fewer pathways than the minimum; using it');
-  else opts.logger.info(cacheLog, 'workflow cache size');
+  else opts.logger.info({ ...cacheLog, tasks }, 'workflow cache size');
   const worker = await createWorker({
     connection: opts.connection,
     namespace: config.temporalNamespace,
@@ -74,7 +89,10 @@ export async function createConfiguredWorker(
     deps,
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
     maxCachedWorkflows: cache.maxCachedWorkflows,
+    tasks,
   });
+  // Staged emails are sent where the other emails are: not by a workflows-only worker.
+  if (tasks === 'workflows') return { worker, transport, dispatcher: undefined, run: () => worker.run() };
   const dispatcher = createConfiguredDispatcher(deps, config.dispatchPollMs, config.dispatchLeaseMs);
   return { worker, transport, dispatcher, run: () => runWithDispatcher(worker, dispatcher) };
 }

@@ -29,7 +29,10 @@ async function main(): Promise<void> {
     smtpUrl: config.smtpUrl,
     logger,
   });
-  logger.info({ taskQueue: config.taskQueue }, 'worker running; SIGTERM or Ctrl-C drains and stops it');
+  logger.info(
+    { taskQueue: config.taskQueue, tasks: config.workerTasks },
+    'worker running; SIGTERM or Ctrl-C drains and stops it',
+  );
   await run();
   transport.close();
   await db.$disconnect();
