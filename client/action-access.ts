@@ -45,6 +45,7 @@ const ENROLLMENT: Record<Prisma.EnrollmentScalarFieldEnum, Kind> = {
 const COMPANY: Record<Prisma.CompanyScalarFieldEnum, Kind> = {
   id: 'text',
   name: 'text',
+  searchName: 'text',
   vatNumber: 'text',
   province: 'text',
   atsCode: 'text',

@@ -624,6 +624,8 @@ export function createService(deps: ServiceDeps) {
         company: {
           id: companyId,
           ...newCompanyColumns(p),
+          // Kept by the database from the name (a trigger, or a generated column); nothing reads it here.
+          searchName: null,
           networkId: null,
           createdAt,
           members: [],
