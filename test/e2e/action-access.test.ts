@@ -7,7 +7,7 @@
 import type { Db } from '../../infra/db';
 import { readActionRow } from '../../client/action-access';
 import { createService } from '../../client/service';
-import { createTestDb, enrollRequest, startDevStack, stopDevStack, userWithToken } from '../support/fixtures';
+import { createTestDb, enrollRequest, startDevStack, stopDevStack, until, userWithToken } from '../support/fixtures';
 
 describe('readActionRow', () => {
   let db: Db;
@@ -164,6 +164,13 @@ describe('pathway actions through the API, on the one-statement read', () => {
     ({ db, base } = started);
     const req = enrollRequest();
     mine = (await started.service.enroll(req)).enrollment.id;
+    // The start mark follows the answer: written now, so that the snapshots below see the row at rest.
+    await started.service.flushStartMarks();
+    // And the pathway's first milestone (its projection with it), written by the workflow meanwhile.
+    await until(
+      'the enrolled milestone',
+      async () => (await db.milestone.count({ where: { enrollmentId: mine } })) > 0,
+    );
     const users: [string, Parameters<typeof userWithToken>[1]][] = [
       ['admin', { role: 'admin', email: 'regione@regione.test', name: 'Regione' }],
       ['giulia', { role: 'consultant', email: 'giulia.bianchi@consulenti.test', name: 'Giulia Bianchi' }],
