@@ -7,6 +7,8 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -93,6 +95,27 @@ test('an API command loads no database code, and says when the service is unreac
   expect(shown.stderr).toMatch(/Cannot reach http:\/\/127\.0\.0\.1:\d+/);
   expect(shown.loaded).toContain(path.join(CLI_DIST, 'cli.js'));
   expect(shown.loaded.filter((f) => heavy.test(f))).toEqual([]);
+});
+
+test('an API command speaks TLS to an https URL and refuses other schemes, naming the fix', async () => {
+  // A plain HTTP server behind an https:// URL: the CLI's TLS handshake fails (it did try TLS).
+  const server = http.createServer((_req, res) => res.end('{}'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const tls = await conciliaflow(['show', 'enr_x'], { CONCILIAFLOW_URL: `https://127.0.0.1:${port}` });
+    expect(tls.code).toBe(4);
+    expect(tls.stderr).toMatch(
+      /Cannot reach https:\/\/127\.0\.0\.1:\d+ \([\s\S]*(SSL|TLS|wrong version|packet length)/i,
+    );
+    const plain = await conciliaflow(['show', 'enr_missing'], { CONCILIAFLOW_URL: `http://127.0.0.1:${port}` });
+    expect(plain.stderr).not.toMatch(/Cannot reach/);
+  } finally {
+    server.close();
+  }
+  const ftp = await conciliaflow(['show', 'enr_x'], { CONCILIAFLOW_URL: 'ftp://127.0.0.1:21' });
+  expect(ftp.code).toBe(4);
+  expect(ftp.stderr).toMatch(/ftp: is not http: or https:.*set CONCILIAFLOW_URL/);
 });
 
 test('a database command loads Prisma from the bundle when it runs, and works', async () => {
