@@ -672,9 +672,13 @@ export function createService(deps: ServiceDeps) {
     return loaded;
   });
 
-  /** The company columns of an in-memory company (its relations left out). */
+  /**
+   * The company columns of an in-memory company to insert: its relations left out, and `searchName`,
+   * which the database keeps itself (a trigger on SQLite; on PostgreSQL a generated column, which
+   * refuses any value).
+   */
   function companyRow(c: LoadedEnrollment['company']) {
-    const { members: _m, participants: _p, ...row } = c;
+    const { members: _m, participants: _p, searchName: _s, ...row } = c;
     return row;
   }
 
