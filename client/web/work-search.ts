@@ -6,8 +6,9 @@
  *
  * SQLite's lower() folds ASCII only: the trigger folds the accented capitals of Italian and its
  * neighbours too (À…Ü, Ç, Ñ), and the text searched is folded the same way here, so "SOCIETÀ",
- * "società" and "Società" find the same firms. PostgreSQL's lower() folds everything (a trigram
- * index answers the substring there).
+ * "società" and "Società" find the same firms. On PostgreSQL the text is folded by the server's own
+ * lower(), the function that fills `searchName`, so both sides fold alike whatever the database's
+ * locale (a trigram index answers the substring there).
  */
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../infra/db';
@@ -18,9 +19,9 @@ export const NAME_SEARCH_MAX_COMPANIES = 2_000;
 
 const SQLITE_FOLDED = 'ÀÁÂÄÈÉÊËÌÍÎÏÒÓÔÖÙÚÛÜÇÑ';
 
-/** The text folded as the database folds names into `searchName`. */
+/** The text folded as the database folds names into `searchName` (on PostgreSQL, by lower() in the query). */
 export function foldForSearch(text: string, dialect: Dialect): string {
-  if (dialect === 'postgresql') return text.toLowerCase();
+  if (dialect === 'postgresql') return text;
   return text
     .replace(/[A-Z]/g, (c) => c.toLowerCase())
     .replace(/./gu, (c) => (SQLITE_FOLDED.includes(c) ? c.toLowerCase() : c));
@@ -38,7 +39,7 @@ export async function companiesNamed(
 ): Promise<string[] | null> {
   const pattern = `%${foldForSearch(text, dialect).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await db.$queryRaw<{ id: string }[]>(Prisma.sql`
-    SELECT "id" FROM "Company" WHERE "searchName" LIKE ${pattern} ESCAPE '\\'
+    SELECT "id" FROM "Company" WHERE "searchName" LIKE ${dialect === 'postgresql' ? Prisma.sql`lower(${pattern})` : pattern} ESCAPE '\\'
     LIMIT ${max + 1}`);
   return rows.length > max ? null : rows.map((r) => r.id);
 }
