@@ -28,8 +28,8 @@ export async function request(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; json: unknown; text: string }> {
-  let res: { status: number; text: string };
+): Promise<{ status: number; json: unknown; text: string; location?: string }> {
+  let res: { status: number; text: string; location?: string };
   try {
     res = await send(
       method,
@@ -55,7 +55,7 @@ export async function request(
   } catch {
     json = null;
   }
-  return { status: res.status, json, text };
+  return { status: res.status, json, text, ...(res.location ? { location: res.location } : {}) };
 }
 
 /**
@@ -68,7 +68,7 @@ function send(
   url: URL,
   headers: Record<string, string>,
   body: string | undefined,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; location?: string }> {
   const transport: typeof http =
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     url.protocol === 'https:' ? (require('node:https') as typeof http) : url.protocol === 'http:' ? http : bad(url);
@@ -77,24 +77,36 @@ function send(
     const req = transport.request(url, { method, headers: sized }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString('utf8'),
+          ...(res.headers.location ? { location: res.headers.location } : {}),
+        }),
+      );
       res.on('error', reject);
     });
+    // A service that takes the connection and never answers: an error, not a CLI hanging for ever.
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
     req.on('error', reject);
     req.end(body);
   });
 }
 
+const REQUEST_TIMEOUT_MS = Number(process.env.CONCILIAFLOW_TIMEOUT_MS ?? 60_000);
+
 function bad(url: URL): never {
   throw new Error(`${url.protocol} is not http: or https:`);
 }
 
-export function failure(r: { status: number; json: unknown; text: string }): CliError {
+export function failure(r: { status: number; json: unknown; text: string; location?: string }): CliError {
   const e = (r.json as { error?: { code?: string; message?: string } })?.error;
   const hint =
-    r.status === 401
-      ? '\nSet CONCILIAFLOW_TOKEN to an API token (create one with `conciliaflow users token <email>`).'
-      : '';
+    r.status >= 300 && r.status < 400
+      ? `\nThe service answered with a redirect${r.location ? ` to ${r.location}` : ''}: set CONCILIAFLOW_URL to the address it names.`
+      : r.status === 401
+        ? '\nSet CONCILIAFLOW_TOKEN to an API token (create one with `conciliaflow users token <email>`).'
+        : '';
   return new CliError(`${e?.code ?? r.status}: ${e?.message ?? r.text}${hint}`, r.status >= 500 ? 4 : 3);
 }
 
@@ -105,7 +117,8 @@ export async function call(
   headers: Record<string, string> = {},
 ): Promise<unknown> {
   const r = await request(method, path, body, headers);
-  if (r.status >= 400) throw failure(r);
+  // Redirects are not followed (a token is never sent on to another address): they are reported.
+  if (r.status >= 300) throw failure(r);
   return r.json;
 }
 

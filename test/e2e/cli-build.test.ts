@@ -97,7 +97,7 @@ test('an API command loads no database code, and says when the service is unreac
   expect(shown.loaded.filter((f) => heavy.test(f))).toEqual([]);
 });
 
-test('an API command speaks TLS to an https URL and refuses other schemes, naming the fix', async () => {
+test('an API command speaks TLS to an https URL, reports redirects and silence, and refuses other schemes', async () => {
   // A plain HTTP server behind an https:// URL: the CLI's TLS handshake fails (it did try TLS).
   const server = http.createServer((_req, res) => res.end('{}'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -112,6 +112,32 @@ test('an API command speaks TLS to an https URL and refuses other schemes, namin
     expect(plain.stderr).not.toMatch(/Cannot reach/);
   } finally {
     server.close();
+  }
+  // A redirect is reported with where it points, not followed with the token; silence times out.
+  const odd = http.createServer((req, res) => {
+    if (req.url?.startsWith('/enrollments/enr_moved')) {
+      res.writeHead(302, { location: 'https://conciliaflow.example/enrollments/enr_moved' });
+      res.end();
+    }
+    // Anything else: the connection is taken and never answered.
+  });
+  await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(odd.address() as AddressInfo).port}`;
+    const moved = await conciliaflow(['show', 'enr_moved'], { CONCILIAFLOW_URL: url });
+    expect(moved.code).toBe(3);
+    expect(moved.stderr).toMatch(
+      /redirect to https:\/\/conciliaflow\.example\/enrollments\/enr_moved.*CONCILIAFLOW_URL/s,
+    );
+    const silent = await conciliaflow(['show', 'enr_silent'], {
+      CONCILIAFLOW_URL: url,
+      CONCILIAFLOW_TIMEOUT_MS: '300',
+    });
+    expect(silent.code).toBe(4);
+    expect(silent.stderr).toMatch(/Cannot reach .*no answer within 0\.3 s/);
+  } finally {
+    odd.closeAllConnections();
+    odd.close();
   }
   const ftp = await conciliaflow(['show', 'enr_x'], { CONCILIAFLOW_URL: 'ftp://127.0.0.1:21' });
   expect(ftp.code).toBe(4);
