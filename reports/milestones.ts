@@ -83,7 +83,7 @@ const GROUP_EXPR: Record<ReportDimension, string> = {
 };
 
 /** `column < instant`, comparing instants whatever the storage (ISO text in SQLite). */
-function before(dialect: Dialect, column: string, at: Date): Prisma.Sql {
+export function before(dialect: Dialect, column: string, at: Date): Prisma.Sql {
   return dialect === 'postgresql'
     ? Prisma.sql`${Prisma.raw(column)} < ${at}`
     : Prisma.sql`julianday(${Prisma.raw(column)}) < julianday(${at.toISOString()})`;

@@ -8,7 +8,7 @@ import { loadDocumentTimeline } from './loaders-documents';
 import type { DocumentTimelineItem } from './views/documents';
 import { Prisma } from '../../generated/prisma/client';
 import { dialectOfDb, type Db } from '../../infra/db';
-import { enrollmentTimeline } from '../../reports/milestones';
+import { before, enrollmentTimeline } from '../../reports/milestones';
 import { formatRomeDateTime } from '../../domain/calendar';
 import { findPathwayVersion } from '../../domain/catalogue-history';
 import { ATS_NETWORKS, findProvince } from '../../domain/territory';
@@ -300,10 +300,11 @@ export type CompanyPageData = NonNullable<Awaited<ReturnType<typeof loadCompanyP
 export async function loadWorkload(db: Db, p: Principal, now: number) {
   let counted: { email: string; name: string; open: number; overdue: number }[];
   if (p.role === 'admin' || p.role === 'coordinator') {
-    const overdue =
-      dialectOfDb(db) === 'postgresql'
-        ? Prisma.sql`e."currentDueAt" < ${new Date(now)}`
-        : Prisma.sql`julianday(e."currentDueAt") < julianday(${new Date(now).toISOString()})`;
+    const overdue = before(
+      dialectOfDb(db) === 'postgresql' ? 'postgresql' : 'sqlite',
+      'e."currentDueAt"',
+      new Date(now),
+    );
     const network =
       p.role === 'coordinator'
         ? Prisma.sql`AND e."companyId" IN (SELECT c."id" FROM "Company" c WHERE c."atsCode" = ${p.atsCode ?? '\u0000'})`
