@@ -13,6 +13,12 @@
  * after it failed (checked: a constraint violation, an error while stepping), and SQLite prepares
  * it again by itself after a schema change. A connection replaced after an error
  * (infra/sqlite-client.ts) takes its cache with it; a closed connection's statements go with it.
+ *
+ * One caveat: @libsql/client reads a statement's column names and types before it steps it, and
+ * SQLite re-prepares an expired statement only on the step, so after ANOTHER process changed the
+ * schema (a migration while this one runs) the first run of a cached statement whose columns
+ * changed could be read with the old names. Restart the API and workers after migrating a SQLite
+ * database they have open (`npm start` migrates before it opens one).
  */
 import Database from 'libsql';
 
