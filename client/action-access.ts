@@ -153,7 +153,7 @@ function parseRows(v: unknown): Record<string, unknown>[] {
 
 /** The enrollment as a pathway action needs it, or null: one statement. */
 export async function readActionRow(db: Db, id: string): Promise<ActionRow | null> {
-  const dialect = dialectOfDb(db) === 'postgresql' ? 'postgresql' : 'sqlite';
+  const dialect = dialectOfDb(db);
   const columns = (alias: string, cols: Record<string, Kind>, prefix: string) =>
     join(Object.keys(cols).map((c) => new Sql([`${alias}."${c}" AS "${prefix}${c}"`])));
   const participants = jsonRows(

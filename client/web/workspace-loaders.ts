@@ -300,11 +300,7 @@ export type CompanyPageData = NonNullable<Awaited<ReturnType<typeof loadCompanyP
 export async function loadWorkload(db: Db, p: Principal, now: number) {
   let counted: { email: string; name: string; open: number; overdue: number }[];
   if (p.role === 'admin' || p.role === 'coordinator') {
-    const overdue = before(
-      dialectOfDb(db) === 'postgresql' ? 'postgresql' : 'sqlite',
-      'e."currentDueAt"',
-      new Date(now),
-    );
+    const overdue = before(dialectOfDb(db), 'e."currentDueAt"', new Date(now));
     const network =
       p.role === 'coordinator'
         ? Prisma.sql`AND e."companyId" IN (SELECT c."id" FROM "Company" c WHERE c."atsCode" = ${p.atsCode ?? '\u0000'})`
