@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { formatRomeDateTime, isWithinSendWindow, nextSendWindow } from '../domain/calendar';
 import type { Db } from '../infra/db';
 import { directSqlOf } from '../infra/db';
+import { newId } from '../infra/ids';
 import { insertRows, Sql, sql } from '../infra/direct-sql';
 import { buildDeadlineIcs, ICS_CONTENT_TYPE } from '../mail/ics';
 import { MESSAGE_NAMES, messageOf, type EnrollmentContext } from '../mail/messages';
@@ -243,8 +244,18 @@ export function createMailActivities(deps: MailDeps) {
       rendered = { subject: `(${input.template}: render failed)`, html: '', text: '' };
       logger.error({ key, template: input.template, err: err.message }, 'email could not be rendered');
     }
+    // As Prisma's spread of them had it: a render failure first, then digested over suppressed.
+    const status = renderError
+      ? 'failed'
+      : digested
+        ? 'digested'
+        : optedOut
+          ? 'suppressed'
+          : input.sendAt !== undefined
+            ? 'scheduled'
+            : 'queued';
     const row: OutboxRow = {
-      id: `obx_${crypto.randomUUID().replace(/-/g, '').slice(0, 21)}`,
+      id: newId('obx'),
       idempotencyKey: key,
       enrollmentId: input.enrollmentId ?? null,
       template: input.template,
@@ -257,26 +268,17 @@ export function createMailActivities(deps: MailDeps) {
       ics: renderError ? null : icsFor(input, to.locale, enrollmentUrl, from),
       attachments: input.attachments?.length ? JSON.stringify(input.attachments) : null,
       messageId: stableMessageId(key, from),
-      // As Prisma's spread of them had it: a render failure first, then digested over suppressed.
-      status: renderError
-        ? 'failed'
-        : digested
-          ? 'digested'
-          : optedOut
-            ? 'suppressed'
-            : input.sendAt !== undefined
-              ? 'scheduled'
-              : 'queued',
+      status,
       attempts: 0,
       smtpResponse: null,
       lastError: renderError ?? null,
       createdAt: new Date(),
       sentAt: null,
-      sendAt: !renderError && !optedOut && !digested && input.sendAt !== undefined ? new Date(input.sendAt) : null,
+      sendAt: status === 'scheduled' ? new Date(input.sendAt!) : null,
       claimToken: null,
       claimedAt: null,
       failureNotice:
-        !renderError && !optedOut && !digested && input.sendAt !== undefined
+        status === 'scheduled'
           ? JSON.stringify(deliveryFailedNotice(input, { email: to.email, reason: '' }, rendered.subject))
           : null,
     };

@@ -57,6 +57,7 @@ import { pathwayWorkflow } from '../workflows/pathway';
 import type { EnrollRequest } from './schemas';
 import { validationError } from './validation';
 import { revivePathway } from './revival';
+import { newId } from '../infra/ids';
 
 export { validationError };
 
@@ -586,7 +587,6 @@ export function createService(deps: ServiceDeps) {
     };
   }
 
-  const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
   const newEnrollmentId = () => newId('enr');
 
   /**
