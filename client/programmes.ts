@@ -9,7 +9,8 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Db } from '../infra/db';
 import { directSqlOf, isUniqueViolation } from '../infra/db';
-import { sql } from '../infra/direct-sql';
+import { join, sql } from '../infra/direct-sql';
+import { groupCommit } from '../infra/group-commit';
 import { parseIsoDate } from '../domain/calendar';
 import { CATALOGUE } from '../domain/catalogue';
 import { findPathwayVersion } from '../domain/catalogue-history';
@@ -408,18 +409,30 @@ export function createProgrammeStore(deps: ProgrammeStoreDeps) {
     return db.programme.findUnique({ where: { code }, include: withDecrees });
   }
 
+  type EditionRow = Omit<EditionColumns, 'demo'> & { demo: unknown };
+  /**
+   * Edition rows by code, read together for the requests that ask in the same turn of the event
+   * loop (group commit: one SELECT for a burst of enrollments, not one each). Each read runs after
+   * every request of its group has asked, so none reads older data than it would alone.
+   */
+  const readEditionRows = groupCommit<string, EditionRow | undefined>(async (codes) => {
+    // Hand-written (infra/direct-sql.ts): every enrollment reads its edition, and through Prisma's
+    // query compiler this one read cost the API's thread more than the enrollment's SQL writes.
+    const rows = await (
+      await directSqlOf(db)
+    ).query<EditionRow>(sql`
+      SELECT "code", "name", "decision", "startsOn", "enrollmentOpensOn", "enrollmentClosesOn", "endsOn",
+        "originalEndsOn", "atsCodes", "actions", "alliances", "sources", "notes", "demo"
+        FROM "Programme" WHERE "code" IN (${join([...new Set(codes)])})`);
+    const byCode = new Map(rows.map((r) => [r.code, r]));
+    return codes.map((c) => byCode.get(c));
+  });
+
   /** The edition, or undefined: what enrollment and the reconciler read. */
   async function findEdition(code: string): Promise<Edition | undefined> {
     await ensureProgrammeSeeds(db);
-    // Hand-written (infra/direct-sql.ts): every enrollment reads its edition, and through Prisma's
-    // query compiler this one read cost the API's thread more than the enrollment's SQL writes.
-    const [row] = await (
-      await directSqlOf(db)
-    ).query<Omit<EditionColumns, 'demo'> & { demo: unknown }>(sql`
-      SELECT "code", "name", "decision", "startsOn", "enrollmentOpensOn", "enrollmentClosesOn", "endsOn",
-        "originalEndsOn", "atsCodes", "actions", "alliances", "sources", "notes", "demo"
-        FROM "Programme" WHERE "code" = ${code}`);
-    // A boolean on PostgreSQL, 0 or 1 on SQLite.
+    const row = await readEditionRows(code);
+    // Each caller gets its own object. A boolean on PostgreSQL, 0 or 1 on SQLite.
     return row ? editionOf({ ...row, demo: row.demo === true || Number(row.demo) === 1 }) : undefined;
   }
 

@@ -51,3 +51,19 @@ test('each item gets its own result from the write of its group', async () => {
   // A second group numbers its items from its own start.
   expect(await Promise.all([add('x'), add('y')])).toEqual(['X', 'Y']);
 });
+
+test('items added in the same turn of the event loop go together, even after awaits of work already done', async () => {
+  const writes: string[][] = [];
+  const add = groupCommit<string>(async (items) => void writes.push(items));
+  // Two requests whose earlier steps (a token look-up, an edition read) resolved synchronously:
+  // each reaches the group a few microtasks after the other.
+  const request = async (name: string, steps: number) => {
+    for (let i = 0; i < steps; i++) await Promise.resolve();
+    return add(name);
+  };
+  await Promise.all([request('a', 0), request('b', 5), request('c', 12)]);
+  // The next turn starts a new group.
+  await new Promise((r) => setImmediate(r));
+  await add('d');
+  expect(writes).toEqual([['a', 'b', 'c'], ['d']]);
+});
