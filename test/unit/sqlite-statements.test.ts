@@ -73,3 +73,34 @@ test('the least recently used text goes once a connection holds STATEMENT_CACHE_
   expect(db.prepare('SELECT 2')).toBe(two);
   expect(db.prepare('SELECT 1')).not.toBe(one); // prepared again
 });
+
+test('a statement keeps its column list, and reads it again once its connection changes the schema', () => {
+  const db = memoryDb();
+  const all = db.prepare('SELECT * FROM t');
+  const first = all.columns();
+  expect(first.map((c) => c.name)).toEqual(['id', 'v']);
+  expect(db.prepare('SELECT * FROM t').columns()).toBe(first); // kept, not built again
+  db.exec('ALTER TABLE t ADD COLUMN w TEXT');
+  expect(
+    db
+      .prepare('SELECT * FROM t')
+      .columns()
+      .map((c) => c.name),
+  ).toEqual(['id', 'v', 'w']);
+  // A schema change through a prepared statement counts too.
+  db.prepare('ALTER TABLE t ADD COLUMN x INTEGER').run([]);
+  expect(
+    db
+      .prepare('SELECT * FROM t')
+      .columns()
+      .map((c) => c.name),
+  ).toEqual(['id', 'v', 'w', 'x']);
+  // Another connection's columns are its own.
+  const other = memoryDb();
+  expect(
+    other
+      .prepare('SELECT * FROM t')
+      .columns()
+      .map((c) => c.name),
+  ).toEqual(['id', 'v']);
+});
