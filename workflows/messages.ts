@@ -18,7 +18,15 @@ export const TASK_QUEUE_DEFAULT = 'conciliaflow';
 export type { Actor, HistoryEntry, PathwayState, PathwayStatus, Recipient, StepState } from '../domain/pathway';
 
 /** What the pathway is about (the entity's terms), and how this run carries on. */
-export interface PathwayInput extends PathwayTerms {
+export interface PathwayInput extends Omit<PathwayTerms, 'definition'> {
+  /**
+   * The catalogue version the pathway follows, by reference: the workflow reads the definition from
+   * the published versions it is built with (domain/catalogue-history.ts), which never change once
+   * published (test/unit/catalogue-frozen.test.ts). Runs started before carry `definition` instead.
+   */
+  catalogue?: { kind: string; version: number };
+  /** The definition itself, as runs started before `catalogue` carry it (and tests may pass it). */
+  definition?: PathwayTerms['definition'];
   /** Set when the workflow continues as new: the state so far. */
   carried?: PathwayState;
   /** Continue as new once the history has this many events (default 2000); tests set it low. */

@@ -18,14 +18,14 @@ import { condition } from '@temporalio/workflow';
 import type { Outcome, Pathway, PlannedNotice } from '../domain/pathway';
 import { mailKeys } from '../domain/pathway-keys';
 import { notificationPlan } from '../domain/schedule';
-import type { PathwayInput } from './messages';
+import type { PathwayTerms } from '../domain/pathway';
 
 export interface LegacyEffects {
   record(outcome: Outcome): Promise<void>;
   sendPlanned(planned: PlannedNotice): Promise<void>;
 }
 
-export async function runLegacyEngine(pathway: Pathway, input: PathwayInput, io: LegacyEffects): Promise<void> {
+export async function runLegacyEngine(pathway: Pathway, input: PathwayTerms, io: LegacyEffects): Promise<void> {
   const { state, hardEnd } = pathway;
   while (pathway.active) {
     const step = pathway.current();

@@ -1,6 +1,7 @@
 /**
- * One workflow per enrollment: walks the steps of its catalogue entry (received as input, so a
- * catalogue edit never changes a running pathway), reminds participants on working days before
+ * One workflow per enrollment: walks the steps of its catalogue version (named in the input and read
+ * from the published versions, which never change: a new catalogue entry is a new version, so it
+ * never changes a running pathway; runs started before carry the definition itself), reminds participants on working days before
  * and at each due date, escalates when late, warns before the programme's hard end and closes the
  * pathway as expired when it is reached. People act through validated Updates.
  *
@@ -22,7 +23,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { NotifyInput, PathwayActivities } from '../activities/types';
-import { Pathway, PathwayRefusal, type AgendaItem, type Outcome, type PlannedNotice } from '../domain/pathway';
+import { findPathwayVersion } from '../domain/catalogue-history';
+import {
+  Pathway,
+  PathwayRefusal,
+  type AgendaItem,
+  type Outcome,
+  type PathwayTerms,
+  type PlannedNotice,
+} from '../domain/pathway';
 import {
   assignConsultantUpdate,
   completeStepUpdate,
@@ -92,13 +101,30 @@ function validate(check: () => void): void {
   }
 }
 
+/**
+ * The pathway's terms: the definition the input carries, or the published version it names. A
+ * version this worker's code does not have fails the workflow task (retried, not the run): a worker
+ * built before that version was published leaves the run to one built after.
+ */
+export function termsOf(input: PathwayInput): PathwayTerms {
+  if (input.definition) return { ...input, definition: input.definition };
+  const ref = input.catalogue;
+  const definition = ref && findPathwayVersion(ref.kind, ref.version);
+  if (!definition)
+    throw new Error(
+      `catalogue version ${ref ? `${ref.kind} v${ref.version}` : '(none in the input)'} is not published in this worker's code: deploy a worker that has it`,
+    );
+  return { ...input, definition };
+}
+
 export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState> {
   // A new run opens its first step before any handler is registered. An Update sent right after the
   // enrollment can reach this very first activation, where it runs as soon as its handler is set:
   // it must find the step open. (The commands keep their order: the patch marker, then the
   // milestone activity, as before.)
   const engine = input.carried || patched(PATCHES.agenda) ? 'agenda' : 'legacy';
-  const pathway = new Pathway(input, engine, input.carried);
+  const terms = termsOf(input);
+  const pathway = new Pathway(terms, engine, input.carried);
   // Asked once, first thing: a run recorded without the marker keeps every participant throughout.
   pathway.recipientsByRole = engine === 'agenda' && patched(PATCHES.recipientsByRole);
   const [enrolled] = input.carried ? [] : pathway.enroll(Date.now()).milestones.map((m) => acts.recordMilestone(m));
@@ -212,7 +238,7 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
   }
 
   if (engine === 'legacy') {
-    await runLegacyEngine(pathway, input, { record, sendPlanned });
+    await runLegacyEngine(pathway, terms, { record, sendPlanned });
   } else {
     const continueAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
     // A warning's email went through one async wrapper more than a step's: kept, for the same reason.
@@ -229,8 +255,9 @@ export async function pathwayWorkflow(input: PathwayInput): Promise<PathwayState
       if (workflowInfo().historyLength > continueAfter || workflowInfo().continueAsNewSuggested) {
         // Keep the history bounded over an 18-month pathway: carry the state into a fresh run.
         await condition(settled);
-        const { revival: _revived, ...terms } = input;
-        await continueAsNew<typeof pathwayWorkflow>({ ...terms, carried: pathway.carryOver() });
+        // The input as it came (the definition or its reference), with the state so far.
+        const { revival: _revived, ...carriedOn } = input;
+        await continueAsNew<typeof pathwayWorkflow>({ ...carriedOn, carried: pathway.carryOver() });
       }
       // Staging: each message is written to the outbox `lead` before it is due.
       const lead = (input.reminderLeadMs ?? 0) > 0 && patched(PATCHES.stagedReminders) ? input.reminderLeadMs! : 0;

@@ -35,6 +35,24 @@ test('a recorded history carries the programmeEndChanged Update of a decree, and
   expect(JSON.stringify(started)).toContain('workflowExecutionStartedEventAttributes');
 });
 
+/** The first event's workflow input, decoded (the JSON payload converter's base64 data). */
+function startInput(file: string): Record<string, unknown> {
+  const started = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')).events[0] as {
+    workflowExecutionStartedEventAttributes: { input: { payloads: { data: string }[] } };
+  };
+  const data = started.workflowExecutionStartedEventAttributes.input.payloads[0]!.data;
+  return JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as Record<string, unknown>;
+}
+
+test('pathways started with the definition and started by its catalogue reference are both recorded', () => {
+  const pathways = files.filter((f) => !f.startsWith('scheduled.'));
+  const inputs = pathways.map(startInput);
+  expect(inputs.some((i) => i.definition !== undefined && i.catalogue === undefined)).toBe(true);
+  const byReference = inputs.filter((i) => i.catalogue !== undefined && i.definition === undefined);
+  expect(byReference.length).toBeGreaterThanOrEqual(2);
+  expect(byReference[0]!.catalogue).toEqual({ kind: 'congedo-flessibilita', version: 2 });
+});
+
 test.each(files)('%s replays deterministically', async (file) => {
   const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
   expect(history.events?.length).toBeGreaterThan(10);
