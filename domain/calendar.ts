@@ -110,7 +110,8 @@ function assertEpochMs(epochMs: number, fn: string): void {
   if (!Number.isFinite(epochMs)) throw new RangeError(`${fn}: expected a finite epoch in milliseconds, got ${epochMs}`);
 }
 
-export function toRomeLocal(epochMs: number): RomeLocalTime {
+/** Rome's wall time at `epochMs` from Intl (the reference: toRomeLocal reads it through a cache). */
+export function toRomeLocalByIntl(epochMs: number): RomeLocalTime {
   assertEpochMs(epochMs, 'toRomeLocal');
   const fields: Record<string, number> = {};
   for (const part of getRomeFormatter().formatToParts(epochMs)) {
@@ -135,6 +136,47 @@ export function toRomeLocal(epochMs: number): RomeLocalTime {
   // Some ICU versions render midnight as 24 even with h23; normalising keeps the result a valid wall time.
   const h = hour === 24 ? 0 : hour;
   return { year, month, day, hour: h, minute, second, weekday: weekdayOf({ year, month, day }) };
+}
+
+/** Rome's offset from UTC (ms) per UTC hour whose start and end share it; bounded. */
+const romeOffsets = new Map<number, number>();
+const ROME_OFFSETS_MAX = 20_000;
+
+/** Rome's offset from UTC at `epochMs`, in whole seconds as Intl reports the wall time. */
+function romeOffsetByIntl(epochMs: number): number {
+  const t = toRomeLocalByIntl(epochMs);
+  return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - Math.floor(epochMs / 1000) * 1000;
+}
+
+/**
+ * Rome's wall time at `epochMs`. Intl's formatToParts costs about 20 microseconds a call and every
+ * request asks for "today" more than once, so the offset is kept per UTC hour. Under the EU rules
+ * Rome's clock changes at 01:00 UTC, on an hour's edge; an hour whose start and end differ (a change
+ * within the hour, as older rules had) is always read from Intl.
+ */
+export function toRomeLocal(epochMs: number): RomeLocalTime {
+  assertEpochMs(epochMs, 'toRomeLocal');
+  const hour = Math.floor(epochMs / HOUR_MS);
+  let offset = romeOffsets.get(hour);
+  if (offset === undefined) {
+    const start = romeOffsetByIntl(hour * HOUR_MS);
+    if (start !== romeOffsetByIntl(hour * HOUR_MS + HOUR_MS - 1)) return toRomeLocalByIntl(epochMs);
+    if (romeOffsets.size >= ROME_OFFSETS_MAX) romeOffsets.clear();
+    romeOffsets.set(hour, (offset = start));
+  }
+  const wall = new Date(Math.floor(epochMs / 1000) * 1000 + offset);
+  const year = wall.getUTCFullYear();
+  const month = wall.getUTCMonth() + 1;
+  const day = wall.getUTCDate();
+  return {
+    year,
+    month,
+    day,
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    weekday: weekdayOf({ year, month, day }),
+  };
 }
 
 /** Offset of Rome from UTC at an instant, in ms (3_600_000 in winter, 7_200_000 in summer). */

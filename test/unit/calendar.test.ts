@@ -15,6 +15,7 @@ import {
   parseIsoDate,
   romeToEpochMs,
   toRomeLocal,
+  toRomeLocalByIntl,
   workingDayAt,
   type LocalDate,
 } from '../../domain';
@@ -270,5 +271,37 @@ describe('due dates and formatting', () => {
     expect(formatRomeDateTime(t, 'en')).toBe('Monday, 23 November 2026 09:00');
     // 23:30Z is already the next day in Rome.
     expect(formatRomeDateTime(Date.UTC(2026, 11, 31, 23, 30), 'it')).toBe('venerdì 1 gennaio 2027 ore 00:30');
+  });
+});
+
+describe('toRomeLocal through its per-hour offset cache', () => {
+  const intl = (ms: number) => toRomeLocalByIntl(ms);
+  it('agrees with Intl minute by minute across both 2026 clock changes, and at every second of the changes', () => {
+    for (const [from, to] of [
+      [Date.UTC(2026, 2, 28, 22), Date.UTC(2026, 2, 29, 4)],
+      [Date.UTC(2026, 9, 24, 22), Date.UTC(2026, 9, 25, 4)],
+    ] as const) {
+      for (let t = from; t < to; t += 60_000) expect(toRomeLocal(t)).toEqual(intl(t));
+      const change = from + 3 * 3_600_000; // 01:00 UTC
+      for (let t = change - 5_000; t < change + 5_000; t += 250) expect(toRomeLocal(t)).toEqual(intl(t));
+    }
+  });
+  it('agrees with Intl at random instants from 1583 to 9999, milliseconds included, and before 1970', () => {
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const lo = Date.UTC(1583, 0, 1);
+    const hi = Date.UTC(9999, 11, 31);
+    for (let i = 0; i < 3000; i++) {
+      const t = Math.floor(lo + random() * (hi - lo));
+      expect(toRomeLocal(t)).toEqual(intl(t));
+    }
+    expect(toRomeLocal(-1)).toEqual(intl(-1));
+    expect(toRomeLocal(Date.UTC(1916, 5, 3, 23, 30))).toEqual(intl(Date.UTC(1916, 5, 3, 23, 30)));
+  });
+  it('agrees with Intl around the change from Rome mean time (UTC+0:49:56) in 1893', () => {
+    const change = Date.UTC(1893, 9, 31, 23); // 1893-11-01 00:00 CET
+    expect(intl(change - 1_000)).toMatchObject({ day: 31, hour: 23, minute: 49, second: 55 });
+    expect(intl(change)).toMatchObject({ month: 11, day: 1, hour: 0, minute: 0, second: 0 });
+    for (let t = change - 120_000; t < change + 120_000; t += 1_000) expect(toRomeLocal(t)).toEqual(intl(t));
   });
 });
