@@ -415,23 +415,37 @@ export function createProgrammeStore(deps: ProgrammeStoreDeps) {
    * loop (group commit: one SELECT for a burst of enrollments, not one each). Each read runs after
    * every request of its group has asked, so none reads older data than it would alone.
    */
-  const readEditionRows = groupCommit<string, EditionRow | undefined>(async (codes) => {
-    // Hand-written (infra/direct-sql.ts): every enrollment reads its edition, and through Prisma's
-    // query compiler this one read cost the API's thread more than the enrollment's SQL writes.
-    const rows = await (
-      await directSqlOf(db)
-    ).query<EditionRow>(sql`
-      SELECT "code", "name", "decision", "startsOn", "enrollmentOpensOn", "enrollmentClosesOn", "endsOn",
-        "originalEndsOn", "atsCodes", "actions", "alliances", "sources", "notes", "demo"
-        FROM "Programme" WHERE "code" IN (${join([...new Set(codes)])})`);
-    const byCode = new Map(rows.map((r) => [r.code, r]));
-    return codes.map((c) => byCode.get(c));
+  const readEditionRows = groupCommit<string, EditionRow | undefined | { failed: unknown }>(async (codes) => {
+    const select = (list: readonly string[]) =>
+      // Hand-written (infra/direct-sql.ts): every enrollment reads its edition, and through Prisma's
+      // query compiler this one read cost the API's thread more than the enrollment's SQL writes.
+      directSqlOf(db).then((direct) =>
+        direct.query<EditionRow>(sql`
+          SELECT "code", "name", "decision", "startsOn", "enrollmentOpensOn", "enrollmentClosesOn", "endsOn",
+            "originalEndsOn", "atsCodes", "actions", "alliances", "sources", "notes", "demo"
+            FROM "Programme" WHERE "code" IN (${join([...new Set(list)])})`),
+      );
+    try {
+      const byCode = new Map((await select(codes)).map((r) => [r.code, r]));
+      return codes.map((c) => byCode.get(c));
+    } catch {
+      // A code the database refuses (PostgreSQL refuses a NUL in text) fails its own request only.
+      return Promise.all(
+        codes.map((c) =>
+          select([c]).then(
+            ([row]) => row,
+            (failed: unknown) => ({ failed }),
+          ),
+        ),
+      );
+    }
   });
 
   /** The edition, or undefined: what enrollment and the reconciler read. */
   async function findEdition(code: string): Promise<Edition | undefined> {
     await ensureProgrammeSeeds(db);
     const row = await readEditionRows(code);
+    if (row && 'failed' in row) throw row.failed;
     // Each caller gets its own object. A boolean on PostgreSQL, 0 or 1 on SQLite.
     return row ? editionOf({ ...row, demo: row.demo === true || Number(row.demo) === 1 }) : undefined;
   }

@@ -141,6 +141,8 @@ export function toRomeLocalByIntl(epochMs: number): RomeLocalTime {
 /** Rome's offset from UTC (ms) per UTC hour whose start and end share it; bounded. */
 const romeOffsets = new Map<number, number>();
 const ROME_OFFSETS_MAX = 20_000;
+const CACHED_FROM_MS = Date.UTC(MIN_YEAR, 0, 1);
+const CACHED_UNTIL_MS = Date.UTC(MAX_YEAR + 1, 0, 1);
 
 /** Rome's offset from UTC at `epochMs`, in whole seconds as Intl reports the wall time. */
 function romeOffsetByIntl(epochMs: number): number {
@@ -156,6 +158,9 @@ function romeOffsetByIntl(epochMs: number): number {
  */
 export function toRomeLocal(epochMs: number): RomeLocalTime {
   assertEpochMs(epochMs, 'toRomeLocal');
+  // Outside the calendar's years Date.UTC maps years 0-99 to 1900-1999 and the hour's end may pass
+  // Date's range: Intl, unchanged.
+  if (epochMs < CACHED_FROM_MS || epochMs >= CACHED_UNTIL_MS) return toRomeLocalByIntl(epochMs);
   const hour = Math.floor(epochMs / HOUR_MS);
   let offset = romeOffsets.get(hour);
   if (offset === undefined) {

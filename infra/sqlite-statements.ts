@@ -17,13 +17,14 @@
  * @libsql/client also asks every statement for its columns twice per execution, and libsql builds
  * that list anew each time (about 25 microseconds for a row of fourteen columns, more than running
  * the look-up itself): the list is kept with the statement. A connection that changes the schema
- * itself (CREATE, ALTER or DROP through it) drops its whole cache, so its next statements are
- * prepared, and their columns read, afresh.
+ * itself (a text with CREATE, ALTER or DROP through it) drops its whole cache, so its next
+ * statements are prepared, and their columns read, afresh.
  *
  * One caveat: @libsql/client reads a statement's column names and types before it steps it, and
  * SQLite re-prepares an expired statement only on the step; with the list kept, after ANOTHER
- * process changed the schema (a migration while this one runs) a cached statement whose columns
- * changed would be read with the old names until the process restarts. Restart the API and workers after migrating a SQLite
+ * process or another connection of this one changed the schema (a migration while it runs) a
+ * cached statement whose columns changed would be read with the old names until the process
+ * restarts (the service's own SQL names its columns, so only a `SELECT *` could be affected). Restart the API and workers after migrating a SQLite
  * database they have open (`npm start` migrates before it opens one).
  */
 import Database from 'libsql';
@@ -33,7 +34,11 @@ export const STATEMENT_CACHE_SIZE = 256;
 
 type Prepared = ReturnType<Database.Database['prepare']>;
 const caches = new WeakMap<object, Map<string, Prepared>>();
-const SCHEMA_CHANGE = /^\s*(CREATE|ALTER|DROP)\b/i;
+/**
+ * A text that may change the schema: CREATE, ALTER or DROP anywhere in it (after comments, in a
+ * script of several statements). A false match only drops the cache.
+ */
+const SCHEMA_CHANGE = /\b(CREATE|ALTER|DROP)\b/i;
 let installed = false;
 
 /** Installs the cache (idempotent). */

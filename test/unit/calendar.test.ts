@@ -296,6 +296,12 @@ describe('toRomeLocal through its per-hour offset cache', () => {
       expect(toRomeLocal(t)).toEqual(intl(t));
     }
     expect(toRomeLocal(-1)).toEqual(intl(-1));
+    // Outside the calendar's years, straight from Intl: year 50 (Date.UTC would read 1950) and the
+    // last instant Date can hold (the end of its hour is past Date's range).
+    const y50 = new Date(0);
+    y50.setUTCFullYear(50, 5, 1);
+    expect(toRomeLocal(y50.getTime())).toMatchObject({ year: 50, month: 6, day: 1 });
+    expect(toRomeLocal(8.64e15)).toEqual(intl(8.64e15));
     expect(toRomeLocal(Date.UTC(1916, 5, 3, 23, 30))).toEqual(intl(Date.UTC(1916, 5, 3, 23, 30)));
   });
   it('agrees with Intl around the change from Rome mean time (UTC+0:49:56) in 1893', () => {

@@ -4,7 +4,7 @@
  * (2017-2018 as its decrees left it), and seeding that never overwrites a later change (real
  * SQLite through Prisma).
  */
-import { createDb, type Db } from '../../infra/db';
+import { createDb, dialectOfDb, type Db } from '../../infra/db';
 import {
   checkEditionConsistency,
   createProgrammeSchema,
@@ -215,5 +215,22 @@ describe('the seed, on a real database', () => {
     } finally {
       await other.$disconnect();
     }
+  });
+
+  test('editions asked for together are read together, each caller gets its own object, and a code the database refuses fails only its own read', async () => {
+    const store = createProgrammeStore({ db });
+    await store.findEdition('2017-2018'); // seeded
+    const codes = ['2017-2018', 'demo-2026-2027', '2017-2018', 'nessuna', 'bad\u0000code'];
+    const settled = await Promise.allSettled(codes.map((c) => store.findEdition(c)));
+    const [a, demo, b, none, bad] = settled;
+    expect(a).toMatchObject({ status: 'fulfilled', value: { code: '2017-2018' } });
+    expect(b).toMatchObject({ status: 'fulfilled', value: { code: '2017-2018' } });
+    expect((a as PromiseFulfilledResult<Edition>).value).not.toBe((b as PromiseFulfilledResult<Edition>).value);
+    expect(demo).toMatchObject({ status: 'fulfilled', value: { code: 'demo-2026-2027' } });
+    expect(none).toEqual({ status: 'fulfilled', value: undefined });
+    // PostgreSQL refuses a NUL in a text value; SQLite finds no such edition. Either way the others stand.
+    expect(bad!.status === 'rejected' ? 'refused' : (bad as PromiseFulfilledResult<unknown>).value).toBe(
+      dialectOfDb(db) === 'postgresql' ? 'refused' : undefined,
+    );
   });
 });

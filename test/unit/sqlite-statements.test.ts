@@ -104,3 +104,24 @@ test('a statement keeps its column list, and reads it again once its connection 
       .map((c) => c.name),
   ).toEqual(['id', 'v']);
 });
+
+test('a schema change after a comment, or later in a script, drops the cache too', () => {
+  const db = memoryDb();
+  const all = db.prepare('SELECT * FROM t');
+  expect(all.columns().map((c) => c.name)).toEqual(['id', 'v']);
+  db.exec('-- AddColumn\nALTER TABLE t ADD COLUMN w TEXT');
+  expect(db.prepare('SELECT * FROM t')).not.toBe(all);
+  expect(
+    db
+      .prepare('SELECT * FROM t')
+      .columns()
+      .map((c) => c.name),
+  ).toEqual(['id', 'v', 'w']);
+  const again = db.prepare('SELECT * FROM t');
+  db.exec('PRAGMA foreign_keys=OFF; ALTER TABLE t ADD COLUMN x TEXT');
+  expect(db.prepare('SELECT * FROM t')).not.toBe(again);
+  // "createdAt" is not CREATE: an ordinary statement keeps the cache.
+  db.exec('ALTER TABLE t ADD COLUMN createdAt TEXT');
+  const kept = db.prepare('SELECT "createdAt" FROM t');
+  expect(db.prepare('SELECT "createdAt" FROM t')).toBe(kept);
+});
