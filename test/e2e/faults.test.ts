@@ -32,6 +32,7 @@ import {
   testMailActivities,
   transportFor,
   until,
+  untilHealthy,
   userWithToken,
   startProcessStack,
   stopProcessStack,
@@ -422,15 +423,7 @@ describe('the API process killed with SIGKILL mid-flood of enrollments', () => {
     children.push(child);
     return child;
   };
-  const answering = () =>
-    until(
-      'the API process answering /health',
-      () =>
-        fetch(`${base}/health`)
-          .then((r) => r.ok)
-          .catch(() => false),
-      60_000,
-    );
+  const answering = () => untilHealthy(base);
 
   it('every enrollment row it wrote gets its pathway and one welcome email each after a restart, with no client retry', async () => {
     spawnWorkerProcess(children, { server, url, catcher, taskQueue });

@@ -25,6 +25,7 @@ import {
   PREFERENCES_SECRET,
   spawnProgram,
   until,
+  untilHealthy,
   userWithToken,
   startProcessStack,
   stopProcessStack,
@@ -88,14 +89,7 @@ describe.each(topologies)(
       base = `http://127.0.0.1:${port}`;
       api = spawnPart('client/api/main.ts', { PORT: String(port), PUBLIC_URL: base, SCHEDULES: 'off' });
       workers = workerTasks.map((tasks) => spawnWorker(tasks));
-      await until(
-        'the API process answering /health',
-        () =>
-          fetch(`${base}/health`)
-            .then((r) => r.ok)
-            .catch(() => false),
-        60_000,
-      ).catch((err: Error) => {
+      await untilHealthy(base).catch((err: Error) => {
         // What the processes said is what tells why.
         const exits = `api exit ${api.exitCode}, worker exits ${workers.map((w) => w.exitCode).join(', ')}`;
         throw new Error(`${err.message} (${exits}); their stderr:\n${stderr.slice(-4000)}`);

@@ -404,6 +404,18 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
+/** Polls `${base}/health` until the API process there answers 200 (`until`'s timeout). */
+export function untilHealthy(base: string, timeoutMs = 60_000): Promise<void> {
+  return until(
+    'the API process answering /health',
+    () =>
+      fetch(`${base}/health`)
+        .then((r) => r.ok)
+        .catch(() => false),
+    timeoutMs,
+  );
+}
+
 /**
  * A program of the service run as its own process, as deployed: `node --import tsx <file>` with
  * `env` on top of this process's environment. Not the tsx CLI: it runs the script in a grandchild,

@@ -12,8 +12,7 @@ import type { MilestoneInput } from '../../activities/types';
 import { dialectOfDb, type Db } from '../../infra/db';
 import { milestoneReport, REPORT_DIMENSIONS, type MilestoneReportQuery } from '../../reports/milestones';
 import { rebuildMilestoneSummary } from '../../reports/milestone-summary';
-import { seedWorkspace } from '../../scripts/seed-workspace';
-import { createTestDb } from '../support/fixtures';
+import { seededWorkspaceDb } from '../support/workspace-db';
 
 const DAY = 86_400_000;
 const MIGRATION = '20261202022809_milestone_summary_search_name';
@@ -21,19 +20,9 @@ const NOW = Date.UTC(2026, 11, 1, 9, 0);
 
 describe('milestone summary', () => {
   let db: Db;
-  let dir: string | undefined;
   const record = () => createRecordActivities(db).recordMilestone;
 
-  beforeAll(async () => {
-    const made = createTestDb();
-    db = made.db;
-    dir = made.dir;
-    await seedWorkspace(db, { enrollments: 240, milestonesPer: 8, consultants: 6, now: NOW });
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  seededWorkspaceDb({ enrollments: 240, milestonesPer: 8, consultants: 6, now: NOW }, (made) => (db = made));
 
   /** Every dimension, with and without the network and edition filters: summary = full query. */
   async function expectSameAsFullQuery() {

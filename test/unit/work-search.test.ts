@@ -4,13 +4,11 @@
  * plain text, and accented capitals folded on SQLite too; `%` and `_` are letters, not wildcards.
  * SQLite here; PostgreSQL through scripts/test-postgres.ts.
  */
-import fs from 'node:fs';
 import type { Principal } from '../../client/auth/principal';
 import { loadWorkPage, parseWorkQuery, workWhere } from '../../client/web/work-query';
 import { companiesNamed } from '../../client/web/work-search';
 import { dialectOfDb, type Db } from '../../infra/db';
-import { seedWorkspace } from '../../scripts/seed-workspace';
-import { createTestDb } from '../support/fixtures';
+import { seededWorkspaceDb } from '../support/workspace-db';
 
 const NOW = Date.UTC(2026, 11, 1, 9, 0);
 const admin: Principal = {
@@ -27,13 +25,9 @@ const FIRMS = ['Società Agricola Àlpina', 'SOCIETÀ DEI SERVIZI ÈTICI', 'Caff
 
 describe('work list search by firm name', () => {
   let db: Db;
-  let dir: string | undefined;
 
+  seededWorkspaceDb({ enrollments: 300, milestonesPer: 4, consultants: 4, now: NOW }, (made) => (db = made));
   beforeAll(async () => {
-    const made = createTestDb();
-    db = made.db;
-    dir = made.dir;
-    await seedWorkspace(db, { enrollments: 300, milestonesPer: 4, consultants: 4, now: NOW });
     for (const [i, name] of FIRMS.entries()) {
       const company = await db.company.create({
         data: {
@@ -60,10 +54,6 @@ describe('work list search by firm name', () => {
         },
       });
     }
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const search = async (q: string) =>

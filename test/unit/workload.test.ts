@@ -3,13 +3,11 @@
  * coordinators one raw pass over the open pathways; the same rows as counting through the scope
  * filter with Prisma. SQLite here; PostgreSQL through scripts/test-postgres.ts.
  */
-import fs from 'node:fs';
 import type { Principal } from '../../client/auth/principal';
 import { enrollmentScope } from '../../client/auth/principal';
 import { loadWorkload } from '../../client/web/workspace-loaders';
 import type { Db } from '../../infra/db';
-import { seedWorkspace } from '../../scripts/seed-workspace';
-import { createTestDb } from '../support/fixtures';
+import { seededWorkspaceDb } from '../support/workspace-db';
 
 const NOW = Date.UTC(2026, 11, 1, 9, 0);
 const who = (role: Principal['role'], atsCode: string | null): Principal => ({
@@ -25,17 +23,7 @@ const who = (role: Principal['role'], atsCode: string | null): Principal => ({
 
 describe('network page workload', () => {
   let db: Db;
-  let dir: string | undefined;
-  beforeAll(async () => {
-    const made = createTestDb();
-    db = made.db;
-    dir = made.dir;
-    await seedWorkspace(db, { enrollments: 400, milestonesPer: 3, consultants: 9, now: NOW });
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  seededWorkspaceDb({ enrollments: 400, milestonesPer: 3, consultants: 9, now: NOW }, (made) => (db = made));
 
   it.each([
     ['admin', null],
