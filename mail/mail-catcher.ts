@@ -171,6 +171,8 @@ export class MailCatcher {
   private failure: SmtpFailure | null = null;
   private rcptDelayMs = 0;
   private rcptWaiting = 0;
+  /** While not null, RCPT answers wait here until releaseRcpt(). */
+  private heldRcpt: Array<() => void> | null = null;
   private lastAcceptedAt = 0;
   private stopped = false;
   private readonly waiters = new Set<Waiter>();
@@ -201,6 +203,14 @@ export class MailCatcher {
       onData: (stream, session, callback) => this.onData(stream, session, callback),
       // A slow relay, for fault tests: each recipient is answered after a delay, before any data is sent.
       onRcptTo: (_address, _session, callback) => {
+        if (this.heldRcpt) {
+          this.rcptWaiting++;
+          this.heldRcpt.push(() => {
+            this.rcptWaiting--;
+            callback();
+          });
+          return;
+        }
         if (this.rcptDelayMs === 0) return callback();
         this.rcptWaiting++;
         setTimeout(() => {
@@ -283,6 +293,22 @@ export class MailCatcher {
     this.rcptDelayMs = Math.max(0, ms);
   }
 
+  /**
+   * From now on, every RCPT TO waits for releaseRcpt(): a relay that stops answering mid-transaction.
+   * Tests use it to kill a sender while it is certainly inside a transaction, not between a 250 and
+   * its record (answers already being delayed by setRcptDelay still come).
+   */
+  holdRcpt(): void {
+    this.heldRcpt ??= [];
+  }
+
+  /** Answers every held RCPT TO (a closed connection's answer goes nowhere) and stops holding. */
+  releaseRcpt(): void {
+    const held = this.heldRcpt ?? [];
+    this.heldRcpt = null;
+    for (const answer of held) answer();
+  }
+
   /** Transactions waiting for their RCPT answer, and when the last message was accepted (epoch ms). */
   activity(): { waitingRcpt: number; lastAcceptedAt: number } {
     return { waitingRcpt: this.rcptWaiting, lastAcceptedAt: this.lastAcceptedAt };
@@ -291,6 +317,7 @@ export class MailCatcher {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.releaseRcpt();
     for (const waiter of this.waiters) {
       clearTimeout(waiter.timer);
       waiter.reject(new Error('mail catcher stopped'));

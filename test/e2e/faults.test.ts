@@ -90,7 +90,9 @@ describe('a worker process killed with SIGKILL while sending', () => {
     const first = startWorkerProcess();
     await until('a few welcome emails', () => catcher.messages().length >= 4);
     // Kill while transactions wait in RCPT, and not in the instant between an SMTP "250" and the
-    // outbox update (the documented gap where a resend with the same Message-ID is possible).
+    // outbox update (the documented gap where a resend with the same Message-ID is possible): the
+    // relay stops answering, so once the delayed answers are in no message can be accepted.
+    catcher.holdRcpt();
     await until(
       'a transaction in flight',
       () => catcher.activity().waitingRcpt > 0 && Date.now() - catcher.activity().lastAcceptedAt > 150,
@@ -101,6 +103,7 @@ describe('a worker process killed with SIGKILL while sending', () => {
     expect(deliveredBeforeKill).toBeLessThan(expected.length);
 
     catcher.setRcptDelay(0);
+    catcher.releaseRcpt();
     startWorkerProcess();
     // The killed worker's activities are retried once their 1-minute start-to-close timeout expires.
     await until('every welcome email', () => catcher.messages().length >= expected.length, 150_000);
@@ -157,6 +160,7 @@ describe('a worker process killed with SIGKILL while its dispatcher sends staged
     const first = startWorkerProcess();
     await until('a few reminders', () => catcher.messages().length >= 4, 90_000);
     // Kill while transactions wait in RCPT, not in the instant between an SMTP "250" and its record.
+    catcher.holdRcpt();
     await until(
       'a transaction in flight',
       () => catcher.activity().waitingRcpt > 0 && Date.now() - catcher.activity().lastAcceptedAt > 150,
@@ -168,6 +172,7 @@ describe('a worker process killed with SIGKILL while its dispatcher sends staged
     expect(await db.outboxMessage.count({ where: { status: 'sending' } })).toBeGreaterThan(0);
 
     catcher.setRcptDelay(0);
+    catcher.releaseRcpt();
     startWorkerProcess();
     await until('every reminder', () => catcher.messages().length >= expected.length, 90_000);
     await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up

@@ -224,6 +224,27 @@ describe('MailCatcher', () => {
     expect(restarted.messages()).toEqual([]);
   });
 
+  it('holdRcpt() keeps a transaction waiting at RCPT until releaseRcpt(); nothing is accepted meanwhile', async () => {
+    const catcher = await startCatcher();
+    catcher.holdRcpt();
+    const transport = transportFor(catcher);
+    const sent = transport.sendMail({ from: FROM, to: 'held@brambilla.example', subject: 'held', text: 'x' });
+    await new Promise<void>((resolve) => {
+      const poll = () => (catcher.activity().waitingRcpt === 1 ? resolve() : setTimeout(poll, 10));
+      poll();
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(catcher.messages()).toHaveLength(0);
+    expect(catcher.activity()).toEqual({ waitingRcpt: 1, lastAcceptedAt: 0 });
+
+    catcher.releaseRcpt();
+    await sent;
+    expect(catcher.messages().map((m) => m.to)).toEqual([['held@brambilla.example']]);
+    expect(catcher.activity().waitingRcpt).toBe(0);
+    expect(catcher.activity().lastAcceptedAt).toBeGreaterThan(0);
+    transport.close();
+  });
+
   it('stop() rejects pending waiters and frees the port', async () => {
     const catcher = await startCatcher();
     const pending = catcher.waitFor(() => true, 5_000);
