@@ -89,6 +89,7 @@ test('a statement keeps its column list, and reads it again once its connection 
   ).toEqual(['id', 'v', 'w']);
   // A schema change through a prepared statement counts too.
   db.prepare('ALTER TABLE t ADD COLUMN x INTEGER').run([]);
+  expect(cachedStatementCount(db)).toBe(0); // the cache dropped, and the schema change itself not kept
   expect(
     db
       .prepare('SELECT * FROM t')
@@ -124,4 +125,34 @@ test('a schema change after a comment, or later in a script, drops the cache too
   db.exec('ALTER TABLE t ADD COLUMN createdAt TEXT');
   const kept = db.prepare('SELECT "createdAt" FROM t');
   expect(db.prepare('SELECT "createdAt" FROM t')).toBe(kept);
+});
+
+test('modes are kept per statement: raw and safeIntegers switch both ways, and a statement with no data refuses raw every time', () => {
+  const db = memoryDb();
+  db.prepare('INSERT INTO t (id, v) VALUES (?, ?)').run([9007199254740993n, 'big']);
+  const sql = 'SELECT id, v FROM t';
+  expect(db.prepare(sql).raw(true).safeIntegers(true).all([])).toEqual([[9007199254740993n, 'big']]);
+  expect(db.prepare(sql).raw(true).safeIntegers(true).all([])).toEqual([[9007199254740993n, 'big']]);
+  expect(db.prepare(sql).raw(false).all([])).toEqual([{ id: 9007199254740993n, v: 'big' }]);
+  expect(db.prepare(sql).safeIntegers(false).all([])).toEqual([{ id: 9007199254740992, v: 'big' }]);
+  expect(db.prepare(sql).raw().all([])).toEqual([[9007199254740992, 'big']]);
+
+  const update = db.prepare('UPDATE t SET v = v WHERE id = 0');
+  let first: unknown;
+  try {
+    update.raw(true);
+  } catch (err) {
+    first = err;
+  }
+  expect(String(first)).toMatch(/only for statements that return data/);
+  let second: unknown;
+  try {
+    db.prepare('UPDATE t SET v = v WHERE id = 0').raw(true);
+  } catch (err) {
+    second = err;
+  }
+  // The same refusal, not a new native error made and caught on every execution.
+  expect(second).toBe(first);
+  // Refused, it still runs as a statement that returns no data.
+  expect(db.prepare("UPDATE t SET v = 'b' WHERE id = 9007199254740993").run([]).changes).toBe(1);
 });
