@@ -17,12 +17,7 @@ const dialects = new WeakMap<Db, Dialect>();
  */
 export function createDb(
   url = databaseUrl(),
-  opts: {
-    onQuery?: (sql: string) => void;
-    sqliteBusyTimeoutMs?: number;
-    /** Default true: the log's checkpoints on a thread of their own (infra/sqlite-checkpointer.ts). */
-    sqliteCheckpointThread?: boolean;
-  } = {},
+  opts: { onQuery?: (sql: string) => void; sqliteBusyTimeoutMs?: number } = {},
 ): Db {
   const dialect = dialectOf(url);
   const log: { log: { emit: 'event'; level: 'query' }[] } = {
@@ -36,13 +31,7 @@ export function createDb(
         // test suite): the models and their API are the same, so the PostgreSQL client is used as a Db.
         (new PgPrismaClient({ adapter: capture(pgAdapter(url), slot), ...log }) as unknown as Db)
       : new PrismaClient({
-          adapter: capture(
-            new SqliteAdapter(
-              { url },
-              { busyTimeoutMs: opts.sqliteBusyTimeoutMs, checkpointThread: opts.sqliteCheckpointThread },
-            ),
-            slot,
-          ),
+          adapter: capture(new SqliteAdapter({ url }, { busyTimeoutMs: opts.sqliteBusyTimeoutMs }), slot),
           ...log,
         });
   adapters.set(db, slot);

@@ -24,29 +24,15 @@
  */
 import type { InStatement, ResultSet, Transaction, TransactionMode } from '@libsql/client';
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
-import {
-  DEFAULT_AUTOCHECKPOINT_PAGES,
-  SAFETY_AUTOCHECKPOINT_PAGES,
-  startCheckpointer,
-  type Checkpointer,
-} from './sqlite-checkpointer';
 import { cacheSqliteStatements } from './sqlite-statements';
 
 /** How long a statement waits for another connection's lock before "database is locked". */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
-/** Commits on one connection before its log's checkpoints move to a thread (a short CLI call never starts one). */
-export const CHECKPOINT_THREAD_AFTER_COMMITS = 50;
-
 export interface SqliteOptions {
   /** Default SQLITE_BUSY_TIMEOUT_MS; tests that provoke "database is locked" set less. */
   busyTimeoutMs?: number;
-  /** Checkpoints on a thread of their own after CHECKPOINT_THREAD_AFTER_COMMITS (infra/sqlite-checkpointer.ts); default true. */
-  checkpointThread?: boolean;
 }
-
-/** The checkpoint threads running in this process, by the connection's file (for tests). */
-export const checkpointThreads = new Map<string, Checkpointer>();
 
 type LibsqlClient = ReturnType<PrismaLibSQL['createClient']>;
 
@@ -58,61 +44,12 @@ async function configure(client: LibsqlClient, busyTimeoutMs: number): Promise<v
   if (String(mode).toLowerCase() === 'wal') await client.execute('PRAGMA synchronous = NORMAL');
 }
 
-/** The database file's absolute path if it is in WAL mode now; null in another mode or in memory. */
-async function walFileOf(client: LibsqlClient): Promise<string | null> {
-  const mode = (await client.execute('PRAGMA journal_mode')).rows[0]?.[0];
-  if (String(mode).toLowerCase() !== 'wal') return null;
-  // [seq, name, file]: the main database's path, empty in memory.
-  const main = (await client.execute('PRAGMA database_list')).rows.find((r) => r[1] === 'main');
-  return main && typeof main[2] === 'string' && main[2] !== '' ? main[2] : null;
-}
-
 function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlClient {
   let client = open();
   let ready: Promise<void> | undefined;
   let inTransaction = false;
   let failed = false;
   let closed = false;
-  let commits = 0;
-  /** The file the checkpoint thread serves. */
-  let walFile: string | null = null;
-  let checkpointer: Checkpointer | undefined;
-  /** The automatic checkpoint the connection should have, and the one it has. */
-  let wantedAutocheckpoint = DEFAULT_AUTOCHECKPOINT_PAGES;
-  let appliedAutocheckpoint = DEFAULT_AUTOCHECKPOINT_PAGES;
-
-  /** After a commit: the thread starts after enough of them, and the connection follows its state. */
-  const afterCommit = async (c: LibsqlClient): Promise<void> => {
-    commits++;
-    // The mode is read here, not when the connection opened: a new file is put in WAL mode after that.
-    const file =
-      commits === CHECKPOINT_THREAD_AFTER_COMMITS && opts.checkpointThread !== false ? await walFileOf(c) : null;
-    if (file !== null && !checkpointThreads.has(file)) {
-      walFile = file;
-      const started = startCheckpointer(file, {
-        onReady: () => {
-          if (checkpointer === started) wantedAutocheckpoint = SAFETY_AUTOCHECKPOINT_PAGES;
-        },
-        // The thread could not start or ended: the connection checkpoints on its own, as by default.
-        onGone: (err) => {
-          if (checkpointer !== started) return;
-          checkpointer = undefined;
-          checkpointThreads.delete(file);
-          wantedAutocheckpoint = DEFAULT_AUTOCHECKPOINT_PAGES;
-          process.emitWarning(
-            `SQLite checkpoint thread for ${file} ended${err ? `: ${err.message}` : ''}; the writer checkpoints itself`,
-          );
-        },
-      });
-      checkpointer = started;
-      checkpointThreads.set(file, started);
-    }
-    if (wantedAutocheckpoint !== appliedAutocheckpoint) {
-      const pages = wantedAutocheckpoint;
-      await c.execute(`PRAGMA wal_autocheckpoint = ${pages}`);
-      appliedAutocheckpoint = pages;
-    }
-  };
 
   /** The connection for a statement outside a transaction: a new one if the last had an error. */
   const current = async (): Promise<LibsqlClient> => {
@@ -123,8 +60,6 @@ function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlCli
       client = open();
       ready = undefined;
       failed = false;
-      // A new connection has SQLite's default until its next commit sets what is wanted.
-      appliedAutocheckpoint = DEFAULT_AUTOCHECKPOINT_PAGES;
       try {
         old.close();
       } catch {
@@ -189,8 +124,6 @@ function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlCli
           await rollback().catch(() => undefined);
           throw err;
         }
-        // Committed: a failure to change a setting here is the next statement's connection's to redo.
-        await afterCommit(c).catch(() => undefined);
       },
       rollback,
       close: () => void rollback().catch(() => undefined),
@@ -209,11 +142,6 @@ function oneConnection(open: () => LibsqlClient, opts: SqliteOptions): LibsqlCli
     executeMultiple: async (sql: string) => (await current()).executeMultiple(sql).catch(failedWith),
     close: () => {
       closed = true;
-      if (checkpointer && walFile !== null) {
-        checkpointThreads.delete(walFile);
-        void checkpointer.stop();
-        checkpointer = undefined;
-      }
       client.close();
     },
   };
